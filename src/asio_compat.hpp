@@ -1,0 +1,34 @@
+// The one place that knows which Asio we are built against.
+//
+// Debian 12 ships Asio 1.22.1, where `as_tuple` still lives in
+// asio::experimental; Asio 1.23 promoted it to asio::as_tuple and later
+// releases dropped the experimental alias. Everything else in tcpecho writes
+// `nothrow_awaitable` and never looks at the version.
+#pragma once
+
+#include <asio.hpp>
+#include <asio/experimental/awaitable_operators.hpp>
+
+#if ASIO_VERSION >= 102300
+#include <asio/as_tuple.hpp>
+namespace tcpecho::detail {
+using asio::as_tuple;
+}
+#else
+#include <asio/experimental/as_tuple.hpp>
+namespace tcpecho::detail {
+using asio::experimental::as_tuple;
+}
+#endif
+
+namespace tcpecho {
+
+// Completion token that makes `co_await op(..., nothrow_awaitable)` return
+// the error code as a value instead of throwing it, so each network error is
+// looked at on the line where it happens.
+inline constexpr auto nothrow_awaitable = detail::as_tuple(asio::use_awaitable);
+
+using asio::awaitable;
+using asio::ip::tcp;
+
+}  // namespace tcpecho

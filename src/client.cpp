@@ -1,0 +1,106 @@
+#include "client.hpp"
+
+#include "python_format.hpp"
+
+namespace tcpecho {
+namespace {
+
+// How far the exchange got, for the message when it runs out of time.
+enum class Stage { resolving, connecting, exchanging };
+
+struct Failure {
+  ExitStatus status;
+  const char* doing;
+};
+
+Failure failure_at(Stage stage) {
+  switch (stage) {
+    case Stage::resolving:
+      return {ExitStatus::resolve_failed, "resolving"};
+    case Stage::connecting:
+      return {ExitStatus::connect_failed, "connecting to"};
+    case Stage::exchanging:
+      break;
+  }
+  return {ExitStatus::exchange_failed, "waiting for the reply from"};
+}
+
+class Exchange {
+ public:
+  Exchange(const ClientConfig& config, Output& out) : config_(config), out_(out) {}
+
+  awaitable<ExitStatus> run() {
+    auto executor = co_await asio::this_coro::executor;
+
+    tcp::resolver resolver(executor);
+    auto [resolve_error, addresses] =
+        co_await resolver.async_resolve(config_.host, std::to_string(config_.port),
+                                        tcp::resolver::numeric_service, nothrow_awaitable);
+    if (resolve_error) co_return fail(resolve_error);
+
+    stage = Stage::connecting;
+    tcp::socket socket(executor);
+    auto [connect_error, endpoint] =
+        co_await asio::async_connect(socket, addresses, nothrow_awaitable);
+    if (connect_error) co_return fail(connect_error);
+
+    stage = Stage::exchanging;
+    asio::error_code error;
+    out_.print("Client has been assigned the socket:  {}", socket.local_endpoint(error));
+
+    auto [write_error, written] =
+        co_await asio::async_write(socket, asio::buffer(config_.message), nothrow_awaitable);
+    if (write_error) co_return fail(write_error);
+    // The half-close tells echo servers, and any server reading to EOF, that
+    // the message is complete.
+    socket.shutdown(tcp::socket::shutdown_send, error);
+
+    std::string reply;
+    auto [read_error, received] = co_await asio::async_read(
+        socket, asio::dynamic_buffer(reply, max_reply_size), nothrow_awaitable);
+    if (read_error != asio::error::eof) {
+      co_return fail(read_error ? read_error : asio::error::message_size);
+    }
+    out_.print("Server:  {}", python::bytes_repr(reply));
+    co_return ExitStatus::ok;
+  }
+
+  ExitStatus fail(const asio::error_code& error) const {
+    if (error == asio::error::operation_aborted) return failure_at(stage).status;  // timed out
+    const char* doing = stage == Stage::resolving    ? "cannot resolve"
+                        : stage == Stage::connecting ? "cannot connect to"
+                                                     : "exchange failed with";
+    out_.print_error("tcpecho: {} {} port {}: {}", doing, config_.host, config_.port,
+                     error.message());
+    return failure_at(stage).status;
+  }
+
+  Stage stage = Stage::resolving;
+
+ private:
+  const ClientConfig& config_;
+  Output& out_;
+};
+
+awaitable<void> sleep_for(std::chrono::milliseconds duration) {
+  asio::steady_timer timer(co_await asio::this_coro::executor, duration);
+  co_await timer.async_wait(asio::use_awaitable);
+}
+
+}  // namespace
+
+awaitable<ExitStatus> send_message(const ClientConfig& config, Output& out) {
+  Exchange exchange(config, out);
+  if (config.timeout.count() == 0) co_return co_await exchange.run();
+
+  using namespace asio::experimental::awaitable_operators;
+  auto outcome = co_await (exchange.run() || sleep_for(config.timeout));
+  if (outcome.index() == 0) co_return std::get<0>(outcome);
+
+  const Failure failure = failure_at(exchange.stage);
+  out.print_error("tcpecho: timed out after {} {} {} port {}", seconds_text(config.timeout),
+                  failure.doing, config.host, config.port);
+  co_return failure.status;
+}
+
+}  // namespace tcpecho

@@ -1,0 +1,21 @@
+// The exit statuses of tcpecho, one per kind of failure, so scripts can tell
+// "the server is down" from "I typed the command wrong". `--help` lists them.
+#pragma once
+
+namespace tcpecho {
+
+enum class ExitStatus : int {
+  ok = 0,
+  internal_error = 1,   // a bug or resource exhaustion inside tcpecho
+  usage = 2,            // the command line was wrong
+  resolve_failed = 3,   // the host name could not be resolved
+  connect_failed = 4,   // refused, unreachable, or no answer within --timeout
+  exchange_failed = 5,  // reset, or no complete reply within --timeout
+  listen_failed = 6,    // address in use, permission denied, no such address
+};
+
+// A forced stop by a second Ctrl+C/SIGTERM exits 128 + the signal number, as
+// shells report a process killed by that signal.
+constexpr int signal_exit_status(int signal_number) { return 128 + signal_number; }
+
+}  // namespace tcpecho

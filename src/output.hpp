@@ -1,0 +1,60 @@
+// Where tcpecho's words go: the transcript on stdout, errors on stderr.
+//
+// Components never touch std::cout; they are handed an Output. The program
+// uses ConsoleOutput; tests use CapturedOutput and assert on the lines.
+#pragma once
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tcpecho {
+
+class Output {
+ public:
+  virtual ~Output() = default;
+
+  // One line of the transcript, without its newline.
+  virtual void line(std::string_view text) = 0;
+  // One line of diagnostics, without its newline.
+  virtual void error(std::string_view text) = 0;
+
+  template <typename... Args>
+  void print(fmt::format_string<Args...> format, Args&&... args) {
+    line(fmt::format(format, std::forward<Args>(args)...));
+  }
+  template <typename... Args>
+  void print_error(fmt::format_string<Args...> format, Args&&... args) {
+    error(fmt::format(format, std::forward<Args>(args)...));
+  }
+};
+
+// Writes each line with a single write(2): it reaches a pipe or file at once,
+// and lines from concurrent connections never tear. A reader that has gone
+// away (`tcpecho serve | head -3`) costs nothing: the line is dropped.
+class ConsoleOutput final : public Output {
+ public:
+  ConsoleOutput();
+  void line(std::string_view text) override;
+  void error(std::string_view text) override;
+};
+
+// Keeps every line, for tests.
+class CapturedOutput final : public Output {
+ public:
+  void line(std::string_view text) override { lines.emplace_back(text); }
+  void error(std::string_view text) override { errors.emplace_back(text); }
+
+  std::vector<std::string> lines;
+  std::vector<std::string> errors;
+};
+
+// A duration as people write it in options and logs: "10s", "2.5s".
+inline std::string seconds_text(std::chrono::milliseconds duration) {
+  return fmt::format("{:g}s", static_cast<double>(duration.count()) / 1000.0);
+}
+
+}  // namespace tcpecho

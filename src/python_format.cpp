@@ -1,0 +1,49 @@
+#include "python_format.hpp"
+
+#include <fmt/format.h>
+#include <netinet/in.h>
+
+namespace tcpecho::python {
+
+std::string bytes_repr(std::string_view data) {
+  const bool has_single = data.find('\'') != std::string_view::npos;
+  const bool has_double = data.find('"') != std::string_view::npos;
+  const char quote = (has_single && !has_double) ? '"' : '\'';
+
+  std::string out;
+  out.reserve(data.size() + 3);
+  out += 'b';
+  out += quote;
+  for (const char c : data) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == quote || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (byte < 0x20 || byte >= 0x7f) {
+      fmt::format_to(std::back_inserter(out), "\\x{:02x}", byte);
+    } else {
+      out += c;
+    }
+  }
+  out += quote;
+  return out;
+}
+
+std::string endpoint_repr(const tcp::endpoint& endpoint) {
+  const std::string host = endpoint.address().to_string();
+  if (endpoint.protocol() == tcp::v4()) {
+    return fmt::format("('{}', {})", host, endpoint.port());
+  }
+  // Asio does not expose flowinfo; read it from the sockaddr like Python does.
+  const auto* raw = reinterpret_cast<const sockaddr_in6*>(endpoint.data());
+  return fmt::format("('{}', {}, {}, {})", host, endpoint.port(), ntohl(raw->sin6_flowinfo),
+                     raw->sin6_scope_id);
+}
+
+}  // namespace tcpecho::python

@@ -1,0 +1,310 @@
+#include "server.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include "python_format.hpp"
+
+namespace tcpecho {
+namespace {
+
+using Clock = Connection::Clock;
+
+std::vector<tcp::endpoint> resolve_listen_addresses(const ServerConfig& config) {
+  asio::io_context io;
+  tcp::resolver resolver(io);
+  asio::error_code error;
+  const auto results =
+      resolver.resolve(config.host, std::to_string(config.port),
+                       tcp::resolver::passive | tcp::resolver::numeric_service, error);
+  if (error) {
+    throw StartupError(ExitStatus::resolve_failed,
+                       fmt::format("cannot resolve '{}': {}", config.host, error.message()));
+  }
+  std::vector<tcp::endpoint> endpoints;
+  for (const auto& result : results) {
+    if (std::find(endpoints.begin(), endpoints.end(), result.endpoint()) == endpoints.end()) {
+      endpoints.push_back(result.endpoint());
+    }
+  }
+  return endpoints;
+}
+
+tcp::acceptor listen_at(asio::any_io_executor executor, const tcp::endpoint& endpoint) {
+  tcp::acceptor acceptor(executor);
+  asio::error_code error;
+  acceptor.open(endpoint.protocol(), error);
+  if (!error) acceptor.set_option(tcp::acceptor::reuse_address(true), error);
+  // "::" means every address, IPv4 included, whatever the system default.
+  if (!error && endpoint.address().is_v6() && endpoint.address().is_unspecified()) {
+    acceptor.set_option(asio::ip::v6_only(false), error);
+  }
+  if (!error) acceptor.bind(endpoint, error);
+  if (!error) acceptor.listen(asio::socket_base::max_listen_connections, error);
+  if (error) {
+    throw StartupError(ExitStatus::listen_failed, fmt::format("cannot listen on {} port {}: {}",
+                                                              endpoint.address().to_string(),
+                                                              endpoint.port(), error.message()));
+  }
+  return acceptor;
+}
+
+// Reads and throws away whatever the client still sends until it closes.
+// Closing a socket with unread input makes the kernel answer with a reset,
+// which can destroy the reply still in flight; draining first is what makes
+// the reply arrive even when the client sent more than we read.
+awaitable<std::pair<asio::error_code, std::size_t>> discard_until_eof(tcp::socket& socket) {
+  std::array<char, 1024> scratch;
+  std::size_t discarded = 0;
+  for (;;) {
+    auto [error, n] = co_await socket.async_read_some(asio::buffer(scratch), nothrow_awaitable);
+    discarded += n;
+    if (error) co_return std::pair{error, discarded};
+  }
+}
+
+}  // namespace
+
+// Counts an exchange as in progress for as long as it lives; when the last one
+// ends the server is idle again and says so, like the seed before accept().
+class Server::ExchangeInProgress {
+ public:
+  explicit ExchangeInProgress(Server& server) : server_(server) {
+    ++server_.exchanges_in_progress_;
+  }
+  ~ExchangeInProgress() {
+    if (--server_.exchanges_in_progress_ == 0 && !server_.stopping_) server_.announce_waiting();
+  }
+  ExchangeInProgress(const ExchangeInProgress&) = delete;
+  ExchangeInProgress& operator=(const ExchangeInProgress&) = delete;
+
+ private:
+  Server& server_;
+};
+
+Server::Server(asio::any_io_executor executor, ServerConfig config, Output& out)
+    : executor_(executor),
+      config_(std::move(config)),
+      out_(out),
+      connections_(executor, config_.max_connections),
+      deadline_timer_(executor),
+      grace_timer_(executor),
+      stop_requested_(executor, asio::steady_timer::time_point::max()) {
+  std::uint16_t port = config_.port;
+  for (auto endpoint : resolve_listen_addresses(config_)) {
+    // With --port 0 and a name with several addresses, all of them share the
+    // port the kernel picked for the first.
+    endpoint.port(port);
+    auto& listener = listeners_.emplace_back(
+        Listener{listen_at(executor, endpoint), asio::steady_timer(executor)});
+    port = listener.acceptor.local_endpoint().port();
+  }
+}
+
+std::vector<tcp::endpoint> Server::local_endpoints() const {
+  std::vector<tcp::endpoint> endpoints;
+  for (const auto& listener : listeners_) endpoints.push_back(listener.acceptor.local_endpoint());
+  return endpoints;
+}
+
+auto Server::report_failure(std::string_view what, bool stops_server) {
+  return [this, what = std::string(what), stops_server](std::exception_ptr failure) {
+    if (!failure) return;
+    try {
+      std::rethrow_exception(failure);
+    } catch (const std::exception& e) {
+      out_.print_error("tcpecho: {} failed: {}", what, e.what());
+    }
+    if (stops_server) {
+      healthy_ = false;
+      shutdown("internal error");
+    }
+  };
+}
+
+awaitable<void> Server::run() {
+  for (const auto& endpoint : local_endpoints()) out_.print("Listening at {}", endpoint);
+  announce_waiting();
+  for (auto& listener : listeners_) {
+    co_spawn(executor_, accept_clients(listener), report_failure("accept loop", true));
+  }
+  if (config_.timeout.count() > 0) {
+    co_spawn(executor_, enforce_deadlines(), report_failure("deadline watchdog", true));
+  }
+
+  while (!stopping_) co_await stop_requested_.async_wait(nothrow_awaitable);
+  co_await connections_.until_empty();
+
+  running_ = false;
+  grace_timer_.cancel();
+  deadline_timer_.cancel();
+}
+
+void Server::announce_waiting() { out_.print("Waiting for a new connection"); }
+
+void Server::shutdown(std::string_view reason) {
+  if (stopping_) return;
+  stopping_ = true;
+  stop_requested_.cancel();
+
+  const auto in_flight = connections_.count(Connection::Phase::receiving);
+  out_.print("Shutting down ({}): {} exchange{} in progress, up to {} to finish", reason, in_flight,
+             in_flight == 1 ? "" : "s", seconds_text(config_.grace));
+
+  for (auto& listener : listeners_) {
+    asio::error_code ignored;
+    listener.acceptor.close(ignored);
+    listener.retry_timer.cancel();
+  }
+  connections_.stop_admitting();
+  connections_.cut(Connection::Cut::shutting_down, Connection::Phase::awaiting_message);
+  connections_.cut(Connection::Cut::shutting_down, Connection::Phase::lingering);
+
+  grace_timer_.expires_after(config_.grace);
+  grace_timer_.async_wait([this](asio::error_code error) {
+    if (!error) connections_.cut(Connection::Cut::shutting_down);
+  });
+}
+
+void Server::abort() {
+  shutdown("forced");
+  connections_.cut(Connection::Cut::shutting_down);
+}
+
+awaitable<void> Server::accept_clients(Listener& listener) {
+  auto delay = 10ms;
+  for (;;) {
+    // The permit comes first: past the limit, clients wait in the backlog.
+    std::optional<Permit> permit = co_await connections_.admit();
+    if (!permit) co_return;
+
+    auto [error, socket] = co_await listener.acceptor.async_accept(nothrow_awaitable);
+    if (stopping_) co_return;
+    if (error) {
+      co_await back_off(listener, error, delay);
+      continue;
+    }
+    if (listener.failing) {
+      listener.failing = false;
+      delay = 10ms;
+      out_.print_error("tcpecho: accepting connections on {} again",
+                       listener.acceptor.local_endpoint());
+    }
+    co_spawn(executor_, serve_client(std::move(socket), std::move(*permit)),
+             report_failure("connection", false));
+  }
+}
+
+// Out of descriptors or memory, accept() fails at once for as long as the
+// condition lasts. Retrying at once would spin a core; giving up would leave
+// a server that no longer serves. So: say it once, wait, retry, wait longer.
+awaitable<void> Server::back_off(Listener& listener, const asio::error_code& error,
+                                 std::chrono::milliseconds& delay) {
+  if (!listener.failing) {
+    listener.failing = true;
+    out_.print_error("tcpecho: cannot accept connections on {}: {}; retrying",
+                     listener.acceptor.local_endpoint(), error.message());
+  }
+  listener.retry_timer.expires_after(delay);
+  co_await listener.retry_timer.async_wait(nothrow_awaitable);
+  delay = std::min(delay * 2, std::chrono::milliseconds(1s));
+}
+
+awaitable<void> Server::serve_client(tcp::socket socket, Permit permit) {
+  asio::error_code error;
+  const tcp::endpoint peer = socket.remote_endpoint(error);
+  const tcp::endpoint local = socket.local_endpoint(error);
+  if (error) {
+    // Reset while still in the backlog: there is nobody to serve.
+    out_.print_error("tcpecho: a connection was lost before it was served: {}", error.message());
+    co_return;
+  }
+  const auto deadline =
+      config_.timeout.count() > 0 ? Clock::now() + config_.timeout : Clock::time_point::max();
+  Connection connection(connections_, std::move(permit), socket, deadline);
+
+  bool replied = false;
+  {
+    ExchangeInProgress busy(*this);
+    out_.print("Connection from {}", peer);
+    out_.print("  Socket name: {}", local);
+    out_.print("  Socket peer: {}", peer);
+    replied = co_await exchange(socket, connection, peer);
+  }
+  if (replied) co_await linger(socket, connection, peer);
+}
+
+// The seed's exchange: read the message (or what arrives before the client
+// half-closes), print it, send the reply, close the sending side.
+awaitable<bool> Server::exchange(tcp::socket& socket, Connection& connection,
+                                 const tcp::endpoint& peer) {
+  std::string message(config_.message_length, '\0');
+  std::size_t received = 0;
+  asio::error_code error;
+  while (received < message.size() && !error) {
+    auto [read_error, n] =
+        co_await socket.async_read_some(asio::buffer(message) + received, nothrow_awaitable);
+    error = read_error;
+    received += n;
+    if (received > 0) connection.phase = Connection::Phase::receiving;
+  }
+  message.resize(received);
+
+  if (error && error != asio::error::eof) {
+    out_.print("  Closing socket {}: {}; message from client: {}", peer,
+               why_closed(connection, error), python::bytes_repr(message));
+    co_return false;
+  }
+  out_.print("  message from client: {}", python::bytes_repr(message));
+
+  auto [write_error, written] =
+      co_await asio::async_write(socket, asio::buffer(config_.reply), nothrow_awaitable);
+  if (write_error) {
+    out_.print("  Closing socket {}: could not send the reply: {}", peer,
+               why_closed(connection, write_error));
+    co_return false;
+  }
+  socket.shutdown(tcp::socket::shutdown_send, error);
+  out_.print("  Closing socket");
+  co_return true;
+}
+
+// After the reply: wait for the client to close, so that the reply is not
+// lost to a reset, and report anything it sent beyond the message.
+awaitable<void> Server::linger(tcp::socket& socket, Connection& connection,
+                               const tcp::endpoint& peer) {
+  connection.phase = Connection::Phase::lingering;
+  auto [error, discarded] = co_await discard_until_eof(socket);
+  if (discarded > 0) {
+    out_.print("  Discarded {} byte{} that {} sent after the message", discarded,
+               discarded == 1 ? "" : "s", peer);
+  }
+  if (error != asio::error::eof && connection.cut != Connection::Cut::shutting_down) {
+    out_.print("  Connection {} ended after the reply: {}", peer, why_closed(connection, error));
+  }
+}
+
+std::string Server::why_closed(const Connection& connection, const asio::error_code& error) const {
+  switch (connection.cut) {
+    case Connection::Cut::timed_out:
+      return fmt::format("timed out after {}", seconds_text(config_.timeout));
+    case Connection::Cut::shutting_down:
+      return "server shutting down";
+    case Connection::Cut::no:
+      break;
+  }
+  return error.message();
+}
+
+// One timer for all deadlines: connections are listed in deadline order, so it
+// only ever needs to wake for the oldest.
+awaitable<void> Server::enforce_deadlines() {
+  while (running_) {
+    const auto now = Clock::now();
+    // Any connection accepted after now expires after now + timeout.
+    deadline_timer_.expires_at(connections_.cut_expired(now).value_or(now + config_.timeout));
+    co_await deadline_timer_.async_wait(nothrow_awaitable);
+  }
+}
+
+}  // namespace tcpecho

@@ -1,0 +1,98 @@
+// `tcpecho serve`: the seed's server, concurrent.
+//
+// One accept loop per listening address co_spawns one coroutine per
+// connection on the shared executor. Each connection reads the message, prints
+// it, writes the reply and closes, exactly like the blocking Python server,
+// while any number of others do the same.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <list>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "asio_compat.hpp"
+#include "connections.hpp"
+#include "exit_status.hpp"
+#include "output.hpp"
+
+namespace tcpecho {
+
+using namespace std::chrono_literals;
+
+struct ServerConfig {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 3000;        // 0: any free port
+  std::size_t message_length = 17;  // len(b"Greetings, server")
+  std::string reply = "Goodbye, client!";
+  std::chrono::milliseconds timeout = 10s;  // per connection; 0: none
+  std::size_t max_connections = 10'000;
+  std::chrono::milliseconds grace = 3s;  // for exchanges in flight at shutdown
+};
+
+// The server could not start; what() is the one line to show the user.
+class StartupError : public std::runtime_error {
+ public:
+  StartupError(ExitStatus status, const std::string& what)
+      : std::runtime_error(what), status(status) {}
+  ExitStatus status;
+};
+
+class Server {
+ public:
+  // Resolves the host and listens on every address it names, so that a port
+  // already in use is reported before anything runs. Throws StartupError.
+  Server(asio::any_io_executor executor, ServerConfig config, Output& out);
+
+  std::vector<tcp::endpoint> local_endpoints() const;
+
+  // Serves until shutdown() and the drain that follows it are over.
+  awaitable<void> run();
+
+  // Stops accepting, closes connections that owe nothing, and gives exchanges
+  // in flight `grace` to finish before closing them too.
+  void shutdown(std::string_view reason);
+  // Closes everything at once.
+  void abort();
+
+  // False once any of the server's own coroutines failed.
+  bool healthy() const { return healthy_; }
+
+ private:
+  struct Listener {
+    tcp::acceptor acceptor;
+    asio::steady_timer retry_timer;
+    bool failing = false;  // inside an episode of accept errors
+  };
+  class ExchangeInProgress;
+
+  awaitable<void> accept_clients(Listener& listener);
+  awaitable<void> back_off(Listener& listener, const asio::error_code& error,
+                           std::chrono::milliseconds& delay);
+  awaitable<void> serve_client(tcp::socket socket, Permit permit);
+  awaitable<bool> exchange(tcp::socket& socket, Connection& connection, const tcp::endpoint& peer);
+  awaitable<void> linger(tcp::socket& socket, Connection& connection, const tcp::endpoint& peer);
+  awaitable<void> enforce_deadlines();
+  void announce_waiting();
+  std::string why_closed(const Connection& connection, const asio::error_code& error) const;
+  // Completion handler for co_spawn: a coroutine's failure is logged instead
+  // of vanishing, and a failure of the server's own machinery stops it.
+  auto report_failure(std::string_view what, bool stops_server);
+
+  asio::any_io_executor executor_;
+  ServerConfig config_;
+  Output& out_;
+  std::list<Listener> listeners_;  // stable addresses: accept loops hold references
+  Connections connections_;
+  std::size_t exchanges_in_progress_ = 0;
+  bool stopping_ = false;
+  bool running_ = true;
+  bool healthy_ = true;
+  asio::steady_timer deadline_timer_;
+  asio::steady_timer grace_timer_;
+  asio::steady_timer stop_requested_;
+};
+
+}  // namespace tcpecho
