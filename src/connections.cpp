@@ -23,6 +23,12 @@ void Connection::close(Cut why) {
   socket_.close(ignored);
 }
 
+bool Connection::has_received_anything() const {
+  if (phase != Phase::awaiting_message) return true;
+  asio::error_code error;
+  return socket_.is_open() && socket_.available(error) > 0;
+}
+
 Connections::Connections(asio::any_io_executor executor, std::size_t limit)
     : limit_(limit), changed_(executor, asio::steady_timer::time_point::max()) {}
 
@@ -72,24 +78,26 @@ std::optional<Connection::Clock::time_point> Connections::cut_expired(
   return std::nullopt;
 }
 
-void Connections::cut(Connection::Cut why, std::optional<Connection::Phase> phase) {
+std::size_t Connections::cut_idle(Connection::Cut why) {
+  std::size_t left = 0;
   for (Connection* c = oldest_; c != nullptr; c = c->next_) {
-    if (!phase || c->phase == *phase) c->close(why);
+    if (c->phase == Connection::Phase::lingering || !c->has_received_anything()) {
+      c->close(why);
+    } else if (c->cut == Connection::Cut::no) {
+      ++left;
+    }
   }
+  return left;
+}
+
+void Connections::cut_all(Connection::Cut why) {
+  for (Connection* c = oldest_; c != nullptr; c = c->next_) c->close(why);
 }
 
 awaitable<void> Connections::until_empty() {
   while (open_ > 0) {
     co_await changed_.async_wait(nothrow_awaitable);
   }
-}
-
-std::size_t Connections::count(Connection::Phase phase) const {
-  std::size_t n = 0;
-  for (const Connection* c = oldest_; c != nullptr; c = c->next_) {
-    if (c->phase == phase && c->cut == Connection::Cut::no) ++n;
-  }
-  return n;
 }
 
 }  // namespace tcpecho

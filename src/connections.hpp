@@ -56,6 +56,8 @@ class Connection {
  private:
   friend class Connections;
   void close(Cut why);
+  // Also true when the bytes are still in the kernel, not yet read by us.
+  bool has_received_anything() const;
 
   Connections& list_;
   Permit permit_;
@@ -77,14 +79,16 @@ class Connections {
   // deadline still ahead, if any.
   std::optional<Connection::Clock::time_point> cut_expired(Connection::Clock::time_point now);
 
-  // Closes the connections in `phase` (all of them if none is given).
-  void cut(Connection::Cut why, std::optional<Connection::Phase> phase = std::nullopt);
+  // Closes the connections that owe nothing: those whose client has sent no
+  // byte yet, and those already past their reply. Returns how many are left.
+  std::size_t cut_idle(Connection::Cut why);
+  // Closes every connection.
+  void cut_all(Connection::Cut why);
 
   // Waits until every connection has finished.
   awaitable<void> until_empty();
 
   std::size_t size() const { return open_; }
-  std::size_t count(Connection::Phase phase) const;
 
  private:
   friend class Permit;

@@ -97,14 +97,9 @@ Server::Server(asio::any_io_executor executor, ServerConfig config, Output& out)
     endpoint.port(port);
     auto& listener = listeners_.emplace_back(
         Listener{listen_at(executor, endpoint), asio::steady_timer(executor)});
-    port = listener.acceptor.local_endpoint().port();
+    endpoints_.push_back(listener.acceptor.local_endpoint());
+    port = endpoints_.back().port();
   }
-}
-
-std::vector<tcp::endpoint> Server::local_endpoints() const {
-  std::vector<tcp::endpoint> endpoints;
-  for (const auto& listener : listeners_) endpoints.push_back(listener.acceptor.local_endpoint());
-  return endpoints;
 }
 
 auto Server::report_failure(std::string_view what, bool stops_server) {
@@ -123,7 +118,7 @@ auto Server::report_failure(std::string_view what, bool stops_server) {
 }
 
 awaitable<void> Server::run() {
-  for (const auto& endpoint : local_endpoints()) out_.print("Listening at {}", endpoint);
+  for (const auto& endpoint : endpoints_) out_.print("Listening at {}", endpoint);
   announce_waiting();
   for (auto& listener : listeners_) {
     co_spawn(executor_, accept_clients(listener), report_failure("accept loop", true));
@@ -147,7 +142,7 @@ void Server::shutdown(std::string_view reason) {
   stopping_ = true;
   stop_requested_.cancel();
 
-  const auto in_flight = connections_.count(Connection::Phase::receiving);
+  const auto in_flight = connections_.cut_idle(Connection::Cut::shutting_down);
   out_.print("Shutting down ({}): {} exchange{} in progress, up to {} to finish", reason, in_flight,
              in_flight == 1 ? "" : "s", seconds_text(config_.grace));
 
@@ -157,18 +152,16 @@ void Server::shutdown(std::string_view reason) {
     listener.retry_timer.cancel();
   }
   connections_.stop_admitting();
-  connections_.cut(Connection::Cut::shutting_down, Connection::Phase::awaiting_message);
-  connections_.cut(Connection::Cut::shutting_down, Connection::Phase::lingering);
 
   grace_timer_.expires_after(config_.grace);
   grace_timer_.async_wait([this](asio::error_code error) {
-    if (!error) connections_.cut(Connection::Cut::shutting_down);
+    if (!error) connections_.cut_all(Connection::Cut::shutting_down);
   });
 }
 
 void Server::abort() {
   shutdown("forced");
-  connections_.cut(Connection::Cut::shutting_down);
+  connections_.cut_all(Connection::Cut::shutting_down);
 }
 
 awaitable<void> Server::accept_clients(Listener& listener) {

@@ -46,7 +46,8 @@ class Server {
   // already in use is reported before anything runs. Throws StartupError.
   Server(asio::any_io_executor executor, ServerConfig config, Output& out);
 
-  std::vector<tcp::endpoint> local_endpoints() const;
+  // Where it listens, with the real port when it was asked for port 0.
+  const std::vector<tcp::endpoint>& local_endpoints() const { return endpoints_; }
 
   // Serves until shutdown() and the drain that follows it are over.
   awaitable<void> run();
@@ -84,7 +85,8 @@ class Server {
   asio::any_io_executor executor_;
   ServerConfig config_;
   Output& out_;
-  std::list<Listener> listeners_;  // stable addresses: accept loops hold references
+  std::list<Listener> listeners_;
+  std::vector<tcp::endpoint> endpoints_;  // stable addresses: accept loops hold references
   Connections connections_;
   std::size_t exchanges_in_progress_ = 0;
   bool stopping_ = false;

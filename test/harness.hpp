@@ -1,0 +1,97 @@
+// In-process test harness: a real Server on loopback, the test's own client
+// coroutines beside it on the same io_context, and a bound on how long any of
+// it may take. Nothing sleeps; every wait is on a socket event.
+#pragma once
+
+#include <doctest/doctest.h>
+
+#include <exception>
+#include <functional>
+#include <string>
+
+#include "asio_compat.hpp"
+#include "output.hpp"
+#include "python_format.hpp"
+#include "server.hpp"
+
+namespace tcpecho::testing {
+
+using namespace std::chrono_literals;
+
+inline ServerConfig loopback_config() {
+  ServerConfig config;
+  config.port = 0;
+  return config;
+}
+
+class ServerFixture {
+ public:
+  explicit ServerFixture(ServerConfig config = loopback_config())
+      : server(io.get_executor(), std::move(config), out) {}
+
+  tcp::endpoint endpoint() const { return server.local_endpoints().front(); }
+
+  // Runs `scenario` beside the server, then drains the server; fails the test
+  // if the scenario throws or everything has not finished within `limit`.
+  void run(std::function<awaitable<void>()> scenario, std::chrono::seconds limit = 10s) {
+    std::exception_ptr failure;
+    co_spawn(io, server.run(), [&](std::exception_ptr e) { if (e) failure = e; });
+    co_spawn(
+        io,
+        [&]() -> awaitable<void> {
+          co_await scenario();
+          server.shutdown("end of test");
+        },
+        [&](std::exception_ptr e) {
+          if (e) {
+            failure = e;
+            server.abort();
+          }
+        });
+    io.run_for(limit);
+    REQUIRE_MESSAGE(io.stopped(), "the test did not finish within its time limit");
+    if (failure) std::rethrow_exception(failure);
+  }
+
+  asio::io_context io{1};
+  CapturedOutput out;
+  Server server;
+};
+
+inline awaitable<tcp::socket> connect_to(tcp::endpoint endpoint) {
+  tcp::socket socket(co_await asio::this_coro::executor);
+  co_await socket.async_connect(endpoint, asio::use_awaitable);
+  co_return socket;
+}
+
+inline awaitable<void> send_bytes(tcp::socket& socket, std::string_view bytes) {
+  co_await asio::async_write(socket, asio::buffer(bytes), asio::use_awaitable);
+}
+
+// Everything the peer sends until it closes, and how the stream ended.
+struct Received {
+  std::string bytes;
+  asio::error_code end;
+};
+
+inline awaitable<Received> read_to_end(tcp::socket& socket) {
+  Received received;
+  auto [error, n] = co_await asio::async_read(
+      socket, asio::dynamic_buffer(received.bytes), nothrow_awaitable);
+  received.end = error;
+  co_return received;
+}
+
+// The seed's server transcript for one client.
+inline std::vector<std::string> seed_block(const tcp::socket& client, std::string_view message) {
+  const auto peer = python::endpoint_repr(client.local_endpoint());
+  return {
+      "Connection from " + peer,
+      "  Socket name: " + python::endpoint_repr(client.remote_endpoint()),
+      "  Socket peer: " + peer,
+      "  message from client: " + python::bytes_repr(message),
+      "  Closing socket",
+  };
+}
+
+}  // namespace tcpecho::testing

@@ -1,0 +1,215 @@
+// The server in-process: real sockets on loopback, transcripts asserted line
+// by line through a CapturedOutput.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <optional>
+
+#include <fmt/ranges.h>
+
+#include "harness.hpp"
+
+using namespace tcpecho;
+using namespace tcpecho::testing;
+
+namespace {
+
+const std::string greeting = "Greetings, server";
+const std::string reply = "Goodbye, client!";
+
+bool logged(const CapturedOutput& out, const std::string& line) {
+  if (std::find(out.lines.begin(), out.lines.end(), line) != out.lines.end()) return true;
+  MESSAGE("transcript:\n" << fmt::format("{}", fmt::join(out.lines, "\n")));
+  return false;
+}
+
+std::ptrdiff_t position(const CapturedOutput& out, const std::string& line) {
+  return std::find(out.lines.begin(), out.lines.end(), line) - out.lines.begin();
+}
+
+awaitable<Received> exchange(tcp::endpoint server, std::string_view message) {
+  auto socket = co_await connect_to(server);
+  co_await send_bytes(socket, message);
+  co_return co_await read_to_end(socket);
+}
+
+}  // namespace
+
+TEST_CASE("two clients one after another get the seed's transcript, block after block") {
+  ServerFixture f;
+  std::vector<std::string> expected{
+      "Listening at " + python::endpoint_repr(f.endpoint()),
+      "Waiting for a new connection",
+  };
+  f.run([&]() -> awaitable<void> {
+    for (int client = 0; client < 2; ++client) {
+      auto socket = co_await connect_to(f.endpoint());
+      co_await send_bytes(socket, greeting);
+      const auto received = co_await read_to_end(socket);
+      CHECK(received.bytes == reply);
+      CHECK(received.end == asio::error::eof);
+      for (auto& line : seed_block(socket, greeting)) expected.push_back(line);
+      expected.push_back("Waiting for a new connection");
+    }
+  });
+  expected.push_back("Shutting down (end of test): 0 exchanges in progress, up to 3s to finish");
+  CHECK(f.out.lines == expected);
+  CHECK(f.out.errors.empty());
+}
+
+TEST_CASE("clients are served concurrently: a silent client does not hold up the next") {
+  ServerFixture f;
+  f.run([&]() -> awaitable<void> {
+    auto silent = co_await connect_to(f.endpoint());
+    CHECK((co_await exchange(f.endpoint(), greeting)).bytes == reply);
+    co_await send_bytes(silent, greeting);
+    CHECK((co_await read_to_end(silent)).bytes == reply);
+  });
+  CHECK(std::count(f.out.lines.begin(), f.out.lines.end(), "  Closing socket") == 2);
+}
+
+TEST_CASE("a client that half-closes early gets the reply to what it sent") {
+  ServerFixture f;
+  f.run([&]() -> awaitable<void> {
+    auto socket = co_await connect_to(f.endpoint());
+    co_await send_bytes(socket, "Hi");
+    socket.shutdown(tcp::socket::shutdown_send);
+    CHECK((co_await read_to_end(socket)).bytes == reply);
+  });
+  CHECK(logged(f.out, "  message from client: b'Hi'"));
+}
+
+TEST_CASE("a client that sends more than the message still gets the whole reply, no reset") {
+  ServerFixture f;
+  f.run([&]() -> awaitable<void> {
+    const auto received = co_await exchange(f.endpoint(), greeting + "EXTRA");
+    CHECK(received.bytes == reply);
+    CHECK(received.end == asio::error::eof);
+  });
+  CHECK(logged(f.out, "  message from client: b'Greetings, server'"));
+  CHECK(std::any_of(f.out.lines.begin(), f.out.lines.end(), [](const std::string& line) {
+    return line.starts_with("  Discarded 5 bytes that (");
+  }));
+}
+
+TEST_CASE("binary messages are logged in Python's repr, never raw") {
+  ServerFixture f;
+  const std::string binary("\0\"'\\\n\xff\x80 \x7f\x01\tabcdefg", 17);
+  f.run([&]() -> awaitable<void> {
+    CHECK((co_await exchange(f.endpoint(), binary)).bytes == reply);
+  });
+  CHECK(logged(f.out, R"(  message from client: b'\x00"\'\\\n\xff\x80 \x7f\x01\tabcdef')"));
+}
+
+TEST_CASE("--message-length and --reply are honoured") {
+  auto config = loopback_config();
+  config.message_length = 3;
+  config.reply = std::string("ok\0", 3);
+  ServerFixture f(config);
+  f.run([&]() -> awaitable<void> {
+    CHECK((co_await exchange(f.endpoint(), "abc")).bytes == config.reply);
+  });
+  CHECK(logged(f.out, "  message from client: b'abc'"));
+}
+
+TEST_CASE("the deadline closes a silent client and a half-message client, showing what arrived") {
+  auto config = loopback_config();
+  config.timeout = 200ms;
+  ServerFixture f(config);
+  std::string silent_peer, partial_peer;
+  f.run([&]() -> awaitable<void> {
+    auto silent = co_await connect_to(f.endpoint());
+    auto partial = co_await connect_to(f.endpoint());
+    co_await send_bytes(partial, "Greet");
+    silent_peer = python::endpoint_repr(silent.local_endpoint());
+    partial_peer = python::endpoint_repr(partial.local_endpoint());
+    const auto silent_end = co_await read_to_end(silent);
+    const auto partial_end = co_await read_to_end(partial);
+    CHECK(silent_end.bytes.empty());
+    CHECK(partial_end.bytes.empty());
+    // The connection is still good for the next client.
+    CHECK((co_await exchange(f.endpoint(), greeting)).bytes == reply);
+  });
+  CHECK(logged(f.out, "  Closing socket " + silent_peer +
+                          ": timed out after 0.2s; message from client: b''"));
+  CHECK(logged(f.out, "  Closing socket " + partial_peer +
+                          ": timed out after 0.2s; message from client: b'Greet'"));
+}
+
+TEST_CASE("a reset in the middle of the message is logged and the server goes on") {
+  ServerFixture f;
+  std::string peer;
+  f.run([&]() -> awaitable<void> {
+    {
+      auto socket = co_await connect_to(f.endpoint());
+      peer = python::endpoint_repr(socket.local_endpoint());
+      co_await send_bytes(socket, "Gre");
+      socket.set_option(asio::socket_base::linger(true, 0));
+      socket.close();  // sends RST (Asio's destructor would undo the linger option)
+    }
+    CHECK((co_await exchange(f.endpoint(), greeting)).bytes == reply);
+  });
+  CHECK(logged(f.out, "  Closing socket " + peer +
+                          ": Connection reset by peer; message from client: b'Gre'"));
+}
+
+TEST_CASE("past --max-connections, clients wait in the backlog and are served in turn") {
+  auto config = loopback_config();
+  config.max_connections = 1;
+  ServerFixture f(config);
+  std::string first_peer, second_peer;
+  f.run([&]() -> awaitable<void> {
+    auto first = co_await connect_to(f.endpoint());
+    auto second = co_await connect_to(f.endpoint());  // completes in the kernel's backlog
+    first_peer = python::endpoint_repr(first.local_endpoint());
+    second_peer = python::endpoint_repr(second.local_endpoint());
+    co_await send_bytes(second, greeting);
+    co_await send_bytes(first, greeting);
+    CHECK((co_await read_to_end(first)).bytes == reply);
+    first.close();
+    CHECK((co_await read_to_end(second)).bytes == reply);
+  });
+  CHECK(position(f.out, "Connection from " + first_peer) < position(f.out, "  Closing socket"));
+  CHECK(position(f.out, "Connection from " + second_peer) > position(f.out, "  Closing socket"));
+  CHECK(position(f.out, "Connection from " + second_peer) < std::ssize(f.out.lines));
+}
+
+TEST_CASE("shutdown closes idle clients at once and lets an exchange in flight finish") {
+  auto config = loopback_config();
+  config.grace = 5s;
+  ServerFixture f(config);
+  f.run([&]() -> awaitable<void> {
+    auto idle = co_await connect_to(f.endpoint());
+    auto busy = co_await connect_to(f.endpoint());
+    co_await send_bytes(busy, "Greetings");
+    f.server.shutdown("test");
+    CHECK((co_await read_to_end(idle)).bytes.empty());
+    // New clients are refused.
+    tcp::socket late(co_await asio::this_coro::executor);
+    auto [refused] = co_await late.async_connect(f.endpoint(), nothrow_awaitable);
+    CHECK(refused == asio::error::connection_refused);
+    co_await send_bytes(busy, ", server");
+    CHECK((co_await read_to_end(busy)).bytes == reply);
+  });
+  CHECK(logged(f.out, "Shutting down (test): 1 exchange in progress, up to 5s to finish"));
+  CHECK(logged(f.out, "  message from client: b'Greetings, server'"));
+}
+
+TEST_CASE("the grace period ends an exchange that does not finish, and abort() ends it at once") {
+  for (const bool force : {false, true}) {
+    auto config = loopback_config();
+    config.grace = force ? 60s : 100ms;
+    ServerFixture f(config);
+    f.run([&]() -> awaitable<void> {
+      auto busy = co_await connect_to(f.endpoint());
+      co_await send_bytes(busy, "Greet");
+      f.server.shutdown("test");
+      if (force) f.server.abort();
+      const auto received = co_await read_to_end(busy);
+      CHECK(received.bytes.empty());
+    });
+    CHECK(std::any_of(f.out.lines.begin(), f.out.lines.end(), [](const std::string& line) {
+      return line.ends_with(": server shutting down; message from client: b'Greet'");
+    }));
+  }
+}
