@@ -19,8 +19,7 @@ Exit status:
   128+N  server stopped by a second signal N)";
 
 const CLI::Validator not_empty(
-    [](std::string& value) { return value.empty() ? std::string("must not be empty") : ""; },
-    "NONEMPTY");
+    [](std::string& value) { return value.empty() ? std::string("must not be empty") : ""; }, "");
 
 // Seconds on the command line, fractions allowed, kept as milliseconds.
 CLI::Option* add_seconds_option(CLI::App& app, const std::string& name,
@@ -33,14 +32,20 @@ CLI::Option* add_seconds_option(CLI::App& app, const std::string& name,
           },
           help)
       ->type_name("SECONDS")
-      ->check(CLI::Range(0.0, 86400.0))
+      ->check(CLI::Range(0.0, 86400.0).description(""))
       ->default_str(fmt::format("{:g}", static_cast<double>(target.count()) / 1000.0));
 }
 
 void add_endpoint_options(CLI::App& app, std::string& host, std::uint16_t& port,
                           const std::string& host_help, const std::string& port_help) {
-  app.add_option("--host", host, host_help)->check(not_empty)->capture_default_str();
-  app.add_option("-p,--port", port, port_help)->check(CLI::Range(0, 65535))->capture_default_str();
+  app.add_option("--host", host, host_help)
+      ->type_name("HOST")
+      ->check(not_empty)
+      ->capture_default_str();
+  app.add_option("-p,--port", port, port_help)
+      ->type_name("PORT")
+      ->check(CLI::Range(0, 65535).description(""))
+      ->capture_default_str();
 }
 
 void describe_serve(CLI::App& serve, ServerConfig& config) {
@@ -55,7 +60,8 @@ void describe_serve(CLI::App& serve, ServerConfig& config) {
       .add_option("--max-connections", config.max_connections,
                   "Connections served at once; further clients wait in the kernel's listen "
                   "backlog until one finishes, and none is dropped")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}))
+      ->type_name("N")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}).description(""))
       ->capture_default_str();
   add_seconds_option(serve, "--grace", config.grace,
                      "On the first SIGINT/SIGTERM, exchanges in flight get this long to finish; "
@@ -80,7 +86,6 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
       "'Goodbye, client!'.",
       "tcpecho");
   app.set_version_flag("--version", "tcpecho " TCPECHO_VERSION);
-  app.require_subcommand(1);
   app.footer(exit_status_help);
   app.failure_message([](const CLI::App*, const CLI::Error& error) {
     return fmt::format("tcpecho: {}\nRun 'tcpecho --help' for usage.\n", error.what());
@@ -100,6 +105,9 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
 
   try {
     app.parse(argc, argv);
+    // Checked here rather than by require_subcommand(), which would report a
+    // mistyped subcommand as a missing one.
+    if (app.get_subcommands().empty()) throw CLI::RequiredError("A subcommand (serve or send)");
   } catch (const CLI::ParseError& error) {
     const int status = app.exit(error);
     return status == 0 ? ExitStatus::ok : ExitStatus::usage;

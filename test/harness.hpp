@@ -35,7 +35,9 @@ class ServerFixture {
   // if the scenario throws or everything has not finished within `limit`.
   void run(std::function<awaitable<void>()> scenario, std::chrono::seconds limit = 10s) {
     std::exception_ptr failure;
-    co_spawn(io, server.run(), [&](std::exception_ptr e) { if (e) failure = e; });
+    co_spawn(io, server.run(), [&](std::exception_ptr e) {
+      if (e) failure = e;
+    });
     co_spawn(
         io,
         [&]() -> awaitable<void> {
@@ -76,8 +78,8 @@ struct Received {
 
 inline awaitable<Received> read_to_end(tcp::socket& socket) {
   Received received;
-  auto [error, n] = co_await asio::async_read(
-      socket, asio::dynamic_buffer(received.bytes), nothrow_awaitable);
+  auto [error, n] =
+      co_await asio::async_read(socket, asio::dynamic_buffer(received.bytes), nothrow_awaitable);
   received.end = error;
   co_return received;
 }

@@ -59,8 +59,7 @@ TEST_CASE("send over IPv6 prints four-element tuples") {
   REQUIRE(client_out.lines.size() == 2);
   CHECK(client_out.lines[0].starts_with("Client has been assigned the socket:  ('::1', "));
   CHECK(client_out.lines[0].ends_with(", 0, 0)"));
-  CHECK(f.out.lines.at(0) ==
-        fmt::format("Listening at ('::1', {}, 0, 0)", f.endpoint().port()));
+  CHECK(f.out.lines.at(0) == fmt::format("Listening at ('::1', {}, 0, 0)", f.endpoint().port()));
 }
 
 TEST_CASE("a refused connection is one line naming host, port and reason") {
@@ -71,9 +70,9 @@ TEST_CASE("a refused connection is one line naming host, port and reason") {
   CapturedOutput out;
   CHECK(run_client(config, out) == ExitStatus::connect_failed);
   CHECK(out.lines.empty());
-  CHECK(out.errors == std::vector<std::string>{fmt::format(
-                          "tcpecho: cannot connect to 127.0.0.1 port {}: Connection refused",
-                          config.port)});
+  CHECK(out.errors ==
+        std::vector<std::string>{fmt::format(
+            "tcpecho: cannot connect to 127.0.0.1 port {}: Connection refused", config.port)});
 }
 
 TEST_CASE("an unknown host name is one line and its own exit status") {

@@ -52,8 +52,7 @@ TEST_CASE("endpoint_repr prints getsockname() tuples") {
   const auto v4 = asio::ip::make_address("127.0.0.1");
   CHECK(endpoint_repr(tcp::endpoint(v4, 3000)) == "('127.0.0.1', 3000)");
   CHECK(endpoint_repr(tcp::endpoint(asio::ip::make_address("0.0.0.0"), 0)) == "('0.0.0.0', 0)");
-  CHECK(endpoint_repr(tcp::endpoint(asio::ip::make_address("::1"), 3000)) ==
-        "('::1', 3000, 0, 0)");
+  CHECK(endpoint_repr(tcp::endpoint(asio::ip::make_address("::1"), 3000)) == "('::1', 3000, 0, 0)");
   CHECK(endpoint_repr(tcp::endpoint(asio::ip::make_address("::ffff:127.0.0.1"), 65535)) ==
         "('::ffff:127.0.0.1', 65535, 0, 0)");
   CHECK(endpoint_repr(tcp::endpoint(asio::ip::make_address("2001:db8::1"), 80)) ==

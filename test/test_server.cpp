@@ -1,11 +1,10 @@
 // The server in-process: real sockets on loopback, transcripts asserted line
 // by line through a CapturedOutput.
 #include <doctest/doctest.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <optional>
-
-#include <fmt/ranges.h>
 
 #include "harness.hpp"
 

@@ -1,0 +1,122 @@
+"""Helpers for the end-to-end tests: run tcpecho and the seed scripts as real
+processes, read their output line by line with bounded waits, never sleep."""
+import ast
+import os
+import queue
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+TCPECHO = os.environ.get("TCPECHO", "build/src/tcpecho")
+HERE = os.path.dirname(os.path.abspath(__file__))
+SEED_SERVER = [sys.executable, "-u", os.path.join(HERE, "seed_server.py")]
+SEED_CLIENT = [sys.executable, "-u", os.path.join(HERE, "seed_client.py")]
+WAIT = 10  # seconds: the bound on any single wait
+
+
+class Server:
+    """A server process whose stdout is read as it is written."""
+
+    def __init__(self, args):
+        self.process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.lines = queue.Queue()
+        self.stderr = b""
+        threading.Thread(target=self._pump, daemon=True).start()
+        first = self.next_line()
+        assert first.startswith("Listening at "), first
+        self.address = ast.literal_eval(first[len("Listening at "):])
+        self.port = self.address[1]
+        self.transcript = [first]
+
+    def _pump(self):
+        for raw in self.process.stdout:
+            self.lines.put(raw.decode("ascii").rstrip("\n"))
+        self.lines.put(None)
+
+    def next_line(self, timeout=WAIT):
+        line = self.lines.get(timeout=timeout)
+        if line is None:
+            raise EOFError("server exited: " + self.process.stderr.read().decode())
+        return line
+
+    def read_until(self, wanted, timeout=WAIT):
+        """Lines up to and including `wanted`."""
+        deadline = time.monotonic() + timeout
+        lines = []
+        while True:
+            line = self.next_line(max(0.0, deadline - time.monotonic()))
+            lines.append(line)
+            self.transcript.append(line)
+            if line == wanted:
+                return lines
+
+    def stop(self, signum=signal.SIGINT, timeout=WAIT):
+        """Signals the server; returns (exit status, remaining stdout lines, stderr)."""
+        self.process.send_signal(signum)
+        status = self.process.wait(timeout=timeout)
+        rest = []
+        while (line := self.lines.get(timeout=timeout)) is not None:
+            rest.append(line)
+        return status, rest, self.process.stderr.read().decode()
+
+    def kill(self):
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=WAIT)
+        self.process.stdout.close()
+        self.process.stderr.close()
+
+
+def tcpecho_server(host="127.0.0.1", *args):
+    return Server([TCPECHO, "serve", "--host", host, "--port", "0", *args])
+
+
+def seed_server(host="127.0.0.1"):
+    return Server([*SEED_SERVER, host, "0"])
+
+
+def run(args, timeout=WAIT):
+    return subprocess.run(args, capture_output=True, text=True, timeout=timeout)
+
+
+def tcpecho(*args, timeout=WAIT):
+    return run([TCPECHO, *args], timeout=timeout)
+
+
+def tcpecho_send(port, host="127.0.0.1", *extra):
+    return tcpecho("send", "--host", host, "--port", str(port), *extra)
+
+
+def seed_send(port, host="127.0.0.1"):
+    return run([*SEED_CLIENT, host, str(port)])
+
+
+def assigned_socket(client_stdout):
+    """The tuple a client printed on its first line."""
+    first = client_stdout.splitlines()[0]
+    prefix = "Client has been assigned the socket:  "
+    assert first.startswith(prefix), first
+    return ast.literal_eval(first[len(prefix):])
+
+
+def seed_block(server_address, client_address, message=b"Greetings, server"):
+    """The seed server's transcript for one client."""
+    return [
+        f"Connection from {client_address}",
+        f"  Socket name: {server_address}",
+        f"  Socket peer: {client_address}",
+        f"  message from client: {message!r}",
+        "  Closing socket",
+        "Waiting for a new connection",
+    ]
+
+
+def refusing_port():
+    """A socket bound to a port but not listening: connections to it are
+    refused for as long as the returned socket stays open."""
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    return probe

@@ -1,0 +1,180 @@
+"""End-to-end: the built binary as server and client, in separate processes,
+over loopback."""
+import signal
+import socket
+import struct
+import time
+import unittest
+
+from processes import (WAIT, assigned_socket, refusing_port, seed_block, tcpecho,
+                       tcpecho_send, tcpecho_server)
+
+GREETING = b"Greetings, server"
+REPLY = b"Goodbye, client!"
+
+
+class ServerTestCase(unittest.TestCase):
+    def start(self, *args, host="127.0.0.1"):
+        server = tcpecho_server(host, *args)
+        self.addCleanup(server.kill)
+        self.assertEqual(server.read_until("Waiting for a new connection"),
+                         ["Waiting for a new connection"])
+        return server
+
+
+class SeedTranscript(ServerTestCase):
+    def test_two_clients_one_after_another(self):
+        server = self.start()
+        self.assertEqual(server.transcript[0], f"Listening at ('127.0.0.1', {server.port})")
+        for _ in range(2):
+            client = tcpecho_send(server.port)
+            self.assertEqual(client.returncode, 0, client.stderr)
+            self.assertEqual(client.stderr, "")
+            me = assigned_socket(client.stdout)
+            self.assertEqual(me[0], "127.0.0.1")
+            self.assertEqual(client.stdout,
+                             f"Client has been assigned the socket:  {me}\n"
+                             "Server:  b'Goodbye, client!'\n")
+            self.assertEqual(server.read_until("Waiting for a new connection"),
+                             seed_block(server.address, me))
+
+    def test_ipv6(self):
+        server = self.start(host="::1")
+        self.assertEqual(server.address, ("::1", server.port, 0, 0))
+        client = tcpecho_send(server.port, "::1")
+        self.assertEqual(client.returncode, 0, client.stderr)
+        me = assigned_socket(client.stdout)
+        self.assertEqual((me[0], me[2], me[3]), ("::1", 0, 0))
+        self.assertEqual(server.read_until("Waiting for a new connection"),
+                         seed_block(server.address, me))
+
+
+class Concurrency(ServerTestCase):
+    def test_200_clients_at_once_while_one_stays_silent(self):
+        server = self.start()
+        silent = socket.create_connection(("127.0.0.1", server.port), timeout=WAIT)
+        self.addCleanup(silent.close)
+        clients = [socket.create_connection(("127.0.0.1", server.port), timeout=WAIT)
+                   for _ in range(200)]
+        for client in clients:
+            self.addCleanup(client.close)
+            client.sendall(GREETING)
+        for client in clients:
+            self.assertEqual(read_to_eof(client), REPLY)
+        silent.sendall(GREETING)
+        self.assertEqual(read_to_eof(silent), REPLY)
+        status, rest, errors = server.stop()
+        self.assertEqual(status, 0)
+        self.assertEqual(errors, "")
+
+
+class Signals(ServerTestCase):
+    def check_clean_stop(self, signum):
+        server = self.start()
+        idle = socket.create_connection(("127.0.0.1", server.port), timeout=WAIT)
+        self.addCleanup(idle.close)
+        client = tcpecho_send(server.port)
+        self.assertEqual(client.returncode, 0)
+        server.read_until("  Closing socket")
+        started = time.monotonic()
+        status, rest, errors = server.stop(signum)
+        self.assertLess(time.monotonic() - started, 1.0)
+        self.assertEqual(status, 0)
+        self.assertEqual(errors, "")
+        name = signal.Signals(signum).name
+        self.assertIn(f"Shutting down ({name}): 0 exchanges in progress, up to 3s to finish",
+                      rest)
+        self.assertEqual(idle.recv(1), b"")  # the idle client was closed, not left hanging
+
+    def test_sigint(self):
+        self.check_clean_stop(signal.SIGINT)
+
+    def test_sigterm(self):
+        self.check_clean_stop(signal.SIGTERM)
+
+    def test_drain_then_second_signal_cuts_short(self):
+        server = self.start("--grace", "60")
+        busy = socket.create_connection(("127.0.0.1", server.port), timeout=WAIT)
+        self.addCleanup(busy.close)
+        busy.sendall(GREETING[:5])
+        server.read_until(f"  Socket peer: {busy.getsockname()}")
+        server.process.send_signal(signal.SIGTERM)
+        server.read_until("Shutting down (SIGTERM): 1 exchange in progress, up to 60s to finish")
+        status, rest, errors = server.stop(signal.SIGINT, timeout=1.0)
+        self.assertEqual(status, 128 + signal.SIGINT)
+        self.assertEqual(read_to_eof(busy), b"")
+
+
+class ErrorExits(unittest.TestCase):
+    def test_port_in_use(self):
+        with socket.socket() as taken:
+            taken.bind(("127.0.0.1", 0))
+            taken.listen()
+            port = taken.getsockname()[1]
+            result = tcpecho("serve", "--port", str(port))
+        self.assertEqual(result.returncode, 6)
+        self.assertEqual(result.stdout, "")
+        self.assertEqual(result.stderr,
+                         f"tcpecho: cannot listen on 127.0.0.1 port {port}: "
+                         "Address already in use\n")
+
+    def test_connection_refused(self):
+        with refusing_port() as closed:
+            port = closed.getsockname()[1]
+            result = tcpecho_send(port)
+        self.assertEqual(result.returncode, 4)
+        self.assertEqual(result.stderr,
+                         f"tcpecho: cannot connect to 127.0.0.1 port {port}: "
+                         "Connection refused\n")
+
+    def test_unknown_host(self):
+        result = tcpecho_send(3000, "no-such-host.invalid")
+        self.assertEqual(result.returncode, 3)
+        self.assertEqual(len(result.stderr.splitlines()), 1)
+        self.assertTrue(result.stderr.startswith(
+            "tcpecho: cannot resolve no-such-host.invalid port 3000: "), result.stderr)
+
+    def test_reset_by_server(self):
+        with socket.socket() as rude:
+            rude.bind(("127.0.0.1", 0))
+            rude.listen()
+            port = rude.getsockname()[1]
+            with subprocess_send(port) as client:
+                connection, _ = rude.accept()
+                connection.recv(17)
+                connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                      struct.pack("ii", 1, 0))
+                connection.close()
+                client.wait(timeout=WAIT)
+                self.assertEqual(client.returncode, 5)
+                self.assertEqual(client.stderr.read(),
+                                 f"tcpecho: exchange failed with 127.0.0.1 port {port}: "
+                                 "Connection reset by peer\n")
+
+    def test_timeout_waiting_for_reply(self):
+        with socket.socket() as mute:
+            mute.bind(("127.0.0.1", 0))
+            mute.listen()
+            port = mute.getsockname()[1]
+            result = tcpecho_send(port, "127.0.0.1", "--timeout", "0.3")
+        self.assertEqual(result.returncode, 5)
+        self.assertEqual(result.stderr, "tcpecho: timed out after 0.3s waiting for the reply "
+                                        f"from 127.0.0.1 port {port}\n")
+
+
+def subprocess_send(port):
+    import subprocess
+    from processes import TCPECHO
+    return subprocess.Popen([TCPECHO, "send", "--port", str(port)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def read_to_eof(sock):
+    data = b""
+    while chunk := sock.recv(4096):
+        data += chunk
+    return data
+
+
+if __name__ == "__main__":
+    unittest.main()
