@@ -20,27 +20,55 @@ WAIT = 10  # seconds: the bound on any single wait
 class Server:
     """A server process whose stdout is read as it is written."""
 
-    def __init__(self, args):
-        self.process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    def __init__(self, args, preexec_fn=None):
+        self.process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                        preexec_fn=preexec_fn)
         self.lines = queue.Queue()
-        self.stderr = b""
-        threading.Thread(target=self._pump, daemon=True).start()
+        self.errors = queue.Queue()
+        threading.Thread(target=self._pump, args=(self.process.stdout, self.lines),
+                         daemon=True).start()
+        threading.Thread(target=self._pump, args=(self.process.stderr, self.errors),
+                         daemon=True).start()
         first = self.next_line()
         assert first.startswith("Listening at "), first
         self.address = ast.literal_eval(first[len("Listening at "):])
         self.port = self.address[1]
         self.transcript = [first]
 
-    def _pump(self):
-        for raw in self.process.stdout:
-            self.lines.put(raw.decode("ascii").rstrip("\n"))
-        self.lines.put(None)
+    @staticmethod
+    def _pump(stream, lines):
+        for raw in stream:
+            lines.put(raw.decode("ascii").rstrip("\n"))
+        lines.put(None)
 
     def next_line(self, timeout=WAIT):
         line = self.lines.get(timeout=timeout)
         if line is None:
-            raise EOFError("server exited: " + self.process.stderr.read().decode())
+            raise EOFError("server exited: " + "\n".join(self.remaining(self.errors)))
         return line
+
+    def next_error(self, timeout=WAIT):
+        return self.errors.get(timeout=timeout)
+
+    @staticmethod
+    def remaining(lines, timeout=WAIT):
+        rest = []
+        while (line := lines.get(timeout=timeout)) is not None:
+            rest.append(line)
+        return rest
+
+    def rss_kib(self):
+        with open(f"/proc/{self.process.pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+        raise RuntimeError("no VmRSS")
+
+    def cpu_seconds(self):
+        """User plus system CPU time the server has used so far."""
+        with open(f"/proc/{self.process.pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def read_until(self, wanted, timeout=WAIT):
         """Lines up to and including `wanted`."""
@@ -53,14 +81,20 @@ class Server:
             if line == wanted:
                 return lines
 
+    def read_until_prefix(self, prefix, timeout=WAIT):
+        """Lines up to and including the first that starts with `prefix`."""
+        deadline = time.monotonic() + timeout
+        while True:
+            line = self.next_line(max(0.0, deadline - time.monotonic()))
+            if line.startswith(prefix):
+                return line
+
     def stop(self, signum=signal.SIGINT, timeout=WAIT):
         """Signals the server; returns (exit status, remaining stdout lines, stderr)."""
         self.process.send_signal(signum)
         status = self.process.wait(timeout=timeout)
-        rest = []
-        while (line := self.lines.get(timeout=timeout)) is not None:
-            rest.append(line)
-        return status, rest, self.process.stderr.read().decode()
+        rest = self.remaining(self.lines, timeout)
+        return status, rest, "".join(line + "\n" for line in self.remaining(self.errors, timeout))
 
     def kill(self):
         if self.process.poll() is None:
@@ -70,8 +104,8 @@ class Server:
         self.process.stderr.close()
 
 
-def tcpecho_server(host="127.0.0.1", *args):
-    return Server([TCPECHO, "serve", "--host", host, "--port", "0", *args])
+def tcpecho_server(host="127.0.0.1", *args, preexec_fn=None):
+    return Server([TCPECHO, "serve", "--host", host, "--port", "0", *args], preexec_fn)
 
 
 def seed_server(host="127.0.0.1"):

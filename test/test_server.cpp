@@ -212,3 +212,39 @@ TEST_CASE("the grace period ends an exchange that does not finish, and abort() e
     }));
   }
 }
+
+TEST_CASE("a client that never reads is bounded by the same deadline while we write") {
+  auto config = loopback_config();
+  config.timeout = 300ms;
+  config.reply = std::string(64 * 1024 * 1024, 'r');  // far more than the socket buffers hold
+  ServerFixture f(config);
+  std::string peer;
+  f.run([&]() -> awaitable<void> {
+    auto socket = co_await connect_to(f.endpoint());
+    peer = python::endpoint_repr(socket.local_endpoint());
+    co_await send_bytes(socket, greeting);
+    // Not reading: wait for the server to give up, which shows as the end of
+    // the stream once we do read.
+    socket.shutdown(tcp::socket::shutdown_send);
+    const auto received = co_await read_to_end(socket);
+    CHECK(received.bytes.size() < config.reply.size());
+    // The next client is served (as much as 0.3s allows it to read).
+    CHECK(!(co_await exchange(f.endpoint(), greeting)).bytes.empty());
+  });
+  CHECK(logged(f.out,
+               "  Closing socket " + peer + ": could not send the reply: timed out after 0.3s"));
+}
+
+TEST_CASE("a client that closes before reading the reply does not disturb the next") {
+  ServerFixture f;
+  f.run([&]() -> awaitable<void> {
+    {
+      auto socket = co_await connect_to(f.endpoint());
+      co_await send_bytes(socket, greeting);
+      socket.close();
+    }
+    CHECK((co_await exchange(f.endpoint(), greeting)).bytes == reply);
+  });
+  CHECK(std::count(f.out.lines.begin(), f.out.lines.end(),
+                   "  message from client: b'Greetings, server'") == 2);
+}

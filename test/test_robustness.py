@@ -1,0 +1,94 @@
+"""The server under abuse, as a real process: many idle clients, descriptor
+exhaustion, a closed stdout."""
+import resource
+import signal
+import socket
+import subprocess
+import sys
+import time
+import unittest
+
+from processes import TCPECHO, WAIT, Server, tcpecho_send, tcpecho_server
+
+
+def connect_many(port, count):
+    return [socket.create_connection(("127.0.0.1", port), timeout=WAIT) for _ in range(count)]
+
+
+def close_all(sockets):
+    for s in sockets:
+        s.close()
+
+
+class Robustness(unittest.TestCase):
+    def start(self, *args, **kwargs):
+        server = tcpecho_server("127.0.0.1", *args, **kwargs)
+        self.addCleanup(server.kill)
+        server.read_until("Waiting for a new connection")
+        return server
+
+    def test_1000_idle_connections_do_not_hold_up_exchanges(self):
+        server = self.start("--timeout", "60")
+        before = server.rss_kib()
+        idle = connect_many(server.port, 1000)
+        self.addCleanup(close_all, idle)
+        # Every idle connection has been accepted once its "Socket peer" line is out.
+        for _ in range(1000):
+            server.read_until_prefix("  Socket peer: ")
+        held = server.rss_kib()
+        started = time.monotonic()
+        for _ in range(5):
+            client = tcpecho_send(server.port, "127.0.0.1", "--timeout", "5")
+            self.assertEqual(client.returncode, 0, client.stderr)
+        elapsed = time.monotonic() - started
+        print(f"\n1000 idle connections: server RSS {before} KiB -> {held} KiB, "
+              f"{(held - before) * 1024 / 1000:.0f} bytes per connection; "
+              f"5 exchanges took {elapsed * 1000:.0f} ms", file=sys.stderr)
+        self.assertLess(elapsed, 5.0)
+
+    def test_descriptor_exhaustion_backs_off_and_recovers(self):
+        limit = 64
+        server = self.start(preexec_fn=lambda: resource.setrlimit(
+            resource.RLIMIT_NOFILE, (limit, limit)))
+        flood = connect_many(server.port, 2 * limit)
+        self.addCleanup(close_all, flood)
+        error = server.next_error()
+        self.assertRegex(error, r"^tcpecho: cannot accept connections on \('127\.0\.0\.1', "
+                                r"\d+\): Too many open files; retrying$")
+        # Held: the accept loop must wait, not spin.
+        window = 1.0
+        cpu_before, started = server.cpu_seconds(), time.monotonic()
+        time.sleep(window)  # a measuring window, not synchronisation
+        cpu = (server.cpu_seconds() - cpu_before) / (time.monotonic() - started)
+        print(f"\nheld flood under ulimit -n {limit}: server CPU {cpu:.3f} s per second",
+              file=sys.stderr)
+        self.assertLess(cpu, 0.2)
+
+        close_all(flood)
+        client = tcpecho_send(server.port, "127.0.0.1", "--timeout", str(WAIT))
+        self.assertEqual(client.returncode, 0, client.stderr)
+        self.assertRegex(server.next_error(),
+                         r"^tcpecho: accepting connections on \('127\.0\.0\.1', \d+\) again$")
+        status, _, errors = server.stop(signal.SIGTERM)
+        self.assertEqual(status, 0)
+        self.assertNotIn("Too many open files", errors)  # said once per episode
+
+    def test_a_closed_stdout_does_not_stop_the_server(self):
+        # The equivalent of `tcpecho serve | head -3`.
+        process = subprocess.Popen([TCPECHO, "serve", "--port", "0"], stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE)
+        self.addCleanup(process.kill)
+        first = process.stdout.readline().decode()
+        port = int(first.rsplit(",", 1)[1].strip(" )\n"))
+        process.stdout.close()
+        for _ in range(3):
+            client = tcpecho_send(port, "127.0.0.1", "--timeout", "5")
+            self.assertEqual(client.returncode, 0, client.stderr)
+        process.send_signal(signal.SIGTERM)
+        self.assertEqual(process.wait(timeout=WAIT), 0)
+        self.assertEqual(process.stderr.read(), b"")
+        process.stderr.close()
+
+
+if __name__ == "__main__":
+    unittest.main()
