@@ -6,6 +6,12 @@
 // `nothrow_awaitable` and never looks at the version.
 #pragma once
 
+// Asio 1.22 only recognises clang's coroutines with libc++; clang with
+// libstdc++ (the fuzzing build) has them too.
+#if defined(__clang__) && defined(__cpp_impl_coroutine) && !defined(ASIO_HAS_CO_AWAIT)
+#define ASIO_HAS_CO_AWAIT 1
+#endif
+
 #include <asio.hpp>
 #include <asio/experimental/awaitable_operators.hpp>
 

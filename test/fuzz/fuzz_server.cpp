@@ -1,0 +1,127 @@
+// libFuzzer target: the server's connection handling, in-process, over real
+// loopback sockets. Each input is one client: the bytes it sends, split into
+// writes at points the input chooses, then a half-close or a reset.
+//
+// Input layout: byte 0 = flags (bit 0: reset instead of half-close),
+// byte 1 = number of split points n (mod 8), next n bytes = chunk lengths,
+// the rest = the bytes to send.
+//
+// Invariants: after a half-close the client always receives exactly the
+// reply, ended by a clean EOF (never a reset, however much it sent), and the
+// server logs the first 17 bytes in Python's repr. Nothing crashes, nothing
+// leaks, and the server goes on to the next input.
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "asio_compat.hpp"
+#include "output.hpp"
+#include "python_format.hpp"
+#include "server.hpp"
+
+namespace {
+
+using namespace tcpecho;
+
+[[noreturn]] void fail(const std::string& why) {
+  std::fprintf(stderr, "server invariant broken: %s\n", why.c_str());
+  std::abort();
+}
+
+struct Harness {
+  Harness() : server(io.get_executor(), config(), out) {
+    co_spawn(io, server.run(), asio::detached);
+  }
+  static ServerConfig config() {
+    ServerConfig config;
+    config.port = 0;
+    config.timeout = std::chrono::seconds(5);
+    return config;
+  }
+  asio::io_context io{1};
+  CapturedOutput out;
+  Server server;
+};
+
+struct Client {
+  bool reset = false;
+  std::vector<std::string_view> chunks;
+};
+
+Client decode(std::string_view input) {
+  Client client;
+  if (input.empty()) return client;
+  client.reset = (input[0] & 1) != 0;
+  input.remove_prefix(1);
+  std::size_t splits = input.empty() ? 0 : static_cast<unsigned char>(input[0]) % 8;
+  if (!input.empty()) input.remove_prefix(1);
+  std::vector<std::size_t> lengths;
+  while (splits-- > 0 && !input.empty()) {
+    lengths.push_back(static_cast<unsigned char>(input[0]));
+    input.remove_prefix(1);
+  }
+  for (std::size_t length : lengths) {
+    const auto take = std::min(length, input.size());
+    client.chunks.push_back(input.substr(0, take));
+    input.remove_prefix(take);
+  }
+  client.chunks.push_back(input);
+  return client;
+}
+
+awaitable<std::optional<std::string>> run_client(tcp::endpoint server, const Client& client) {
+  tcp::socket socket(co_await asio::this_coro::executor);
+  co_await socket.async_connect(server, asio::use_awaitable);
+  socket.set_option(tcp::no_delay(true));
+  for (auto chunk : client.chunks) {
+    auto [error, n] = co_await asio::async_write(socket, asio::buffer(chunk), nothrow_awaitable);
+    if (error) fail("write to the server failed: " + error.message());
+  }
+  if (client.reset) {
+    socket.set_option(asio::socket_base::linger(true, 0));
+    socket.close();
+    co_return std::nullopt;
+  }
+  socket.shutdown(tcp::socket::shutdown_send);
+  std::string reply;
+  auto [error, n] = co_await asio::async_read(socket, asio::dynamic_buffer(reply),
+                                              nothrow_awaitable);
+  if (error != asio::error::eof) fail("reply ended by " + error.message() + ", not EOF");
+  co_return reply;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  static Harness harness;
+  const std::string_view input(reinterpret_cast<const char*>(data), size);
+  const Client client = decode(input);
+  std::string sent;
+  for (auto chunk : client.chunks) sent += chunk;
+
+  harness.out.lines.clear();
+  std::optional<std::optional<std::string>> reply;
+  co_spawn(harness.io, run_client(harness.server.local_endpoints().front(), client),
+           [&](std::exception_ptr failure, std::optional<std::string> received) {
+             if (failure) fail("client coroutine threw");
+             reply = std::move(received);
+           });
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!reply && std::chrono::steady_clock::now() < give_up) {
+    harness.io.run_one_for(std::chrono::milliseconds(100));
+  }
+  if (!reply) fail("no answer within 10s");
+  if (!*reply) return 0;  // reset: no reply is owed
+
+  if (**reply != "Goodbye, client!") fail("wrong reply: " + python::bytes_repr(**reply));
+  const std::string expected =
+      "  message from client: " + python::bytes_repr(std::string_view(sent).substr(0, 17));
+  bool logged = false;
+  for (const auto& line : harness.out.lines) logged = logged || line == expected;
+  if (!logged) fail("missing transcript line: " + expected);
+  return 0;
+}
