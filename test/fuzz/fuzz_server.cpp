@@ -97,7 +97,8 @@ awaitable<std::optional<std::string>> run_client(tcp::endpoint server, const Cli
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static Harness harness;
+  // Never destroyed: at exit, connections still lingering would outlive it.
+  static Harness& harness = *new Harness;
   const std::string_view input(reinterpret_cast<const char*>(data), size);
   const Client client = decode(input);
   std::string sent;
