@@ -2,12 +2,18 @@
 
 #include <CLI/CLI.hpp>
 #include <cmath>
+#include <fstream>
 #include <iostream>
+#include <iterator>
+#include <map>
 
 namespace tcpecho {
 namespace {
 
 constexpr const char* exit_status_help = R"(
+Environment: TCPECHO_HOST, TCPECHO_PORT and TCPECHO_TIMEOUT stand in for
+--host, --port and --timeout when those are not given.
+
 Exit status:
   0  success
   1  internal error
@@ -16,10 +22,36 @@ Exit status:
   4  could not connect (refused, unreachable, timed out)
   5  exchange failed (reset, short or missing reply, timed out)
   6  could not listen (address in use, permission denied)
+  7  send --expect: the reply differed
   128+N  server stopped by a second signal N)";
+
+constexpr const char* escapes_help = R"( (escapes: \n \r \t \0 \\ \xhh))";
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
 
 const CLI::Validator not_empty(
     [](std::string& value) { return value.empty() ? std::string("must not be empty") : ""; }, "");
+
+// A text option that may spell binary bytes with escapes.
+CLI::Option* add_bytes_option(CLI::App& app, const std::string& name, std::string& target,
+                              const std::string& help) {
+  return app
+      .add_option_function<std::string>(
+          name,
+          [&target, name](const std::string& text) {
+            auto bytes = unescape(text);
+            if (!bytes) throw CLI::ValidationError(name, "invalid escape in '" + text + "'");
+            target = std::move(*bytes);
+          },
+          help + escapes_help)
+      ->type_name("TEXT")
+      ->default_str(target);
+}
 
 // Seconds on the command line, fractions allowed, kept as milliseconds.
 CLI::Option* add_seconds_option(CLI::App& app, const std::string& name,
@@ -37,25 +69,45 @@ CLI::Option* add_seconds_option(CLI::App& app, const std::string& name,
 }
 
 void add_endpoint_options(CLI::App& app, std::string& host, std::uint16_t& port,
-                          const std::string& host_help, const std::string& port_help) {
+                          std::chrono::milliseconds& timeout, const std::string& host_help,
+                          const std::string& port_help, const std::string& timeout_help) {
   app.add_option("--host", host, host_help)
       ->type_name("HOST")
       ->check(not_empty)
+      ->envname("TCPECHO_HOST")
       ->capture_default_str();
   app.add_option("-p,--port", port, port_help)
       ->type_name("PORT")
       ->check(CLI::Range(0, 65535).description(""))
+      ->envname("TCPECHO_PORT")
       ->capture_default_str();
+  add_seconds_option(app, "--timeout", timeout, timeout_help)->envname("TCPECHO_TIMEOUT");
 }
 
 void describe_serve(CLI::App& serve, ServerConfig& config) {
   add_endpoint_options(
-      serve, config.host, config.port,
-      "Address or name to listen on; a name with several addresses listens on each",
-      "Port to listen on; 0 picks a free one (the 'Listening at' line shows it)");
-  add_seconds_option(serve, "--timeout", config.timeout,
-                     "A connection that has not completed its exchange this long after it was "
-                     "accepted is closed; 0 means never");
+      serve, config.host, config.port, config.timeout,
+      "Address or name to listen on. A name with several addresses listens on each; '::' "
+      "takes IPv4 and IPv6 clients on one socket",
+      "Port to listen on; 0 picks a free one (the 'Listening at' line shows it)",
+      "Close a connection that has not finished this long after it was accepted (reply mode) "
+      "or that has made no progress for this long (echo mode); 0 means never");
+  serve.add_option("--mode", config.mode, "reply: the seed's exchange; echo: RFC 862 echo")
+      ->transform(CLI::CheckedTransformer(
+                      std::map<std::string, ServerConfig::Mode>{
+                          {"reply", ServerConfig::Mode::reply}, {"echo", ServerConfig::Mode::echo}},
+                      CLI::ignore_case)
+                      .description(""))
+      ->type_name("reply|echo")
+      ->default_str("reply");
+  add_bytes_option(serve, "--reply", config.reply, "Reply mode: what to answer each message with");
+  serve
+      .add_option("--length", config.message_length,
+                  "Reply mode: bytes to read as the message before replying (fewer if the "
+                  "client half-closes first)")
+      ->type_name("N")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{16 * 1024 * 1024}).description(""))
+      ->capture_default_str();
   serve
       .add_option("--max-connections", config.max_connections,
                   "Connections served at once; further clients wait in the kernel's listen "
@@ -66,24 +118,95 @@ void describe_serve(CLI::App& serve, ServerConfig& config) {
   add_seconds_option(serve, "--grace", config.grace,
                      "On the first SIGINT/SIGTERM, exchanges in flight get this long to finish; "
                      "a second signal stops at once");
+  auto* quiet = serve.add_flag("-q,--quiet", config.quiet,
+                               "No per-connection lines: only start, errors and shutdown");
+  serve.add_flag("-v,--verbose", config.verbose, "Echo mode: also a line for every chunk echoed")
+      ->excludes(quiet);
 }
 
 void describe_send(CLI::App& send, ClientConfig& config) {
-  add_endpoint_options(send, config.host, config.port,
+  add_endpoint_options(send, config.host, config.port, config.timeout,
                        "Server name or IPv4/IPv6 address; each address it resolves to is tried",
-                       "Server port");
-  add_seconds_option(send, "--timeout", config.timeout,
-                     "Give up if the whole exchange, connecting included, takes longer; 0 means "
-                     "never");
+                       "Server port",
+                       "Give up on an exchange, connecting included, after this long; 0 means "
+                       "never");
+  auto* message = add_bytes_option(send, "--message", config.message, "What to send");
+  send.add_option_function<std::string>(
+          "--message-file",
+          [&config](const std::string& path) {
+            std::ifstream file;
+            if (path != "-") file.open(path, std::ios::binary);
+            std::istream& in = path == "-" ? std::cin : file;
+            if (!in) throw CLI::ValidationError("--message-file", "cannot open '" + path + "'");
+            config.message.assign(std::istreambuf_iterator<char>(in), {});
+            if (in.bad())
+              throw CLI::ValidationError("--message-file", "cannot read '" + path + "'");
+          },
+          "Send the bytes of this file, or of standard input for '-'")
+      ->type_name("PATH")
+      ->excludes(message);
+  send.add_option("-c,--count", config.count, "Exchanges to make, one after another")
+      ->type_name("N")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000'000}).description(""))
+      ->capture_default_str();
+  send.add_option_function<std::string>(
+          "--expect",
+          [&config](const std::string& text) {
+            auto bytes = unescape(text);
+            if (!bytes) throw CLI::ValidationError("--expect", "invalid escape in '" + text + "'");
+            config.expect = std::move(*bytes);
+          },
+          std::string("Exit with status 7 unless the reply is exactly this") + escapes_help)
+      ->type_name("TEXT");
 }
 
 }  // namespace
 
+std::optional<std::string> unescape(std::string_view text) {
+  std::string bytes;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '\\') {
+      bytes += text[i];
+      continue;
+    }
+    if (++i == text.size()) return std::nullopt;
+    switch (text[i]) {
+      case 'n':
+        bytes += '\n';
+        break;
+      case 'r':
+        bytes += '\r';
+        break;
+      case 't':
+        bytes += '\t';
+        break;
+      case '0':
+        bytes += '\0';
+        break;
+      case '\\':
+        bytes += '\\';
+        break;
+      case 'x': {
+        if (i + 2 >= text.size()) return std::nullopt;
+        const int high = hex_value(text[i + 1]);
+        const int low = hex_value(text[i + 2]);
+        if (high < 0 || low < 0) return std::nullopt;
+        bytes += static_cast<char>(high * 16 + low);
+        i += 2;
+        break;
+      }
+      default:
+        return std::nullopt;
+    }
+  }
+  return bytes;
+}
+
 ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
   CLI::App app(
-      "tcpecho: a TCP server, client and load tool that speaks the classic echo-server "
-      "exchange: the client sends 'Greetings, server', the server prints it and answers "
-      "'Goodbye, client!'.",
+      "tcpecho: a TCP server and client for the classic echo-server exchange (the client "
+      "sends 'Greetings, server', the server prints it and answers 'Goodbye, client!'), and "
+      "an RFC 862 echo server.",
       "tcpecho");
   app.set_version_flag("--version", "tcpecho " TCPECHO_VERSION);
   app.footer(exit_status_help);
@@ -95,7 +218,7 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
   CLI::App* serve = app.add_subcommand(
       "serve",
       "Listen, print each client's message and the seed's transcript, answer with the "
-      "reply. Runs until SIGINT/SIGTERM.");
+      "reply (or echo, with --mode echo). Runs until SIGINT/SIGTERM.");
   describe_serve(*serve, server);
 
   ClientConfig client;

@@ -3,6 +3,9 @@
 // values already known to be in range.
 #pragma once
 
+#include <optional>
+#include <string>
+#include <string_view>
 #include <variant>
 
 #include "client.hpp"
@@ -17,5 +20,9 @@ using Command = std::variant<ServerConfig, ClientConfig>;
 using ParsedCommandLine = std::variant<Command, ExitStatus>;
 
 ParsedCommandLine parse_command_line(int argc, const char* const* argv);
+
+// Option text with escapes (\n \r \t \0 \\ \xhh) as bytes; empty if an
+// escape is malformed.
+std::optional<std::string> unescape(std::string_view text);
 
 }  // namespace tcpecho

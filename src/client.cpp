@@ -62,6 +62,11 @@ class Exchange {
       co_return fail(read_error ? read_error : asio::error::message_size);
     }
     out_.print("Server:  {}", python::bytes_repr(reply));
+    if (config_.expect && reply != *config_.expect) {
+      out_.print_error("tcpecho: {} port {} replied {}, expected {}", config_.host, config_.port,
+                       python::bytes_repr(reply), python::bytes_repr(*config_.expect));
+      co_return ExitStatus::unexpected_reply;
+    }
     co_return ExitStatus::ok;
   }
 
@@ -87,9 +92,7 @@ awaitable<void> sleep_for(std::chrono::milliseconds duration) {
   co_await timer.async_wait(asio::use_awaitable);
 }
 
-}  // namespace
-
-awaitable<ExitStatus> send_message(const ClientConfig& config, Output& out) {
+awaitable<ExitStatus> exchange_once(const ClientConfig& config, Output& out) {
   Exchange exchange(config, out);
   if (config.timeout.count() == 0) co_return co_await exchange.run();
 
@@ -101,6 +104,17 @@ awaitable<ExitStatus> send_message(const ClientConfig& config, Output& out) {
   out.print_error("tcpecho: timed out after {} {} {} port {}", seconds_text(config.timeout),
                   failure.doing, config.host, config.port);
   co_return failure.status;
+}
+
+}  // namespace
+
+awaitable<ExitStatus> send_message(const ClientConfig& config, Output& out) {
+  for (std::size_t i = 0; i < config.count; ++i) {
+    if (auto status = co_await exchange_once(config, out); status != ExitStatus::ok) {
+      co_return status;
+    }
+  }
+  co_return ExitStatus::ok;
 }
 
 }  // namespace tcpecho

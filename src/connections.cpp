@@ -6,9 +6,8 @@ Permit::~Permit() {
   if (owner_ != nullptr) owner_->release_permit();
 }
 
-Connection::Connection(Connections& list, Permit permit, tcp::socket& socket,
-                       Clock::time_point deadline)
-    : list_(list), permit_(std::move(permit)), socket_(socket), deadline_(deadline) {
+Connection::Connection(Connections& list, Permit permit, tcp::socket& socket)
+    : list_(list), permit_(std::move(permit)), socket_(socket) {
   list_.add(*this);
 }
 
@@ -29,8 +28,9 @@ bool Connection::has_received_anything() const {
   return socket_.is_open() && socket_.available(error) > 0;
 }
 
-Connections::Connections(asio::any_io_executor executor, std::size_t limit)
-    : limit_(limit), changed_(executor, asio::steady_timer::time_point::max()) {}
+Connections::Connections(asio::any_io_executor executor, std::size_t limit,
+                         std::chrono::milliseconds timeout)
+    : limit_(limit), timeout_(timeout), changed_(executor, asio::steady_timer::time_point::max()) {}
 
 awaitable<std::optional<Permit>> Connections::admit() {
   while (admitting_ && permits_ >= limit_) {
@@ -52,21 +52,33 @@ void Connections::release_permit() {
 }
 
 void Connections::add(Connection& connection) {
-  connection.previous_ = newest_;
-  if (newest_ != nullptr) {
-    newest_->next_ = &connection;
-  } else {
-    oldest_ = &connection;
-  }
-  newest_ = &connection;
+  link_newest(connection);
   ++open_;
 }
 
 void Connections::remove(Connection& connection) {
-  (connection.previous_ != nullptr ? connection.previous_->next_ : oldest_) = connection.next_;
-  (connection.next_ != nullptr ? connection.next_->previous_ : newest_) = connection.previous_;
+  unlink(connection);
   --open_;
   notify_all();
+}
+
+void Connections::touch(Connection& connection) {
+  unlink(connection);
+  link_newest(connection);
+}
+
+void Connections::link_newest(Connection& connection) {
+  connection.deadline_ = timeout_.count() > 0 ? Connection::Clock::now() + timeout_
+                                              : Connection::Clock::time_point::max();
+  connection.previous_ = newest_;
+  connection.next_ = nullptr;
+  (newest_ != nullptr ? newest_->next_ : oldest_) = &connection;
+  newest_ = &connection;
+}
+
+void Connections::unlink(Connection& connection) {
+  (connection.previous_ != nullptr ? connection.previous_->next_ : oldest_) = connection.next_;
+  (connection.next_ != nullptr ? connection.next_->previous_ : newest_) = connection.previous_;
 }
 
 std::optional<Connection::Clock::time_point> Connections::cut_expired(

@@ -3,9 +3,10 @@
 //
 // A connection takes a Permit before it is even accepted, so clients past
 // --max-connections wait in the kernel's listen backlog instead of costing us
-// memory. Every deadline is "accepted at + --timeout", so the list, kept in
-// accept order, is also sorted by deadline: one timer watching its head
-// enforces every deadline, with nothing allocated per connection.
+// memory. Every deadline is "last activity + --timeout", and a connection
+// moves to the back of the list whenever its deadline moves, so the list is
+// always sorted by deadline: one timer watching its head enforces them all,
+// with nothing allocated per connection.
 #pragma once
 
 #include <chrono>
@@ -44,7 +45,7 @@ class Connection {
   };
   enum class Cut { no, timed_out, shutting_down };
 
-  Connection(Connections& list, Permit permit, tcp::socket& socket, Clock::time_point deadline);
+  Connection(Connections& list, Permit permit, tcp::socket& socket);
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
   ~Connection();
@@ -69,11 +70,15 @@ class Connection {
 
 class Connections {
  public:
-  Connections(asio::any_io_executor executor, std::size_t limit);
+  // `timeout` zero: no deadlines.
+  Connections(asio::any_io_executor executor, std::size_t limit, std::chrono::milliseconds timeout);
 
   // Waits for a free slot. Empty once stop_admitting() has been called.
   awaitable<std::optional<Permit>> admit();
   void stop_admitting();
+
+  // Progress on `connection`: its deadline starts again from now.
+  void touch(Connection& connection);
 
   // Closes every connection whose deadline has passed, and returns the next
   // deadline still ahead, if any.
@@ -96,9 +101,12 @@ class Connections {
   void release_permit();
   void add(Connection& connection);
   void remove(Connection& connection);
+  void link_newest(Connection& connection);
+  void unlink(Connection& connection);
   void notify_all() { changed_.cancel(); }
 
   std::size_t limit_;
+  std::chrono::milliseconds timeout_;
   std::size_t permits_ = 0;
   std::size_t open_ = 0;
   bool admitting_ = true;

@@ -6,12 +6,13 @@ namespace tcpecho {
 
 enum class ExitStatus : int {
   ok = 0,
-  internal_error = 1,   // a bug or resource exhaustion inside tcpecho
-  usage = 2,            // the command line was wrong
-  resolve_failed = 3,   // the host name could not be resolved
-  connect_failed = 4,   // refused, unreachable, or no answer within --timeout
-  exchange_failed = 5,  // reset, or no complete reply within --timeout
-  listen_failed = 6,    // address in use, permission denied, no such address
+  internal_error = 1,    // a bug or resource exhaustion inside tcpecho
+  usage = 2,             // the command line was wrong
+  resolve_failed = 3,    // the host name could not be resolved
+  connect_failed = 4,    // refused, unreachable, or no answer within --timeout
+  exchange_failed = 5,   // reset, or no complete reply within --timeout
+  listen_failed = 6,     // address in use, permission denied, no such address
+  unexpected_reply = 7,  // send --expect: the reply differed
 };
 
 // A forced stop by a second Ctrl+C/SIGTERM exits 128 + the signal number, as

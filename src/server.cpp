@@ -8,8 +8,6 @@
 namespace tcpecho {
 namespace {
 
-using Clock = Connection::Clock;
-
 std::vector<tcp::endpoint> resolve_listen_addresses(const ServerConfig& config) {
   asio::io_context io;
   tcp::resolver resolver(io);
@@ -86,7 +84,7 @@ Server::Server(asio::any_io_executor executor, ServerConfig config, Output& out)
     : executor_(executor),
       config_(std::move(config)),
       out_(out),
-      connections_(executor, config_.max_connections),
+      connections_(executor, config_.max_connections, config_.timeout),
       deadline_timer_(executor),
       grace_timer_(executor),
       stop_requested_(executor, asio::steady_timer::time_point::max()) {
@@ -135,7 +133,7 @@ awaitable<void> Server::run() {
   deadline_timer_.cancel();
 }
 
-void Server::announce_waiting() { out_.print("Waiting for a new connection"); }
+void Server::announce_waiting() { log("Waiting for a new connection"); }
 
 void Server::shutdown(std::string_view reason) {
   if (stopping_) return;
@@ -212,17 +210,19 @@ awaitable<void> Server::serve_client(tcp::socket socket, Permit permit) {
     out_.print_error("tcpecho: a connection was lost before it was served: {}", error.message());
     co_return;
   }
-  const auto deadline =
-      config_.timeout.count() > 0 ? Clock::now() + config_.timeout : Clock::time_point::max();
-  Connection connection(connections_, std::move(permit), socket, deadline);
+  Connection connection(connections_, std::move(permit), socket);
 
   bool replied = false;
   {
     ExchangeInProgress busy(*this);
-    out_.print("Connection from {}", peer);
-    out_.print("  Socket name: {}", local);
-    out_.print("  Socket peer: {}", peer);
-    replied = co_await exchange(socket, connection, peer);
+    log("Connection from {}", peer);
+    log("  Socket name: {}", local);
+    log("  Socket peer: {}", peer);
+    if (config_.mode == ServerConfig::Mode::echo) {
+      co_await echo(socket, connection, peer);
+    } else {
+      replied = co_await exchange(socket, connection, peer);
+    }
   }
   if (replied) co_await linger(socket, connection, peer);
 }
@@ -244,22 +244,63 @@ awaitable<bool> Server::exchange(tcp::socket& socket, Connection& connection,
   message.resize(received);
 
   if (error && error != asio::error::eof) {
-    out_.print("  Closing socket {}: {}; message from client: {}", peer,
-               why_closed(connection, error), python::bytes_repr(message));
+    log("  Closing socket {}: {}; message from client: {}", peer, why_closed(connection, error),
+        python::bytes_repr(message));
     co_return false;
   }
-  out_.print("  message from client: {}", python::bytes_repr(message));
+  log("  message from client: {}", python::bytes_repr(message));
 
   auto [write_error, written] =
       co_await asio::async_write(socket, asio::buffer(config_.reply), nothrow_awaitable);
   if (write_error) {
-    out_.print("  Closing socket {}: could not send the reply: {}", peer,
-               why_closed(connection, write_error));
+    log("  Closing socket {}: could not send the reply: {}", peer,
+        why_closed(connection, write_error));
     co_return false;
   }
   socket.shutdown(tcp::socket::shutdown_send, error);
-  out_.print("  Closing socket");
+  log("  Closing socket");
   co_return true;
+}
+
+// RFC 862: everything the client sends comes back, in order, until it closes.
+// The next chunk is read only once the last one has been written back, so a
+// client that does not read is not read either (TCP's flow control holds it
+// back) and memory stays bounded. The buffer is allocated when the first byte
+// arrives, so a connection that never speaks holds none, and doubles while
+// reads fill it, so bulk transfers move in large chunks.
+awaitable<void> Server::echo(tcp::socket& socket, Connection& connection,
+                             const tcp::endpoint& peer) {
+  constexpr std::size_t first_size = 4 * 1024;
+  constexpr std::size_t largest_size = 64 * 1024;
+  std::size_t echoed = 0;
+
+  char first_byte;
+  auto [error, peeked] = co_await socket.async_receive(
+      asio::buffer(&first_byte, 1), tcp::socket::message_peek, nothrow_awaitable);
+  std::vector<char> buffer(error ? 0 : first_size);
+  while (!error) {
+    auto [read_error, n] = co_await socket.async_read_some(asio::buffer(buffer), nothrow_awaitable);
+    error = read_error;
+    if (n == 0) break;
+    connection.phase = Connection::Phase::receiving;
+    if (config_.verbose) log("  echoing {}", python::bytes_repr({buffer.data(), n}));
+
+    auto [write_error, written] =
+        co_await asio::async_write(socket, asio::buffer(buffer.data(), n), nothrow_awaitable);
+    echoed += written;
+    connections_.touch(connection);
+    if (write_error) error = write_error;
+    if (n == buffer.size() && buffer.size() < largest_size) buffer.resize(buffer.size() * 2);
+  }
+
+  if (error != asio::error::eof) {
+    log("  Closing socket {}: {}; echoed {} byte{}", peer, why_closed(connection, error), echoed,
+        echoed == 1 ? "" : "s");
+    co_return;
+  }
+  socket.shutdown(tcp::socket::shutdown_send, error);
+  log("  Echoed {} byte{}", echoed, echoed == 1 ? "" : "s");
+  log("  Closing socket");
 }
 
 // After the reply: wait for the client to close, so that the reply is not
@@ -269,11 +310,11 @@ awaitable<void> Server::linger(tcp::socket& socket, Connection& connection,
   connection.phase = Connection::Phase::lingering;
   auto [error, discarded] = co_await discard_until_eof(socket);
   if (discarded > 0) {
-    out_.print("  Discarded {} byte{} that {} sent after the message", discarded,
-               discarded == 1 ? "" : "s", peer);
+    log("  Discarded {} byte{} that {} sent after the message", discarded,
+        discarded == 1 ? "" : "s", peer);
   }
   if (error != asio::error::eof && connection.cut != Connection::Cut::shutting_down) {
-    out_.print("  Connection {} ended after the reply: {}", peer, why_closed(connection, error));
+    log("  Connection {} ended after the reply: {}", peer, why_closed(connection, error));
   }
 }
 
@@ -293,7 +334,7 @@ std::string Server::why_closed(const Connection& connection, const asio::error_c
 // only ever needs to wake for the oldest.
 awaitable<void> Server::enforce_deadlines() {
   while (running_) {
-    const auto now = Clock::now();
+    const auto now = Connection::Clock::now();
     // Any connection accepted after now expires after now + timeout.
     deadline_timer_.expires_at(connections_.cut_expired(now).value_or(now + config_.timeout));
     co_await deadline_timer_.async_wait(nothrow_awaitable);

@@ -23,13 +23,21 @@ namespace tcpecho {
 using namespace std::chrono_literals;
 
 struct ServerConfig {
+  enum class Mode {
+    reply,  // the seed's exchange: read the message, answer with the reply
+    echo,   // RFC 862: send back everything received until the client closes
+  };
+  Mode mode = Mode::reply;
   std::string host = "127.0.0.1";
   std::uint16_t port = 3000;        // 0: any free port
   std::size_t message_length = 17;  // len(b"Greetings, server")
   std::string reply = "Goodbye, client!";
-  std::chrono::milliseconds timeout = 10s;  // per connection; 0: none
+  // Reply mode: from accept to close. Echo mode: without progress. 0: none.
+  std::chrono::milliseconds timeout = 10s;
   std::size_t max_connections = 10'000;
   std::chrono::milliseconds grace = 3s;  // for exchanges in flight at shutdown
+  bool quiet = false;                    // no per-connection lines
+  bool verbose = false;                  // echo mode: a line per chunk
 };
 
 // The server could not start; what() is the one line to show the user.
@@ -74,9 +82,15 @@ class Server {
                            std::chrono::milliseconds& delay);
   awaitable<void> serve_client(tcp::socket socket, Permit permit);
   awaitable<bool> exchange(tcp::socket& socket, Connection& connection, const tcp::endpoint& peer);
+  awaitable<void> echo(tcp::socket& socket, Connection& connection, const tcp::endpoint& peer);
   awaitable<void> linger(tcp::socket& socket, Connection& connection, const tcp::endpoint& peer);
   awaitable<void> enforce_deadlines();
   void announce_waiting();
+  // A per-connection line of the transcript; --quiet drops them.
+  template <typename... Args>
+  void log(fmt::format_string<Args...> format, Args&&... args) {
+    if (!config_.quiet) out_.print(format, std::forward<Args>(args)...);
+  }
   std::string why_closed(const Connection& connection, const asio::error_code& error) const;
   // Completion handler for co_spawn: a coroutine's failure is logged instead
   // of vanishing, and a failure of the server's own machinery stops it.
