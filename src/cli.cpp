@@ -127,7 +127,7 @@ void describe_serve(CLI::App& serve, ServerConfig& config) {
 void describe_send(CLI::App& send, ClientConfig& config) {
   add_endpoint_options(send, config.host, config.port, config.timeout,
                        "Server name or IPv4/IPv6 address; each address it resolves to is tried",
-                       "Server port",
+                       "Port the server listens on",
                        "Give up on an exchange, connecting included, after this long; 0 means "
                        "never");
   auto* message = add_bytes_option(send, "--message", config.message, "What to send");

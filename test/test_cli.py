@@ -2,7 +2,13 @@
 import os
 import unittest
 
-from processes import tcpecho
+from processes import TCPECHO, run, tcpecho
+
+
+def run_with_env(extra, *args):
+    import subprocess
+    return subprocess.run([TCPECHO, *args], capture_output=True, text=True, timeout=10,
+                          env={**os.environ, **extra})
 
 USAGE = 2
 
@@ -41,6 +47,32 @@ class UsageErrors(unittest.TestCase):
     def test_negative_timeout(self):
         self.check_usage_error("serve", "--timeout", "-1", says="--timeout")
 
+    def test_bad_escape(self):
+        self.check_usage_error("send", "--message", "\\q", says="--message: invalid escape")
+        self.check_usage_error("serve", "--reply", "\\x4", says="--reply: invalid escape")
+
+    def test_unknown_mode(self):
+        self.check_usage_error("serve", "--mode", "chargen", says="--mode")
+
+    def test_quiet_and_verbose_exclude_each_other(self):
+        self.check_usage_error("serve", "--quiet", "--verbose", says="excludes")
+
+    def test_message_and_message_file_exclude_each_other(self):
+        self.check_usage_error("send", "--message", "x", "--message-file", "-", says="excludes")
+
+    def test_unreadable_message_file(self):
+        self.check_usage_error("send", "--message-file", "/no/such/file",
+                               says="--message-file: cannot open '/no/such/file'")
+
+    def test_zero_length_and_count(self):
+        self.check_usage_error("serve", "--length", "0", says="--length")
+        self.check_usage_error("send", "--count", "0", says="--count")
+
+    def test_bad_port_from_environment(self):
+        result = run_with_env({"TCPECHO_PORT": "99999"}, "send")
+        self.assertEqual(result.returncode, USAGE)
+        self.assertIn("--port", result.stderr)
+
     def test_missing_value(self):
         self.check_usage_error("send", "--port", says="--port")
 
@@ -54,16 +86,19 @@ class Help(unittest.TestCase):
 
     def test_each_subcommand_explains_every_option(self):
         options = {
-            "serve": ["--host", "--port", "--timeout", "--max-connections", "--grace"],
-            "send": ["--host", "--port", "--timeout"],
+            "serve": ["--host", "--port", "--timeout", "--mode", "--reply", "--length",
+                      "--max-connections", "--grace", "--quiet", "--verbose"],
+            "send": ["--host", "--port", "--timeout", "--message", "--message-file", "--count",
+                     "--expect"],
         }
         for subcommand, names in options.items():
             result = tcpecho(subcommand, "--help")
             self.assertEqual(result.returncode, 0)
             lines = result.stdout.splitlines()
             for name in names:
-                at = next(i for i, l in enumerate(lines) if l.strip().split()[0:1] == [name]
-                          or l.strip().startswith(f"-p,{name}"))
+                at = next(i for i, l in enumerate(lines)
+                          if name in l.strip().split()[0:1] or f",{name}" in l.split(" ")[2:3]
+                          or l.strip().split(" ")[0].endswith(f",{name}"))
                 # CLI11 puts the explanation beside the option or on the next line.
                 entry = " ".join(lines[at:at + 2])
                 self.assertGreater(len(entry.split()), 6, f"{subcommand} {name}: {entry!r}")
