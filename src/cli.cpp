@@ -6,6 +6,9 @@
 #include <iostream>
 #include <iterator>
 #include <map>
+#include <thread>
+
+#include "socket_activation.hpp"
 
 namespace tcpecho {
 namespace {
@@ -118,6 +121,13 @@ void describe_serve(CLI::App& serve, ServerConfig& config) {
   add_seconds_option(serve, "--grace", config.grace,
                      "On the first SIGINT/SIGTERM, exchanges in flight get this long to finish; "
                      "a second signal stops at once");
+  serve
+      .add_option("--threads", config.threads,
+                  "Threads to serve on, each with its own listening socket on the same port "
+                  "(SO_REUSEPORT) and its own connections; 0 means one per core")
+      ->type_name("N")
+      ->check(CLI::Range(std::size_t{0}, std::size_t{1024}).description(""))
+      ->capture_default_str();
   auto* quiet = serve.add_flag("-q,--quiet", config.quiet,
                                "No per-connection lines: only start, errors and shutdown");
   serve.add_flag("-v,--verbose", config.verbose, "Echo mode: also a line for every chunk echoed")
@@ -235,7 +245,11 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
     const int status = app.exit(error);
     return status == 0 ? ExitStatus::ok : ExitStatus::usage;
   }
-  if (serve->parsed()) return Command{server};
+  if (serve->parsed()) {
+    server.inherited_sockets = sockets_from_service_manager();
+    if (server.threads == 0) server.threads = std::max(1u, std::thread::hardware_concurrency());
+    return Command{server};
+  }
   return Command{client};
 }
 

@@ -1,6 +1,11 @@
 // tcpecho's entry point: parse the command line, run the component it names
 // on one io_context, turn the outcome into an exit status.
+#include <algorithm>
+#include <atomic>
 #include <exception>
+#include <memory>
+#include <thread>
+#include <vector>
 
 #include "cli.hpp"
 #include "client.hpp"
@@ -10,21 +15,43 @@
 namespace tcpecho {
 namespace {
 
+// One io_context and one Server per thread: a connection lives and dies on
+// the thread that accepted it, so connections need no locks.
 int serve(const ServerConfig& config, Output& out) {
-  asio::io_context io(1);
-  Server server(io.get_executor(), config, out);
-  StopOnSignals signals(io.get_executor(), server);
-  co_spawn(
-      io,
-      [&]() -> awaitable<void> {
-        co_await server.run();
-        signals.cancel();
-      },
-      asio::detached);
-  io.run();
+  std::vector<std::unique_ptr<asio::io_context>> contexts;
+  std::vector<std::unique_ptr<Server>> servers;
+  for (std::size_t i = 0; i < config.threads; ++i) {
+    auto& io = *contexts.emplace_back(std::make_unique<asio::io_context>(1));
+    servers.push_back(i == 0 ? std::make_unique<Server>(io.get_executor(), config, out)
+                             : std::make_unique<Server>(io.get_executor(), *servers.front()));
+  }
+  std::vector<Server*> all;
+  for (auto& server : servers) all.push_back(server.get());
+  const auto main_executor = contexts.front()->get_executor();
+  StopOnSignals signals(main_executor, all);
+
+  std::atomic<std::size_t> running = servers.size();
+  for (std::size_t i = 0; i < servers.size(); ++i) {
+    co_spawn(
+        *contexts[i],
+        [&, server = servers[i].get()]() -> awaitable<void> {
+          co_await server->run();
+          if (--running == 0) asio::post(main_executor, [&signals] { signals.cancel(); });
+        },
+        asio::detached);
+  }
+  {
+    std::vector<std::jthread> threads;
+    for (std::size_t i = 1; i < contexts.size(); ++i) {
+      threads.emplace_back([&io = *contexts[i]] { io.run(); });
+    }
+    contexts.front()->run();
+  }
 
   if (auto signal = signals.forced_by_signal()) return signal_exit_status(*signal);
-  return static_cast<int>(server.healthy() ? ExitStatus::ok : ExitStatus::internal_error);
+  const bool healthy = std::all_of(servers.begin(), servers.end(),
+                                   [](const auto& server) { return server->healthy(); });
+  return static_cast<int>(healthy ? ExitStatus::ok : ExitStatus::internal_error);
 }
 
 int send(const ClientConfig& config, Output& out) {

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,14 +43,24 @@ class ConsoleOutput final : public Output {
   void error(std::string_view text) override;
 };
 
-// Keeps every line, for tests.
+// Keeps every line, for tests. Safe to share between threads; read the
+// vectors once the writers are done.
 class CapturedOutput final : public Output {
  public:
-  void line(std::string_view text) override { lines.emplace_back(text); }
-  void error(std::string_view text) override { errors.emplace_back(text); }
+  void line(std::string_view text) override {
+    std::lock_guard lock(mutex_);
+    lines.emplace_back(text);
+  }
+  void error(std::string_view text) override {
+    std::lock_guard lock(mutex_);
+    errors.emplace_back(text);
+  }
 
   std::vector<std::string> lines;
   std::vector<std::string> errors;
+
+ private:
+  std::mutex mutex_;
 };
 
 // A duration as people write it in options and logs: "10s", "2.5s".

@@ -1,5 +1,8 @@
 #include "server.hpp"
 
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
 
@@ -28,11 +31,17 @@ std::vector<tcp::endpoint> resolve_listen_addresses(const ServerConfig& config) 
   return endpoints;
 }
 
-tcp::acceptor listen_at(asio::any_io_executor executor, const tcp::endpoint& endpoint) {
+// SO_REUSEPORT: several sockets on one port, the kernel spreading connections
+// across them; how each thread of a multi-threaded server gets its own.
+using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
+
+tcp::acceptor listen_at(asio::any_io_executor executor, const tcp::endpoint& endpoint,
+                        bool shared_port) {
   tcp::acceptor acceptor(executor);
   asio::error_code error;
   acceptor.open(endpoint.protocol(), error);
   if (!error) acceptor.set_option(tcp::acceptor::reuse_address(true), error);
+  if (!error && shared_port) acceptor.set_option(reuse_port(true), error);
   // "::" means every address, IPv4 included, whatever the system default.
   if (!error && endpoint.address().is_v6() && endpoint.address().is_unspecified()) {
     acceptor.set_option(asio::ip::v6_only(false), error);
@@ -61,6 +70,26 @@ awaitable<std::pair<asio::error_code, std::size_t>> discard_until_eof(tcp::socke
   }
 }
 
+// Takes over a listening socket someone else opened (systemd), after checking
+// that it is one: anything else would fail later in confusing ways.
+tcp::acceptor adopt(asio::any_io_executor executor, int descriptor) {
+  int listening = 0;
+  socklen_t length = sizeof listening;
+  sockaddr_storage address{};
+  socklen_t address_length = sizeof address;
+  if (::getsockopt(descriptor, SOL_SOCKET, SO_ACCEPTCONN, &listening, &length) != 0 ||
+      listening == 0 ||
+      ::getsockname(descriptor, reinterpret_cast<sockaddr*>(&address), &address_length) != 0 ||
+      (address.ss_family != AF_INET && address.ss_family != AF_INET6)) {
+    throw StartupError(ExitStatus::listen_failed,
+                       fmt::format("descriptor {} from the service manager is not a listening "
+                                   "TCP socket",
+                                   descriptor));
+  }
+  const auto protocol = address.ss_family == AF_INET ? tcp::v4() : tcp::v6();
+  return tcp::acceptor(executor, protocol, descriptor);
+}
+
 }  // namespace
 
 // Counts an exchange as in progress for as long as it lives; when the last one
@@ -68,7 +97,7 @@ awaitable<std::pair<asio::error_code, std::size_t>> discard_until_eof(tcp::socke
 class Server::ExchangeInProgress {
  public:
   explicit ExchangeInProgress(Server& server) : server_(server) {
-    ++server_.exchanges_in_progress_;
+    ++server_.exchanges_in_progress_;  // atomic: shared by all threads
   }
   ~ExchangeInProgress() {
     if (--server_.exchanges_in_progress_ == 0 && !server_.stopping_) server_.announce_waiting();
@@ -81,23 +110,46 @@ class Server::ExchangeInProgress {
 };
 
 Server::Server(asio::any_io_executor executor, ServerConfig config, Output& out)
-    : executor_(executor),
-      config_(std::move(config)),
-      out_(out),
-      connections_(executor, config_.max_connections, config_.timeout),
-      deadline_timer_(executor),
-      grace_timer_(executor),
-      stop_requested_(executor, asio::steady_timer::time_point::max()) {
+    : Server(executor, std::move(config), out, nullptr) {
+  for (int descriptor : config_.inherited_sockets) add_listener(adopt(executor, descriptor));
+  if (!listeners_.empty()) return;
+
   std::uint16_t port = config_.port;
   for (auto endpoint : resolve_listen_addresses(config_)) {
     // With --port 0 and a name with several addresses, all of them share the
     // port the kernel picked for the first.
     endpoint.port(port);
-    auto& listener = listeners_.emplace_back(
-        Listener{listen_at(executor, endpoint), asio::steady_timer(executor)});
-    endpoints_.push_back(listener.acceptor.local_endpoint());
+    add_listener(listen_at(executor, endpoint, config_.threads > 1));
     port = endpoints_.back().port();
   }
+}
+
+Server::Server(asio::any_io_executor executor, Server& first)
+    : Server(executor, first.config_, first.out_, &first) {
+  for (int descriptor : config_.inherited_sockets) {
+    // Every thread waits on the one socket systemd passed; whichever wakes
+    // first accepts.
+    add_listener(adopt(executor, ::dup(descriptor)));
+  }
+  if (!listeners_.empty()) return;
+  for (const auto& endpoint : first.endpoints_) add_listener(listen_at(executor, endpoint, true));
+}
+
+Server::Server(asio::any_io_executor executor, ServerConfig config, Output& out, Server* first)
+    : executor_(executor),
+      config_(std::move(config)),
+      out_(out),
+      announces_(first == nullptr),
+      exchanges_in_progress_(first != nullptr ? first->own_exchanges_in_progress_
+                                              : own_exchanges_in_progress_),
+      connections_(executor, config_.max_connections, config_.timeout),
+      deadline_timer_(executor),
+      grace_timer_(executor),
+      stop_requested_(executor, asio::steady_timer::time_point::max()) {}
+
+void Server::add_listener(tcp::acceptor acceptor) {
+  endpoints_.push_back(acceptor.local_endpoint());
+  listeners_.emplace_back(Listener{std::move(acceptor), asio::steady_timer(executor_)});
 }
 
 auto Server::report_failure(std::string_view what, bool stops_server) {
@@ -116,8 +168,10 @@ auto Server::report_failure(std::string_view what, bool stops_server) {
 }
 
 awaitable<void> Server::run() {
-  for (const auto& endpoint : endpoints_) out_.print("Listening at {}", endpoint);
-  announce_waiting();
+  if (announces_) {
+    for (const auto& endpoint : endpoints_) out_.print("Listening at {}", endpoint);
+    announce_waiting();
+  }
   for (auto& listener : listeners_) {
     co_spawn(executor_, accept_clients(listener), report_failure("accept loop", true));
   }
@@ -141,8 +195,10 @@ void Server::shutdown(std::string_view reason) {
   stop_requested_.cancel();
 
   const auto in_flight = connections_.cut_idle(Connection::Cut::shutting_down);
-  out_.print("Shutting down ({}): {} exchange{} in progress, up to {} to finish", reason, in_flight,
-             in_flight == 1 ? "" : "s", seconds_text(config_.grace));
+  // With several threads the first speaks for all, counting its own exchanges.
+  if (announces_)
+    out_.print("Shutting down ({}): {} exchange{} in progress, up to {} to finish", reason,
+               in_flight, in_flight == 1 ? "" : "s", seconds_text(config_.grace));
 
   for (auto& listener : listeners_) {
     asio::error_code ignored;
@@ -157,8 +213,8 @@ void Server::shutdown(std::string_view reason) {
   });
 }
 
-void Server::abort() {
-  shutdown("forced");
+void Server::abort(std::string_view reason) {
+  shutdown(reason);
   connections_.cut_all(Connection::Cut::shutting_down);
 }
 

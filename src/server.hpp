@@ -6,6 +6,7 @@
 // while any number of others do the same.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <list>
@@ -36,8 +37,12 @@ struct ServerConfig {
   std::chrono::milliseconds timeout = 10s;
   std::size_t max_connections = 10'000;
   std::chrono::milliseconds grace = 3s;  // for exchanges in flight at shutdown
-  bool quiet = false;                    // no per-connection lines
-  bool verbose = false;                  // echo mode: a line per chunk
+  // Listening sockets handed over by systemd; when present, host and port
+  // are not used.
+  std::vector<int> inherited_sockets;
+  std::size_t threads = 1;  // each with its own io_context, socket and connections
+  bool quiet = false;       // no per-connection lines
+  bool verbose = false;     // echo mode: a line per chunk
 };
 
 // The server could not start; what() is the one line to show the user.
@@ -54,6 +59,14 @@ class Server {
   // already in use is reported before anything runs. Throws StartupError.
   Server(asio::any_io_executor executor, ServerConfig config, Output& out);
 
+  // Another server for `first`'s addresses, for another thread: its own
+  // socket on the same port (SO_REUSEPORT), its own connections, nothing
+  // shared but the count behind "Waiting for a new connection". Only the first
+  // prints the start and shutdown lines.
+  Server(asio::any_io_executor executor, Server& first);
+
+  asio::any_io_executor executor() const { return executor_; }
+
   // Where it listens, with the real port when it was asked for port 0.
   const std::vector<tcp::endpoint>& local_endpoints() const { return endpoints_; }
 
@@ -64,7 +77,7 @@ class Server {
   // in flight `grace` to finish before closing them too.
   void shutdown(std::string_view reason);
   // Closes everything at once.
-  void abort();
+  void abort(std::string_view reason);
 
   // False once any of the server's own coroutines failed.
   bool healthy() const { return healthy_; }
@@ -77,6 +90,8 @@ class Server {
   };
   class ExchangeInProgress;
 
+  Server(asio::any_io_executor executor, ServerConfig config, Output& out, Server* first);
+  void add_listener(tcp::acceptor acceptor);
   awaitable<void> accept_clients(Listener& listener);
   awaitable<void> back_off(Listener& listener, const asio::error_code& error,
                            std::chrono::milliseconds& delay);
@@ -99,10 +114,12 @@ class Server {
   asio::any_io_executor executor_;
   ServerConfig config_;
   Output& out_;
-  std::list<Listener> listeners_;
-  std::vector<tcp::endpoint> endpoints_;  // stable addresses: accept loops hold references
+  bool announces_;
+  std::atomic<std::size_t> own_exchanges_in_progress_{0};
+  std::atomic<std::size_t>& exchanges_in_progress_;
+  std::list<Listener> listeners_;  // a list: accept loops hold references into it
+  std::vector<tcp::endpoint> endpoints_;
   Connections connections_;
-  std::size_t exchanges_in_progress_ = 0;
   bool stopping_ = false;
   bool running_ = true;
   bool healthy_ = true;

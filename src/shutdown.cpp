@@ -11,8 +11,8 @@ const char* signal_name(int signal_number) {
 
 }  // namespace
 
-StopOnSignals::StopOnSignals(asio::any_io_executor executor, Server& server)
-    : signals_(executor, SIGINT, SIGTERM), server_(server) {
+StopOnSignals::StopOnSignals(asio::any_io_executor executor, std::vector<Server*> servers)
+    : signals_(executor, SIGINT, SIGTERM), servers_(std::move(servers)) {
   co_spawn(executor, watch(), asio::detached);
 }
 
@@ -24,12 +24,19 @@ void StopOnSignals::cancel() {
 awaitable<void> StopOnSignals::watch() {
   auto [error, first] = co_await signals_.async_wait(nothrow_awaitable);
   if (error) co_return;  // cancelled: the server stopped by itself
-  server_.shutdown(signal_name(first));
+  tell_servers(&Server::shutdown, signal_name(first));
 
   auto [again_error, second] = co_await signals_.async_wait(nothrow_awaitable);
   if (again_error) co_return;
   forced_by_ = second;
-  server_.abort();
+  tell_servers(&Server::abort, signal_name(second));
+}
+
+void StopOnSignals::tell_servers(void (Server::*what)(std::string_view),
+                                 std::string_view argument) {
+  for (Server* server : servers_) {
+    asio::post(server->executor(), [server, what, argument] { (server->*what)(argument); });
+  }
 }
 
 }  // namespace tcpecho

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <optional>
+#include <vector>
 
 #include "asio_compat.hpp"
 #include "server.hpp"
@@ -15,9 +16,12 @@ namespace tcpecho {
 
 class StopOnSignals {
  public:
-  StopOnSignals(asio::any_io_executor executor, Server& server);
+  // Watches on `executor`; each server is told on its own executor, so a
+  // server with several threads needs no locks.
+  StopOnSignals(asio::any_io_executor executor, std::vector<Server*> servers);
 
-  // The server has finished: stop listening for signals.
+  // The servers have finished: stop listening for signals. Call it on the
+  // watching executor.
   void cancel();
 
   // Set when a second signal forced the stop.
@@ -26,8 +30,10 @@ class StopOnSignals {
  private:
   awaitable<void> watch();
 
+  void tell_servers(void (Server::*what)(std::string_view), std::string_view argument);
+
   asio::signal_set signals_;
-  Server& server_;
+  std::vector<Server*> servers_;
   std::optional<int> forced_by_;
 };
 

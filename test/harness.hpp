@@ -47,7 +47,7 @@ class ServerFixture {
         [&](std::exception_ptr e) {
           if (e) {
             failure = e;
-            server.abort();
+            server.abort("test failure");
           }
         });
     io.run_for(limit);

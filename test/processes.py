@@ -20,9 +20,9 @@ WAIT = 10  # seconds: the bound on any single wait
 class Server:
     """A server process whose stdout is read as it is written."""
 
-    def __init__(self, args, preexec_fn=None):
+    def __init__(self, args, preexec_fn=None, pass_fds=()):
         self.process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                        preexec_fn=preexec_fn)
+                                        preexec_fn=preexec_fn, pass_fds=pass_fds)
         self.lines = queue.Queue()
         self.errors = queue.Queue()
         threading.Thread(target=self._pump, args=(self.process.stdout, self.lines),

@@ -1,5 +1,6 @@
 """The command line: usage errors, --help, --version."""
 import os
+import re
 import unittest
 
 from processes import TCPECHO, run, tcpecho
@@ -102,6 +103,16 @@ class Help(unittest.TestCase):
                 # CLI11 puts the explanation beside the option or on the next line.
                 entry = " ".join(lines[at:at + 2])
                 self.assertGreater(len(entry.split()), 6, f"{subcommand} {name}: {entry!r}")
+
+    def test_the_man_page_documents_every_option(self):
+        with open(os.path.join(os.path.dirname(__file__), "..", "doc", "tcpecho.1")) as f:
+            page = f.read().replace("\\-", "-")
+        for subcommand in ["serve", "send"]:
+            help_text = tcpecho(subcommand, "--help").stdout
+            for option in set(re.findall(r"--[a-z][a-z-]+", help_text)) - {"--help"}:
+                self.assertIn(option, page, f"{subcommand} {option}")
+        for status in range(8):
+            self.assertIn(f".B {status}\n", page)
 
     def test_version_is_the_meson_project_version(self):
         result = tcpecho("--version")

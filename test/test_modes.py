@@ -2,6 +2,7 @@
 stack: the built binary over loopback."""
 import os
 import random
+import signal
 import socket
 import subprocess
 import threading
@@ -111,6 +112,48 @@ class Echo(ServerTestCase):
         self.assertTrue(line.endswith(": timed out after 0.3s; echoed 3 bytes"), line)
 
 
+class Threads(ServerTestCase):
+    def test_four_threads_serve_300_clients_at_once_and_drain(self):
+        server = self.start("--threads", "4")
+        # At least: ThreadSanitizer's runtime adds a thread of its own.
+        self.assertGreaterEqual(len(os.listdir(f"/proc/{server.process.pid}/task")), 4)
+        clients = [socket.create_connection(("127.0.0.1", server.port), timeout=WAIT)
+                   for _ in range(300)]
+        for client in clients:
+            self.addCleanup(client.close)
+            client.sendall(b"Greetings, server")
+        for client in clients:
+            reply = b""
+            while data := client.recv(64):
+                reply += data
+            self.assertEqual(reply, b"Goodbye, client!")
+        busy = socket.create_connection(("127.0.0.1", server.port), timeout=WAIT)
+        self.addCleanup(busy.close)
+        busy.sendall(b"Greet")
+        server.read_until_prefix(f"  Socket peer: {busy.getsockname()}")
+        server.process.send_signal(signal.SIGINT)
+        busy.sendall(b"ings, server")
+        reply = b""
+        while data := busy.recv(64):
+            reply += data
+        self.assertEqual(reply, b"Goodbye, client!")
+        self.assertEqual(server.process.wait(timeout=WAIT), 0)
+
+    def test_echo_on_four_threads(self):
+        server = self.start("--threads", "4", "--mode", "echo", "--quiet")
+        payload = random.Random(4).randbytes(8 * 1024 * 1024)
+        results = [None] * 8
+
+        def run(i):
+            results[i] = pump_through(server.port, payload)
+        threads = [threading.Thread(target=run, args=(i,)) for i in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        self.assertEqual(results, [payload] * 8)
+
+
 class ReplyOptions(ServerTestCase):
     def test_custom_reply_and_length(self):
         server = self.start("--reply", "OK\\r\\n\\xff", "--length", "4")
@@ -217,6 +260,36 @@ class DualStack(ServerTestCase):
         self.assertEqual(server.next_line(), "Waiting for a new connection")
         for address in addresses:
             self.assertEqual(tcpecho_send(server.port, address).returncode, 0)
+
+
+class SocketActivation(unittest.TestCase):
+    def serve_with_passed_socket(self, passed):
+        """Starts tcpecho as systemd would: the socket as descriptor 3,
+        LISTEN_PID and LISTEN_FDS naming it."""
+        script = f'exec 3<&{passed.fileno()}; LISTEN_PID=$$ LISTEN_FDS=1 exec "$0" serve'
+        return Server(["sh", "-c", script, TCPECHO], pass_fds=(passed.fileno(),))
+
+    def test_serves_on_a_socket_handed_over_by_the_service_manager(self):
+        with socket.socket() as passed:
+            passed.bind(("127.0.0.1", 0))
+            passed.listen()
+            port = passed.getsockname()[1]
+            server = self.serve_with_passed_socket(passed)
+            self.addCleanup(server.kill)
+        self.assertEqual(server.transcript[0], f"Listening at ('127.0.0.1', {port})")
+        client = tcpecho_send(port)
+        self.assertEqual(client.returncode, 0, client.stderr)
+        server.read_until("  message from client: b'Greetings, server'")
+
+    def test_a_passed_socket_that_is_not_listening_is_refused(self):
+        with socket.socket() as passed:
+            passed.bind(("127.0.0.1", 0))
+            script = f'exec 3<&{passed.fileno()}; LISTEN_PID=$$ LISTEN_FDS=1 exec "$0" serve'
+            result = subprocess.run(["sh", "-c", script, TCPECHO], pass_fds=(passed.fileno(),),
+                                    capture_output=True, text=True, timeout=WAIT)
+        self.assertEqual(result.returncode, 6)
+        self.assertEqual(result.stderr, "tcpecho: descriptor 3 from the service manager is not "
+                                        "a listening TCP socket\n")
 
 
 def socket_wait_writable(sock, timeout):

@@ -203,7 +203,7 @@ TEST_CASE("the grace period ends an exchange that does not finish, and abort() e
       auto busy = co_await connect_to(f.endpoint());
       co_await send_bytes(busy, "Greet");
       f.server.shutdown("test");
-      if (force) f.server.abort();
+      if (force) f.server.abort("test");
       const auto received = co_await read_to_end(busy);
       CHECK(received.bytes.empty());
     });

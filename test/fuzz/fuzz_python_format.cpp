@@ -37,19 +37,32 @@ std::string parse_bytes_literal(std::string_view literal) {
     }
     if (++i + 1 >= literal.size()) fail("dangling backslash");
     switch (literal[i]) {
-      case 't': bytes += '\t'; break;
-      case 'n': bytes += '\n'; break;
-      case 'r': bytes += '\r'; break;
-      case '\\': bytes += '\\'; break;
-      case '\'': bytes += '\''; break;
-      case '"': bytes += '"'; break;
+      case 't':
+        bytes += '\t';
+        break;
+      case 'n':
+        bytes += '\n';
+        break;
+      case 'r':
+        bytes += '\r';
+        break;
+      case '\\':
+        bytes += '\\';
+        break;
+      case '\'':
+        bytes += '\'';
+        break;
+      case '"':
+        bytes += '"';
+        break;
       case 'x': {
         if (i + 3 >= literal.size()) fail("short \\x escape");
         bytes += static_cast<char>(hex_digit(literal[i + 1]) * 16 + hex_digit(literal[i + 2]));
         i += 2;
         break;
       }
-      default: fail("unknown escape");
+      default:
+        fail("unknown escape");
     }
   }
   return bytes;

@@ -88,8 +88,8 @@ awaitable<std::optional<std::string>> run_client(tcp::endpoint server, const Cli
   }
   socket.shutdown(tcp::socket::shutdown_send);
   std::string reply;
-  auto [error, n] = co_await asio::async_read(socket, asio::dynamic_buffer(reply),
-                                              nothrow_awaitable);
+  auto [error, n] =
+      co_await asio::async_read(socket, asio::dynamic_buffer(reply), nothrow_awaitable);
   if (error != asio::error::eof) fail("reply ended by " + error.message() + ", not EOF");
   co_return reply;
 }
