@@ -355,8 +355,7 @@ awaitable<void> Server::echo(tcp::socket& socket, Connection& connection,
     co_return;
   }
   socket.shutdown(tcp::socket::shutdown_send, error);
-  log("  Echoed {} byte{}", echoed, echoed == 1 ? "" : "s");
-  log("  Closing socket");
+  log("  Closing socket after echoing {} byte{}", echoed, echoed == 1 ? "" : "s");
 }
 
 // After the reply: wait for the client to close, so that the reply is not

@@ -97,8 +97,7 @@ class Echo(ServerTestCase):
             f"  Socket name: {server.address}",
             f"  Socket peer: {me}",
             "  echoing b'ping\\x00'",
-            "  Echoed 5 bytes",
-            "  Closing socket",
+            "  Closing socket after echoing 5 bytes",
             "Waiting for a new connection",
         ])
 
