@@ -170,6 +170,58 @@ void describe_send(CLI::App& send, ClientConfig& config) {
       ->type_name("TEXT");
 }
 
+void describe_bench(CLI::App& bench, BenchConfig& config) {
+  add_endpoint_options(bench, config.host, config.port, config.timeout,
+                       "Server name or IPv4/IPv6 address", "Port the server listens on",
+                       "Count an operation that takes longer than this as a timeout error");
+  bench
+      .add_option("--mode", config.mode,
+                  "rr: request/response of SIZE bytes against an echo server; stream: a window "
+                  "of SIZE-byte writes in flight, echoed stream verified; exchange: the seed's "
+                  "protocol, one connection per exchange; idle: hold the connections, then "
+                  "check each still answers")
+      ->transform(
+          CLI::CheckedTransformer(
+              std::map<std::string, BenchConfig::Mode>{{"rr", BenchConfig::Mode::rr},
+                                                       {"stream", BenchConfig::Mode::stream},
+                                                       {"exchange", BenchConfig::Mode::exchange},
+                                                       {"idle", BenchConfig::Mode::idle}},
+              CLI::ignore_case)
+              .description(""))
+      ->type_name("rr|stream|exchange|idle")
+      ->default_str("rr");
+  bench.add_option("-c,--connections", config.connections, "Connections open at once")
+      ->type_name("N")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}).description(""))
+      ->capture_default_str();
+  add_seconds_option(bench, "-d,--duration", config.duration, "How long to measure");
+  add_seconds_option(bench, "--warmup", config.warmup, "Load before measuring, not counted");
+  bench.add_option("-s,--size", config.size, "rr: bytes per request; stream: bytes per write")
+      ->type_name("BYTES")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1024 * 1024}).description(""))
+      ->capture_default_str();
+  bench
+      .add_option("--rate", config.rate,
+                  "rr: requests per second in all, sent on schedule (open loop); latency counts "
+                  "from when each was due. 0: as fast as replies come")
+      ->type_name("PER_SECOND")
+      ->check(CLI::Range(0.0, 1e9).description(""))
+      ->capture_default_str();
+  bench
+      .add_option("--threads", config.threads,
+                  "Threads generating load, each with its own "
+                  "connections; 0 means one per core")
+      ->type_name("N")
+      ->check(CLI::Range(std::size_t{0}, std::size_t{1024}).description(""))
+      ->capture_default_str();
+  add_bytes_option(bench, "--message", config.message, "exchange and idle: what to send");
+  add_bytes_option(bench, "--expect", config.expect, "exchange and idle: the reply required");
+  auto* json = bench.add_flag("--json", config.json,
+                              "Print one JSON object: rates, percentiles, errors by kind and "
+                              "the histogram's buckets");
+  bench.add_flag("--histogram", config.histogram, "Draw the latency histogram")->excludes(json);
+}
+
 }  // namespace
 
 std::optional<std::string> unescape(std::string_view text) {
@@ -236,14 +288,26 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
       app.add_subcommand("send", "Connect, send the greeting, print the server's reply, and exit.");
   describe_send(*send, client);
 
+  BenchConfig bench;
+  CLI::App* load = app.add_subcommand(
+      "bench",
+      "Load a TCP server and report operations/s, MB/s, latency percentiles and errors by "
+      "kind; every byte that comes back is checked. Any error makes the exit status 5.");
+  describe_bench(*load, bench);
+
   try {
     app.parse(argc, argv);
     // Checked here rather than by require_subcommand(), which would report a
     // mistyped subcommand as a missing one.
-    if (app.get_subcommands().empty()) throw CLI::RequiredError("A subcommand (serve or send)");
+    if (app.get_subcommands().empty())
+      throw CLI::RequiredError("A subcommand (serve, send or bench)");
   } catch (const CLI::ParseError& error) {
     const int status = app.exit(error);
     return status == 0 ? ExitStatus::ok : ExitStatus::usage;
+  }
+  if (load->parsed()) {
+    if (bench.threads == 0) bench.threads = std::max(1u, std::thread::hardware_concurrency());
+    return Command{bench};
   }
   if (serve->parsed()) {
     server.inherited_sockets = sockets_from_service_manager();

@@ -8,12 +8,13 @@
 #include <string_view>
 #include <variant>
 
+#include "bench.hpp"
 #include "client.hpp"
 #include "server.hpp"
 
 namespace tcpecho {
 
-using Command = std::variant<ServerConfig, ClientConfig>;
+using Command = std::variant<ServerConfig, ClientConfig, BenchConfig>;
 
 // Either a command to run, or the exit status of a run that is already over:
 // --help or --version printed, or a usage error reported on stderr.

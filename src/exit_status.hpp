@@ -2,6 +2,9 @@
 // "the server is down" from "I typed the command wrong". `--help` lists them.
 #pragma once
 
+#include <stdexcept>
+#include <string>
+
 namespace tcpecho {
 
 enum class ExitStatus : int {
@@ -13,6 +16,15 @@ enum class ExitStatus : int {
   exchange_failed = 5,   // reset, or no complete reply within --timeout
   listen_failed = 6,     // address in use, permission denied, no such address
   unexpected_reply = 7,  // send --expect: the reply differed
+};
+
+// A command could not start (a port in use, a name that does not resolve);
+// what() is the one line to show the user.
+class StartupError : public std::runtime_error {
+ public:
+  StartupError(ExitStatus status, const std::string& what)
+      : std::runtime_error(what), status(status) {}
+  ExitStatus status;
 };
 
 // A forced stop by a second Ctrl+C/SIGTERM exits 128 + the signal number, as

@@ -7,6 +7,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench.hpp"
 #include "cli.hpp"
 #include "client.hpp"
 #include "server.hpp"
@@ -64,6 +65,10 @@ int send(const ClientConfig& config, Output& out) {
   return static_cast<int>(status);
 }
 
+int bench(const BenchConfig& config, Output& out) {
+  return static_cast<int>(report_bench(config, run_bench(config, out), out));
+}
+
 int run(int argc, char** argv) {
   ConsoleOutput out;
   auto parsed = parse_command_line(argc, argv);
@@ -72,6 +77,7 @@ int run(int argc, char** argv) {
   const auto& command = std::get<Command>(parsed);
   try {
     if (const auto* server = std::get_if<ServerConfig>(&command)) return serve(*server, out);
+    if (const auto* load = std::get_if<BenchConfig>(&command)) return bench(*load, out);
     return send(std::get<ClientConfig>(command), out);
   } catch (const StartupError& error) {
     out.print_error("tcpecho: {}", error.what());

@@ -26,7 +26,7 @@ void write_line(int fd, std::string_view text) {
 
 }  // namespace
 
-ConsoleOutput::ConsoleOutput() {
+ConsoleOutput::ConsoleOutput() : stderr_is_terminal_(::isatty(STDERR_FILENO) == 1) {
   // Without this a reader closing our stdout would kill us with SIGPIPE; the
   // sockets have no such problem (Asio sends with MSG_NOSIGNAL).
   std::signal(SIGPIPE, SIG_IGN);
@@ -34,5 +34,11 @@ ConsoleOutput::ConsoleOutput() {
 
 void ConsoleOutput::line(std::string_view text) { write_line(STDOUT_FILENO, text); }
 void ConsoleOutput::error(std::string_view text) { write_line(STDERR_FILENO, text); }
+
+void ConsoleOutput::progress(std::string_view text) {
+  if (!stderr_is_terminal_) return;
+  const std::string line = "\r" + std::string(text) + "\033[K";
+  [[maybe_unused]] auto written = ::write(STDERR_FILENO, line.data(), line.size());
+}
 
 }  // namespace tcpecho

@@ -22,6 +22,9 @@ class Output {
   virtual void line(std::string_view text) = 0;
   // One line of diagnostics, without its newline.
   virtual void error(std::string_view text) = 0;
+  // A status line that replaces the previous one (bench's live display);
+  // empty clears it. Only a terminal shows it.
+  virtual void progress(std::string_view /*text*/) {}
 
   template <typename... Args>
   void print(fmt::format_string<Args...> format, Args&&... args) {
@@ -41,6 +44,10 @@ class ConsoleOutput final : public Output {
   ConsoleOutput();
   void line(std::string_view text) override;
   void error(std::string_view text) override;
+  void progress(std::string_view text) override;
+
+ private:
+  bool stderr_is_terminal_;
 };
 
 // Keeps every line, for tests. Safe to share between threads; read the

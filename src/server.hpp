@@ -45,14 +45,6 @@ struct ServerConfig {
   bool verbose = false;     // echo mode: a line per chunk
 };
 
-// The server could not start; what() is the one line to show the user.
-class StartupError : public std::runtime_error {
- public:
-  StartupError(ExitStatus status, const std::string& what)
-      : std::runtime_error(what), status(status) {}
-  ExitStatus status;
-};
-
 class Server {
  public:
   // Resolves the host and listens on every address it names, so that a port

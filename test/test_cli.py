@@ -26,7 +26,7 @@ class UsageErrors(unittest.TestCase):
         self.assertEqual(lines[1], "Run 'tcpecho --help' for usage.")
 
     def test_no_subcommand(self):
-        self.check_usage_error(says="A subcommand (serve or send) is required")
+        self.check_usage_error(says="A subcommand (serve, send or bench) is required")
 
     def test_unknown_subcommand(self):
         self.check_usage_error("bogus", says="bogus")

@@ -1,0 +1,435 @@
+#include "bench.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "asio_compat.hpp"
+
+namespace tcpecho {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// What stream mode sends: a fixed pseudo-random pattern read at the stream's
+// offset. Its length is prime, so chunk boundaries drift across it and a lost,
+// repeated or reordered chunk shows as a mismatch. Stored twice over, so any
+// window up to its length is one contiguous slice.
+class Pattern {
+ public:
+  static constexpr std::size_t length = 1'048'573;  // prime, just under 1 MiB
+
+  Pattern() : bytes_(2 * length) {
+    std::uint32_t state = 2463534242u;
+    for (std::size_t i = 0; i < length; ++i) {
+      state ^= state << 13, state ^= state >> 17, state ^= state << 5;  // xorshift32
+      bytes_[i] = bytes_[i + length] = static_cast<char>(state);
+    }
+  }
+  // `size` bytes of the stream from `offset`; size <= length.
+  const char* at(std::uint64_t offset) const { return bytes_.data() + offset % length; }
+
+ private:
+  std::vector<char> bytes_;
+};
+
+const Pattern& pattern() {
+  static const Pattern instance;
+  return instance;
+}
+
+// A connection as the worker's watchdog sees it: busy since when, on which
+// socket. The watchdog closes a socket that has been busy longer than the
+// timeout, so a stalled server becomes a counted error, not a hung bench.
+struct Watch {
+  tcp::socket* socket = nullptr;
+  Clock::time_point busy_since = Clock::time_point::max();
+  bool timed_out = false;
+
+  void busy() { busy_since = Clock::now(); }
+  void idle() { busy_since = Clock::time_point::max(); }
+};
+
+class Worker {
+ public:
+  Worker(const BenchConfig& config, tcp::resolver::results_type endpoints, std::size_t first_id,
+         std::size_t connections, Clock::time_point measure_from, Clock::time_point stop)
+      : config_(config),
+        endpoints_(std::move(endpoints)),
+        first_id_(first_id),
+        watches_(connections),
+        measure_from_(measure_from),
+        stop_(stop),
+        stop_timer_(io_, stop),
+        watchdog_timer_(io_) {}
+
+  void run() {
+    for (std::size_t i = 0; i < watches_.size(); ++i) {
+      co_spawn(io_, connection(watches_[i], first_id_ + i), asio::detached);
+    }
+    running_ = watches_.size();
+    co_spawn(io_, watchdog(), asio::detached);
+    io_.run();
+  }
+
+  BenchResult result;
+  std::atomic<std::uint64_t> completed{0};  // for the live display
+
+ private:
+  awaitable<void> connection(Watch& watch, std::size_t id) {
+    switch (config_.mode) {
+      case BenchConfig::Mode::rr:
+        co_await request_response(watch, id);
+        break;
+      case BenchConfig::Mode::stream:
+        co_await stream(watch);
+        break;
+      case BenchConfig::Mode::exchange:
+        co_await exchanges(watch);
+        break;
+      case BenchConfig::Mode::idle:
+        co_await hold(watch);
+        break;
+    }
+    watch.socket = nullptr;
+    if (--running_ == 0) {
+      stop_timer_.cancel();
+      watchdog_timer_.cancel();
+    }
+  }
+
+  awaitable<bool> connect(tcp::socket& socket, Watch& watch) {
+    watch.socket = &socket;
+    watch.busy();
+    auto [error, endpoint] = co_await asio::async_connect(socket, endpoints_, nothrow_awaitable);
+    watch.idle();
+    if (error) {
+      fail(watch, BenchError::connect_failed);
+      co_return false;
+    }
+    socket.set_option(tcp::no_delay(true), error);
+    co_return true;
+  }
+
+  // rr: one request in flight per connection. With --rate, requests are due
+  // on a fixed schedule and latency counts from when each was due, so a
+  // server that stalls cannot hide the requests it held up.
+  awaitable<void> request_response(Watch& watch, std::size_t id) {
+    tcp::socket socket(io_);
+    if (!co_await connect(socket, watch)) co_return;
+    std::vector<char> request(pattern().at(id * 7919), pattern().at(id * 7919) + config_.size);
+    std::vector<char> response(config_.size);
+    asio::steady_timer pacer(io_);
+    const auto interval = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
+        config_.rate > 0 ? static_cast<double>(config_.connections) / config_.rate : 0.0));
+    // Spread the connections' schedules over one interval.
+    auto due = Clock::now() + interval * id / std::max<std::size_t>(config_.connections, 1);
+
+    for (std::uint64_t sequence = 0;; ++sequence) {
+      if (interval.count() > 0) {
+        pacer.expires_at(due);
+        co_await pacer.async_wait(nothrow_awaitable);
+      } else {
+        due = Clock::now();
+      }
+      if (due >= stop_) break;
+      // Every request differs, so a stale or repeated reply is a mismatch.
+      std::memcpy(request.data(), &sequence, std::min(sizeof sequence, request.size()));
+
+      watch.busy();
+      auto [write_error, written] =
+          co_await asio::async_write(socket, asio::buffer(request), nothrow_awaitable);
+      if (write_error) co_return fail(watch, write_error);
+      auto [read_error, read] =
+          co_await asio::async_read(socket, asio::buffer(response), nothrow_awaitable);
+      watch.idle();
+      if (read_error) co_return fail(watch, read_error);
+      if (response != request) co_return fail(watch, BenchError::mismatch);
+      record(due, response.size());
+      due += interval;
+    }
+  }
+
+  // stream: a writer keeps up to a window of bytes in flight while a reader
+  // checks every byte that comes back against what was sent.
+  awaitable<void> stream(Watch& watch) {
+    tcp::socket socket(io_);
+    if (!co_await connect(socket, watch)) co_return;
+    StreamState state(io_, config_.size);
+    using namespace asio::experimental::awaitable_operators;
+    co_await (write_stream(socket, watch, state) && read_stream(socket, watch, state));
+  }
+
+  struct StreamState {
+    StreamState(asio::io_context& io, std::size_t chunk)
+        : chunk(chunk), sent_at(window_chunks), space(io, Clock::time_point::max()) {}
+    static constexpr std::size_t window_chunks = 4;
+    std::size_t chunk;
+    std::uint64_t written = 0;
+    std::uint64_t verified = 0;
+    std::vector<Clock::time_point> sent_at;  // when each chunk in flight was sent
+    asio::steady_timer space;                // cancelled when the window opens
+    bool done = false;
+  };
+
+  awaitable<void> write_stream(tcp::socket& socket, Watch& watch, StreamState& state) {
+    while (!state.done && Clock::now() < stop_) {
+      if (state.written - state.verified >= StreamState::window_chunks * state.chunk) {
+        co_await state.space.async_wait(nothrow_awaitable);
+        continue;
+      }
+      state.sent_at[(state.written / state.chunk) % StreamState::window_chunks] = Clock::now();
+      watch.busy();
+      auto [error, n] = co_await asio::async_write(
+          socket, asio::buffer(pattern().at(state.written), state.chunk), nothrow_awaitable);
+      if (error) {
+        if (!state.done) fail(watch, error);
+        state.done = true;
+        co_return;
+      }
+      state.written += n;
+    }
+    asio::error_code ignored;
+    socket.shutdown(tcp::socket::shutdown_send, ignored);
+  }
+
+  awaitable<void> read_stream(tcp::socket& socket, Watch& watch, StreamState& state) {
+    std::vector<char> buffer(std::max<std::size_t>(state.chunk, 64 * 1024));
+    for (;;) {
+      auto [error, n] = co_await socket.async_read_some(asio::buffer(buffer), nothrow_awaitable);
+      if (n > 0 && std::memcmp(buffer.data(), pattern().at(state.verified), n) != 0) {
+        error = asio::error::invalid_argument;  // reported as a mismatch below
+      } else if (n > 0) {
+        const auto chunks_before = state.verified / state.chunk;
+        state.verified += n;
+        for (auto c = chunks_before; c < state.verified / state.chunk; ++c) {
+          record(state.sent_at[c % StreamState::window_chunks], state.chunk);
+        }
+        watch.busy();
+        state.space.cancel();
+        continue;
+      }
+      watch.idle();
+      const bool clean_end = error == asio::error::eof && state.verified == state.written;
+      if (!clean_end && !state.done) {
+        fail(watch, error == asio::error::invalid_argument ? BenchError::mismatch
+                    : error == asio::error::eof            ? BenchError::short_reply
+                                                           : classify(error));
+      }
+      state.done = true;
+      state.space.cancel();
+      socket.close(error);
+      co_return;
+    }
+  }
+
+  // exchange: the seed's protocol, one connection per exchange.
+  awaitable<void> exchanges(Watch& watch) {
+    std::string reply;
+    while (Clock::now() < stop_) {
+      const auto started = Clock::now();
+      tcp::socket socket(io_);
+      if (!co_await connect(socket, watch)) co_return;
+      if (!co_await check_reply(socket, watch, reply)) co_return;
+      record(started, reply.size());
+    }
+  }
+
+  // idle: open, hold until the end, then check the connection still answers.
+  awaitable<void> hold(Watch& watch) {
+    tcp::socket socket(io_);
+    if (!co_await connect(socket, watch)) co_return;
+    co_await stop_timer_.async_wait(nothrow_awaitable);
+    std::string reply;
+    const auto started = Clock::now();
+    if (co_await check_reply(socket, watch, reply)) record(started, reply.size(), true);
+  }
+
+  // Sends the message, half-closes, reads to EOF, compares with --expect.
+  awaitable<bool> check_reply(tcp::socket& socket, Watch& watch, std::string& reply) {
+    watch.busy();
+    auto [write_error, written] =
+        co_await asio::async_write(socket, asio::buffer(config_.message), nothrow_awaitable);
+    if (write_error) {
+      fail(watch, write_error);
+      co_return false;
+    }
+    asio::error_code error;
+    socket.shutdown(tcp::socket::shutdown_send, error);
+    reply.clear();
+    auto [read_error, read] = co_await asio::async_read(
+        socket, asio::dynamic_buffer(reply, config_.expect.size() + 1), nothrow_awaitable);
+    watch.idle();
+    if (read_error && read_error != asio::error::eof) {
+      fail(watch, read_error);
+      co_return false;
+    }
+    if (reply != config_.expect) {
+      fail(watch, reply.size() < config_.expect.size() && config_.expect.starts_with(reply)
+                      ? BenchError::short_reply
+                      : BenchError::mismatch);
+      co_return false;
+    }
+    co_return true;
+  }
+
+  awaitable<void> watchdog() {
+    const auto tick = std::clamp<Clock::duration>(config_.timeout / 4, 10ms, 250ms);
+    while (running_ > 0) {
+      watchdog_timer_.expires_after(tick);
+      co_await watchdog_timer_.async_wait(nothrow_awaitable);
+      const auto now = Clock::now();
+      for (auto& watch : watches_) {
+        if (watch.socket != nullptr && watch.busy_since != Clock::time_point::max() &&
+            now - watch.busy_since > config_.timeout) {
+          watch.timed_out = true;
+          asio::error_code ignored;
+          watch.socket->close(ignored);
+        }
+      }
+    }
+  }
+
+  static BenchError classify(const asio::error_code& error) {
+    if (error == asio::error::eof) return BenchError::short_reply;
+    if (error == asio::error::connection_reset || error == asio::error::broken_pipe) {
+      return BenchError::reset;
+    }
+    return BenchError::other;
+  }
+
+  void fail(Watch& watch, const asio::error_code& error) {
+    fail(watch, watch.timed_out ? BenchError::timeout : classify(error));
+  }
+  void fail(Watch& watch, BenchError kind) {
+    if (watch.timed_out) kind = BenchError::timeout;
+    ++result.errors[static_cast<std::size_t>(kind)];
+  }
+
+  // Counts an operation that ended now; only the measured window counts
+  // (idle mode checks after the window, so it always counts).
+  void record(Clock::time_point started, std::size_t bytes, bool always = false) {
+    const auto now = Clock::now();
+    completed.fetch_add(1, std::memory_order_relaxed);
+    if (!always && (now < measure_from_ || now >= stop_)) return;
+    result.latency_ns.record(static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(now - started).count()));
+    ++result.operations;
+    result.bytes += bytes;
+  }
+
+  asio::io_context io_{1};
+  const BenchConfig& config_;
+  tcp::resolver::results_type endpoints_;
+  std::size_t first_id_;
+  std::vector<Watch> watches_;
+  std::size_t running_ = 0;
+  Clock::time_point measure_from_;
+  Clock::time_point stop_;
+  asio::steady_timer stop_timer_;  // idle connections wait on it
+  asio::steady_timer watchdog_timer_;
+};
+
+tcp::resolver::results_type resolve(const BenchConfig& config) {
+  asio::io_context io;
+  tcp::resolver resolver(io);
+  asio::error_code error;
+  auto results = resolver.resolve(config.host, std::to_string(config.port),
+                                  tcp::resolver::numeric_service, error);
+  if (error) {
+    throw StartupError(
+        ExitStatus::resolve_failed,
+        fmt::format("cannot resolve {} port {}: {}", config.host, config.port, error.message()));
+  }
+  return results;
+}
+
+}  // namespace
+
+std::string_view error_name(BenchError kind) {
+  switch (kind) {
+    case BenchError::mismatch:
+      return "mismatch";
+    case BenchError::short_reply:
+      return "short_reply";
+    case BenchError::reset:
+      return "reset";
+    case BenchError::timeout:
+      return "timeout";
+    case BenchError::connect_failed:
+      return "connect_failed";
+    case BenchError::other:
+    case BenchError::count:
+      break;
+  }
+  return "other";
+}
+
+std::uint64_t BenchResult::error_total() const {
+  std::uint64_t total = 0;
+  for (auto n : errors) total += n;
+  return total;
+}
+
+void BenchResult::merge(const BenchResult& other) {
+  latency_ns.merge(other.latency_ns);
+  operations += other.operations;
+  bytes += other.bytes;
+  for (std::size_t i = 0; i < errors.size(); ++i) errors[i] += other.errors[i];
+}
+
+BenchResult run_bench(const BenchConfig& config, Output& out) {
+  const auto endpoints = resolve(config);
+  const auto start = Clock::now();
+  const auto measure_from = start + config.warmup;
+  const auto stop = measure_from + config.duration;
+
+  const std::size_t thread_count = std::clamp<std::size_t>(config.threads, 1, config.connections);
+  std::vector<std::unique_ptr<Worker>> workers;
+  for (std::size_t t = 0, first = 0; t < thread_count; ++t) {
+    const std::size_t share =
+        config.connections / thread_count + (t < config.connections % thread_count ? 1 : 0);
+    workers.push_back(
+        std::make_unique<Worker>(config, endpoints, first, share, measure_from, stop));
+    first += share;
+  }
+
+  std::mutex mutex;
+  std::condition_variable all_done;
+  std::size_t finished = 0;
+  std::vector<std::jthread> threads;
+  for (auto& worker : workers) {
+    threads.emplace_back([&, w = worker.get()] {
+      w->run();
+      std::lock_guard lock(mutex);
+      ++finished;
+      all_done.notify_one();
+    });
+  }
+  // The live display: once a second, operations per second over that second.
+  std::uint64_t last = 0;
+  for (std::unique_lock lock(mutex); finished < workers.size();) {
+    if (all_done.wait_for(lock, 1s, [&] { return finished == workers.size(); })) break;
+    std::uint64_t total = 0;
+    for (auto& worker : workers) total += worker->completed.load(std::memory_order_relaxed);
+    const auto elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+    out.progress(fmt::format("  {:.0f}s  {} ops/s{}", elapsed, total - last,
+                             Clock::now() < measure_from ? " (warming up)" : ""));
+    last = total;
+  }
+  threads.clear();
+  out.progress("");
+
+  BenchResult result;
+  for (auto& worker : workers) result.merge(worker->result);
+  result.seconds = std::chrono::duration<double>(config.duration).count();
+  return result;
+}
+
+}  // namespace tcpecho
