@@ -1,0 +1,156 @@
+"""tcpecho against plain-C epoll servers, scenario by scenario.
+
+Builds nothing: it runs what meson built (tcpecho, echo_epoll, seed_epoll).
+Pins the server to CPU 0 and the load (`tcpecho bench`) to CPU 1, runs each
+scenario against the reference and against tcpecho alternately (A B A B ...),
+records the server's CPU time (utime+stime from /proc/PID/stat) and RSS, and
+prints a table of medians with the tcpecho/reference ratio.
+
+Usage: compare.py --build BUILD_DIR [--pairs 3] [--seconds 5] [--only NAME ...]
+       compare.py --build BUILD_DIR --smoke     (a few seconds: checks it runs)
+"""
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+class Scenario:
+    def __init__(self, name, reference, tcpecho_args, bench_args, metrics, log_to_file=False):
+        self.name = name
+        self.reference = reference          # "echo" or "seed"
+        self.tcpecho_args = tcpecho_args    # for `tcpecho serve`
+        self.bench_args = bench_args        # for `tcpecho bench`
+        self.metrics = metrics              # what the table shows
+        self.log_to_file = log_to_file
+
+
+SCENARIOS = [
+    Scenario("rr 50x128B", "echo", ["--mode", "echo", "--quiet"],
+             ["--mode", "rr", "-c", "50", "-s", "128"], ["ops_per_s", "cpu_us_per_op"]),
+    Scenario("rr 1x128B", "echo", ["--mode", "echo", "--quiet"],
+             ["--mode", "rr", "-c", "1", "-s", "128"], ["p50_us", "cpu_us_per_op"]),
+    Scenario("stream 4x64KiB", "echo", ["--mode", "echo", "--quiet"],
+             ["--mode", "stream", "-c", "4", "-s", "65536"], ["mb_per_s", "cpu_us_per_op"]),
+    Scenario("exchange 16 quiet", "seed", ["--quiet"],
+             ["--mode", "exchange", "-c", "16"], ["ops_per_s", "cpu_us_per_op"]),
+    Scenario("exchange 16 logged", "seed", [],
+             ["--mode", "exchange", "-c", "16"], ["ops_per_s", "cpu_us_per_op"],
+             log_to_file=True),
+    Scenario("idle 10000 reply", "seed", ["--quiet", "--timeout", "0"],
+             ["--mode", "idle", "-c", "10000"], ["rss_bytes_per_conn"]),
+    Scenario("idle 10000 echo", "echo", ["--mode", "echo", "--quiet", "--timeout", "0"],
+             ["--mode", "idle", "-c", "10000", "--expect", "Greetings, server"],
+             ["rss_bytes_per_conn"]),
+]
+
+HIGHER_IS_BETTER = {"ops_per_s", "mb_per_s"}
+
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def rss_bytes(pid):
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def start_server(command, log):
+    process = subprocess.Popen(["taskset", "-c", "0", *command], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    first = process.stdout.readline()
+    if first.startswith("port "):
+        port = int(first.split()[1])
+    else:  # tcpecho: Listening at ('127.0.0.1', PORT)
+        port = int(first.rsplit(",", 1)[1].strip(" )\n"))
+    # Keep draining the transcript (into the log file) so the server never blocks on it.
+    drain = subprocess.Popen(["cat"], stdin=process.stdout, stdout=log)
+    return process, drain, port
+
+
+def run_once(args, scenario, implementation, seconds, warmup):
+    with tempfile.TemporaryFile() as log:
+        if implementation == "reference":
+            binary = os.path.join(args.build, "test",
+                                  "echo_epoll" if scenario.reference == "echo" else "seed_epoll")
+            command = [binary, "0"]
+        else:
+            command = [os.path.join(args.build, "src", "tcpecho"), "serve", "--port", "0",
+                       *scenario.tcpecho_args]
+        server, drain, port = start_server(command, log if scenario.log_to_file else
+                                           subprocess.DEVNULL)
+        try:
+            rss_before = rss_bytes(server.pid)
+            cpu_before = cpu_seconds(server.pid)
+            bench = subprocess.run(
+                ["taskset", "-c", "1", os.path.join(args.build, "src", "tcpecho"), "bench",
+                 "--port", str(port), "-d", str(seconds), "--warmup", str(warmup), "--json",
+                 *scenario.bench_args],
+                capture_output=True, text=True, timeout=seconds + warmup + 120)
+            cpu = cpu_seconds(server.pid) - cpu_before
+            rss = rss_bytes(server.pid) - rss_before
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+            drain.wait(timeout=30)
+    if bench.returncode != 0:
+        raise RuntimeError(f"{scenario.name} / {implementation}: bench failed "
+                           f"({bench.returncode}): {bench.stderr}{bench.stdout[:500]}")
+    result = json.loads(bench.stdout)
+    operations = max(result["operations"], 1)
+    result["cpu_us_per_op"] = cpu * 1e6 / operations
+    result["rss_bytes_per_conn"] = rss / result["connections"]
+    return result
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--build", required=True)
+    parser.add_argument("--pairs", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=5)
+    parser.add_argument("--warmup", type=float, default=1)
+    parser.add_argument("--only", nargs="*", help="scenario names to run (prefix match)")
+    parser.add_argument("--smoke", action="store_true",
+                        help="one short pair of each scenario, idle with 200 connections")
+    args = parser.parse_args()
+    if not shutil.which("taskset"):
+        sys.exit("compare.py: taskset (util-linux) is needed")
+
+    scenarios = [s for s in SCENARIOS
+                 if not args.only or any(s.name.startswith(o) for o in args.only)]
+    if args.smoke:
+        args.pairs, args.seconds, args.warmup = 1, 0.5, 0.2
+        for s in scenarios:
+            s.bench_args = [("200" if a == "10000" else a) for a in s.bench_args]
+
+    print(f"{'scenario':<20} {'metric':<20} {'reference':>12} {'tcpecho':>12} {'ratio':>7}")
+    for scenario in scenarios:
+        runs = {"reference": [], "tcpecho": []}
+        for _ in range(args.pairs):
+            for implementation in ["reference", "tcpecho"]:
+                runs[implementation].append(
+                    run_once(args, scenario, implementation, args.seconds, args.warmup))
+        for metric in scenario.metrics:
+            reference = statistics.median(r[metric] for r in runs["reference"])
+            ours = statistics.median(r[metric] for r in runs["tcpecho"])
+            ratio = ours / reference if reference else float("nan")
+            print(f"{scenario.name:<20} {metric:<20} {reference:>12.2f} {ours:>12.2f} "
+                  f"{ratio:>7.2f}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,93 @@
+/* Reference for the benchmarks: an RFC 862 echo server in plain C over epoll,
+ * as small as a correct one can be. One thread, level-triggered, a 64 KiB
+ * buffer per read; a write the client is not ready for waits for EPOLLOUT.
+ *
+ * Usage: echo_epoll [PORT]   (0 or none: any free port; prints "port N") */
+#define _GNU_SOURCE /* accept4 */
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+struct pending { char *data; size_t size, sent; };
+
+static int listen_on(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0), one = 1;
+  struct sockaddr_in address = {.sin_family = AF_INET, .sin_port = htons(port),
+                                .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+  socklen_t length = sizeof address;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (bind(fd, (struct sockaddr *)&address, sizeof address) || listen(fd, SOMAXCONN)) {
+    perror("listen");
+    exit(1);
+  }
+  getsockname(fd, (struct sockaddr *)&address, &length);
+  printf("port %d\n", ntohs(address.sin_port));
+  fflush(stdout);
+  return fd;
+}
+
+int main(int argc, char **argv) {
+  static char buffer[65536];
+  static struct pending pending[65536];
+  struct epoll_event event = {.events = EPOLLIN}, events[256];
+  int listener = listen_on(argc > 1 ? atoi(argv[1]) : 0), poll = epoll_create1(0);
+  signal(SIGPIPE, SIG_IGN);
+  event.data.fd = listener;
+  epoll_ctl(poll, EPOLL_CTL_ADD, listener, &event);
+  for (;;) {
+    int ready = epoll_wait(poll, events, 256, -1);
+    for (int i = 0; i < ready; ++i) {
+      int fd = events[i].data.fd;
+      if (fd == listener) {
+        int client, one = 1;
+        while ((client = accept4(listener, NULL, NULL, SOCK_NONBLOCK)) >= 0) {
+          setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+          event.events = EPOLLIN;
+          event.data.fd = client;
+          epoll_ctl(poll, EPOLL_CTL_ADD, client, &event);
+        }
+        continue;
+      }
+      struct pending *p = &pending[fd];
+      if (p->data) { /* finish an earlier write before reading more */
+        ssize_t n = write(fd, p->data + p->sent, p->size - p->sent);
+        if (n < 0 && errno != EAGAIN) goto close_it;
+        if (n > 0 && (p->sent += n) == p->size) {
+          free(p->data);
+          p->data = NULL;
+          event.events = EPOLLIN;
+          event.data.fd = fd;
+          epoll_ctl(poll, EPOLL_CTL_MOD, fd, &event);
+        }
+        continue;
+      }
+      ssize_t n = read(fd, buffer, sizeof buffer);
+      if (n < 0 && errno == EAGAIN) continue;
+      if (n <= 0) goto close_it;
+      ssize_t sent = write(fd, buffer, n);
+      if (sent < 0 && errno != EAGAIN) goto close_it;
+      if (sent < n) {
+        if (sent < 0) sent = 0;
+        p->size = n - sent;
+        p->sent = 0;
+        p->data = malloc(p->size);
+        memcpy(p->data, buffer + sent, p->size);
+        event.events = EPOLLOUT;
+        event.data.fd = fd;
+        epoll_ctl(poll, EPOLL_CTL_MOD, fd, &event);
+      }
+      continue;
+    close_it:
+      free(p->data);
+      p->data = NULL;
+      close(fd);
+    }
+  }
+}

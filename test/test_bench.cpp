@@ -1,0 +1,209 @@
+// The load generator: its histogram against known distributions, and its
+// verdict on servers that corrupt a byte, drop a byte or reset.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <random>
+#include <thread>
+
+#include "bench.hpp"
+#include "harness.hpp"
+#include "histogram.hpp"
+
+using namespace tcpecho;
+using namespace tcpecho::testing;
+
+namespace {
+
+// The exact percentile of a sorted sample, by the same rank rule.
+std::uint64_t exact(const std::vector<std::uint64_t>& sorted, double fraction) {
+  const auto rank = static_cast<std::size_t>(std::ceil(fraction * sorted.size()));
+  return sorted[std::max<std::size_t>(rank, 1) - 1];
+}
+
+void check_percentiles(std::vector<std::uint64_t> samples) {
+  Histogram histogram;
+  for (auto value : samples) histogram.record(value);
+  std::sort(samples.begin(), samples.end());
+  for (double fraction : {0.01, 0.1, 0.5, 0.9, 0.99, 0.999, 1.0}) {
+    const double truth = static_cast<double>(exact(samples, fraction));
+    const double estimate = static_cast<double>(histogram.percentile(fraction));
+    CAPTURE(fraction);
+    CHECK(std::abs(estimate - truth) <= std::max(1.0, 0.01 * truth));
+  }
+  CHECK(histogram.max() == samples.back());
+  CHECK(histogram.count() == samples.size());
+}
+
+}  // namespace
+
+TEST_CASE("histogram percentiles are within 1% for known distributions") {
+  std::mt19937_64 random(12345);
+  std::vector<std::uint64_t> uniform, exponential, lognormal;
+  std::uniform_int_distribution<std::uint64_t> flat(1, 10'000'000);
+  std::exponential_distribution<double> decay(1.0 / 200'000.0);
+  std::lognormal_distribution<double> skewed(12.0, 1.5);
+  for (int i = 0; i < 200'000; ++i) {
+    uniform.push_back(flat(random));
+    exponential.push_back(static_cast<std::uint64_t>(decay(random)));
+    lognormal.push_back(static_cast<std::uint64_t>(skewed(random)));
+  }
+  check_percentiles(uniform);
+  check_percentiles(exponential);
+  check_percentiles(lognormal);
+  std::vector<std::uint64_t> small;
+  for (std::uint64_t v = 0; v < 100; ++v) small.push_back(v);
+  check_percentiles(small);  // below 128, every value has its own bucket
+}
+
+TEST_CASE("histograms merge by adding counts") {
+  Histogram a, b, both;
+  for (std::uint64_t v = 1; v < 100'000; v += 7) {
+    (v % 2 ? a : b).record(v * 13);
+    both.record(v * 13);
+  }
+  a.merge(b);
+  CHECK(a.count() == both.count());
+  CHECK(a.max() == both.max());
+  for (double fraction : {0.5, 0.9, 0.99}) CHECK(a.percentile(fraction) == both.percentile(fraction));
+  std::uint64_t total = 0;
+  for (const auto& bucket : a.buckets()) {
+    CHECK(bucket.low < bucket.high);
+    total += bucket.count;
+  }
+  CHECK(total == a.count());
+}
+
+namespace {
+
+enum class Fault { none, corrupt_byte, drop_byte, reset };
+
+// An echo server that misbehaves on its first chunk, on a thread of its own.
+class FaultyEchoServer {
+ public:
+  explicit FaultyEchoServer(Fault fault)
+      : fault_(fault), acceptor_(io_, tcp::endpoint(asio::ip::address_v4::loopback(), 0)) {
+    co_spawn(io_, accept(), asio::detached);
+    thread_ = std::jthread([this] { io_.run(); });
+  }
+  ~FaultyEchoServer() {
+    asio::post(io_, [this] { io_.stop(); });
+  }
+  std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
+
+ private:
+  awaitable<void> accept() {
+    for (;;) {
+      auto [error, socket] = co_await acceptor_.async_accept(nothrow_awaitable);
+      if (error) co_return;
+      co_spawn(io_, echo(std::move(socket)), asio::detached);
+    }
+  }
+  awaitable<void> echo(tcp::socket socket) {
+    std::array<char, 4096> buffer;
+    for (bool first = true;; first = false) {
+      auto [error, n] = co_await socket.async_read_some(asio::buffer(buffer), nothrow_awaitable);
+      if (error) co_return;
+      if (first && fault_ == Fault::reset) {
+        socket.set_option(asio::socket_base::linger(true, 0));
+        socket.close();
+        co_return;
+      }
+      if (first && fault_ == Fault::corrupt_byte) buffer[n / 2] ^= 0x20;
+      if (first && fault_ == Fault::drop_byte) --n;
+      co_await asio::async_write(socket, asio::buffer(buffer.data(), n), nothrow_awaitable);
+    }
+  }
+
+  Fault fault_;
+  asio::io_context io_;
+  tcp::acceptor acceptor_;
+  std::jthread thread_;
+};
+
+BenchConfig short_run(std::uint16_t port, BenchConfig::Mode mode) {
+  BenchConfig config;
+  config.mode = mode;
+  config.port = port;
+  config.connections = 4;
+  config.duration = 300ms;
+  config.warmup = 0ms;
+  config.timeout = 200ms;
+  config.size = mode == BenchConfig::Mode::stream ? 16 * 1024 : 128;
+  return config;
+}
+
+std::uint64_t errors_of(const BenchResult& result, BenchError kind) {
+  return result.errors[static_cast<std::size_t>(kind)];
+}
+
+}  // namespace
+
+TEST_CASE("bench passes a correct echo server and fails each faulty one, by kind") {
+  CapturedOutput out;
+  for (auto mode : {BenchConfig::Mode::rr, BenchConfig::Mode::stream}) {
+    CAPTURE(static_cast<int>(mode));
+    {
+      FaultyEchoServer server(Fault::none);
+      const auto result = run_bench(short_run(server.port(), mode), out);
+      CHECK(result.error_total() == 0);
+      CHECK(result.operations > 0);
+      CHECK(report_bench(short_run(server.port(), mode), result, out) == ExitStatus::ok);
+    }
+    {
+      FaultyEchoServer server(Fault::corrupt_byte);
+      const auto result = run_bench(short_run(server.port(), mode), out);
+      CHECK(errors_of(result, BenchError::mismatch) == 4);
+      CHECK(report_bench(short_run(server.port(), mode), result, out) ==
+            ExitStatus::exchange_failed);
+    }
+    {
+      // One byte short: rr waits for it in vain, stream sees the bytes after
+      // it shifted by one.
+      FaultyEchoServer server(Fault::drop_byte);
+      const auto result = run_bench(short_run(server.port(), mode), out);
+      CHECK(errors_of(result, mode == BenchConfig::Mode::rr ? BenchError::timeout
+                                                             : BenchError::mismatch) == 4);
+    }
+    {
+      FaultyEchoServer server(Fault::reset);
+      const auto result = run_bench(short_run(server.port(), mode), out);
+      CHECK(errors_of(result, BenchError::reset) == 4);
+    }
+  }
+}
+
+TEST_CASE("bench exchange and idle check the reply against --expect") {
+  ServerConfig server_config = loopback_config();
+  CapturedOutput server_out, bench_out;
+  asio::io_context io(1);
+  Server server(io.get_executor(), server_config, server_out);
+  co_spawn(io, server.run(), asio::detached);
+  std::jthread thread([&] { io.run_for(20s); });
+  const auto port = server.local_endpoints().front().port();
+
+  for (auto mode : {BenchConfig::Mode::exchange, BenchConfig::Mode::idle}) {
+    auto config = short_run(port, mode);
+    auto result = run_bench(config, bench_out);
+    CHECK(result.error_total() == 0);
+    CHECK(result.operations > 0);
+    config.expect = "Goodbye, server!";
+    result = run_bench(config, bench_out);
+    CHECK(errors_of(result, BenchError::mismatch) > 0);
+    config.expect = "Goodbye, client!!";
+    result = run_bench(config, bench_out);
+    CHECK(errors_of(result, BenchError::short_reply) > 0);
+  }
+  asio::post(io, [&] { server.shutdown("end of test"); });
+}
+
+TEST_CASE("bench counts refused connections as connect failures") {
+  asio::io_context io;
+  tcp::acceptor closed(io, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
+  const auto port = closed.local_endpoint().port();
+  closed.close();
+  CapturedOutput out;
+  const auto result = run_bench(short_run(port, BenchConfig::Mode::rr), out);
+  CHECK(errors_of(result, BenchError::connect_failed) == 4);
+  CHECK(result.operations == 0);
+}
