@@ -163,7 +163,17 @@ class Worker {
     if (!co_await connect(socket, watch)) co_return;
     StreamState state(io_, config_.size);
     using namespace asio::experimental::awaitable_operators;
-    co_await (write_stream(socket, watch, state) && read_stream(socket, watch, state));
+    co_await (write_stream(socket, state) && read_stream(socket, watch, state));
+    // A reset can reach the writer as the error and the reader as a plain end
+    // of stream, in either order: judge once both have stopped.
+    if (state.mismatch) {
+      fail(watch, BenchError::mismatch);
+    } else if (state.write_error || (state.read_error && state.read_error != asio::error::eof)) {
+      fail(watch, state.read_error && state.read_error != asio::error::eof ? state.read_error
+                                                                           : state.write_error);
+    } else if (state.verified != state.written) {
+      fail(watch, BenchError::short_reply);
+    }
   }
 
   struct StreamState {
@@ -176,20 +186,22 @@ class Worker {
     std::vector<Clock::time_point> sent_at;  // when each chunk in flight was sent
     asio::steady_timer space;                // cancelled when the window opens
     bool done = false;
+    bool mismatch = false;
+    asio::error_code write_error;
+    asio::error_code read_error;
   };
 
-  awaitable<void> write_stream(tcp::socket& socket, Watch& watch, StreamState& state) {
+  awaitable<void> write_stream(tcp::socket& socket, StreamState& state) {
     while (!state.done && Clock::now() < stop_) {
       if (state.written - state.verified >= StreamState::window_chunks * state.chunk) {
         co_await state.space.async_wait(nothrow_awaitable);
         continue;
       }
       state.sent_at[(state.written / state.chunk) % StreamState::window_chunks] = Clock::now();
-      watch.busy();
       auto [error, n] = co_await asio::async_write(
           socket, asio::buffer(pattern().at(state.written), state.chunk), nothrow_awaitable);
       if (error) {
-        if (!state.done) fail(watch, error);
+        if (!state.write_error) state.write_error = error;
         state.done = true;
         co_return;
       }
@@ -202,26 +214,21 @@ class Worker {
   awaitable<void> read_stream(tcp::socket& socket, Watch& watch, StreamState& state) {
     std::vector<char> buffer(std::max<std::size_t>(state.chunk, 64 * 1024));
     for (;;) {
+      watch.busy();
       auto [error, n] = co_await socket.async_read_some(asio::buffer(buffer), nothrow_awaitable);
       if (n > 0 && std::memcmp(buffer.data(), pattern().at(state.verified), n) != 0) {
-        error = asio::error::invalid_argument;  // reported as a mismatch below
+        state.mismatch = true;
       } else if (n > 0) {
         const auto chunks_before = state.verified / state.chunk;
         state.verified += n;
         for (auto c = chunks_before; c < state.verified / state.chunk; ++c) {
           record(state.sent_at[c % StreamState::window_chunks], state.chunk);
         }
-        watch.busy();
         state.space.cancel();
         continue;
       }
       watch.idle();
-      const bool clean_end = error == asio::error::eof && state.verified == state.written;
-      if (!clean_end && !state.done) {
-        fail(watch, error == asio::error::invalid_argument ? BenchError::mismatch
-                    : error == asio::error::eof            ? BenchError::short_reply
-                                                           : classify(error));
-      }
+      if (!state.read_error) state.read_error = error;
       state.done = true;
       state.space.cancel();
       socket.close(error);

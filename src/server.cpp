@@ -237,8 +237,7 @@ awaitable<void> Server::accept_clients(Listener& listener) {
       out_.print_error("tcpecho: accepting connections on {} again",
                        listener.acceptor.local_endpoint());
     }
-    co_spawn(executor_, serve_client(std::move(socket), std::move(*permit)),
-             report_failure("connection", false));
+    welcome(std::move(socket), std::move(*permit));
   }
 }
 
@@ -257,39 +256,66 @@ awaitable<void> Server::back_off(Listener& listener, const asio::error_code& err
   delay = std::min(delay * 2, std::chrono::milliseconds(1s));
 }
 
-awaitable<void> Server::serve_client(tcp::socket socket, Permit permit) {
+// Everything a connection holds from accept to close. It lives on the heap,
+// not in a coroutine frame, so that a connection that has not said anything
+// yet costs only this and one pending receive: the coroutine that serves it
+// starts when there is something to serve (see welcome()).
+struct Server::Session {
+  Session(Server& server, tcp::socket accepted, Permit permit, tcp::endpoint peer)
+      : socket(std::move(accepted)),
+        peer(peer),
+        connection(server.connections_, std::move(permit), socket),
+        busy(std::in_place, server) {}
+
+  tcp::socket socket;
+  tcp::endpoint peer;
+  Connection connection;
+  std::optional<ExchangeInProgress> busy;
+  char first_byte = 0;
+  // How the stream ended, once it has. A peek that saw the end is final:
+  // Asio will not read a socket again after a read came back empty.
+  asio::error_code ended;
+};
+
+void Server::welcome(tcp::socket socket, Permit permit) {
   asio::error_code error;
   const tcp::endpoint peer = socket.remote_endpoint(error);
   const tcp::endpoint local = socket.local_endpoint(error);
   if (error) {
     // Reset while still in the backlog: there is nobody to serve.
     out_.print_error("tcpecho: a connection was lost before it was served: {}", error.message());
-    co_return;
+    return;
   }
-  Connection connection(connections_, std::move(permit), socket);
+  auto session = std::make_unique<Session>(*this, std::move(socket), std::move(permit), peer);
+  log("Connection from {}", peer);
+  log("  Socket name: {}", local);
+  log("  Socket peer: {}", peer);
 
-  bool replied = false;
-  {
-    ExchangeInProgress busy(*this);
-    log("Connection from {}", peer);
-    log("  Socket name: {}", local);
-    log("  Socket peer: {}", peer);
-    if (config_.mode == ServerConfig::Mode::echo) {
-      co_await echo(socket, connection, peer);
-    } else {
-      replied = co_await exchange(socket, connection, peer);
-    }
+  // Peeking leaves the byte for the coroutine to read; an error (the client
+  // left, the deadline passed, shutdown) is the coroutine's to report too.
+  auto& waiting = *session;
+  waiting.socket.async_receive(
+      asio::buffer(&waiting.first_byte, 1), tcp::socket::message_peek,
+      [this, session = std::move(session)](const asio::error_code& error, std::size_t) mutable {
+        session->ended = error;
+        co_spawn(executor_, serve_client(std::move(session)), report_failure("connection", false));
+      });
+}
+
+awaitable<void> Server::serve_client(std::unique_ptr<Session> session) {
+  if (config_.mode == ServerConfig::Mode::echo) {
+    co_await echo(*session);
+  } else {
+    co_await exchange(*session);
   }
-  if (replied) co_await linger(socket, connection, peer);
 }
 
 // The seed's exchange: read the message (or what arrives before the client
 // half-closes), print it, send the reply, close the sending side.
-awaitable<bool> Server::exchange(tcp::socket& socket, Connection& connection,
-                                 const tcp::endpoint& peer) {
+awaitable<void> Server::exchange(Session& session) {
+  auto& [socket, peer, connection, busy, first_byte, error] = session;
   std::string message(config_.message_length, '\0');
   std::size_t received = 0;
-  asio::error_code error;
   while (received < message.size() && !error) {
     auto [read_error, n] =
         co_await socket.async_read_some(asio::buffer(message) + received, nothrow_awaitable);
@@ -302,7 +328,7 @@ awaitable<bool> Server::exchange(tcp::socket& socket, Connection& connection,
   if (error && error != asio::error::eof) {
     log("  Closing socket {}: {}; message from client: {}", peer, why_closed(connection, error),
         python::bytes_repr(message));
-    co_return false;
+    co_return;
   }
   log("  message from client: {}", python::bytes_repr(message));
 
@@ -311,28 +337,33 @@ awaitable<bool> Server::exchange(tcp::socket& socket, Connection& connection,
   if (write_error) {
     log("  Closing socket {}: could not send the reply: {}", peer,
         why_closed(connection, write_error));
-    co_return false;
+    co_return;
   }
-  socket.shutdown(tcp::socket::shutdown_send, error);
+  asio::error_code ignored;
+  socket.shutdown(tcp::socket::shutdown_send, ignored);
   log("  Closing socket");
-  co_return true;
+  busy.reset();
+  // A client that has not half-closed may still be sending: drain it first.
+  if (error != asio::error::eof) co_await linger(session);
 }
 
 // RFC 862: everything the client sends comes back, in order, until it closes.
 // The next chunk is read only once the last one has been written back, so a
 // client that does not read is not read either (TCP's flow control holds it
-// back) and memory stays bounded. The buffer is allocated when the first byte
-// arrives, so a connection that never speaks holds none, and doubles while
-// reads fill it, so bulk transfers move in large chunks.
-awaitable<void> Server::echo(tcp::socket& socket, Connection& connection,
-                             const tcp::endpoint& peer) {
+// back) and memory stays bounded. The buffer exists from the first byte on
+// (a silent connection has none, see welcome()) and doubles while reads fill
+// it, so bulk transfers move in large chunks.
+awaitable<void> Server::echo(Session& session) {
   constexpr std::size_t first_size = 4 * 1024;
   constexpr std::size_t largest_size = 64 * 1024;
+  auto& [socket, peer, connection, busy, first_byte, error] = session;
   std::size_t echoed = 0;
 
-  char first_byte;
-  auto [error, peeked] = co_await socket.async_receive(
-      asio::buffer(&first_byte, 1), tcp::socket::message_peek, nothrow_awaitable);
+  // Without Nagle's delay: an echo is written as it is read, and holding back
+  // a short tail for an ACK stalls a streaming client for tens of ms.
+  asio::error_code ignored;
+  socket.set_option(tcp::no_delay(true), ignored);
+
   std::vector<char> buffer(error ? 0 : first_size);
   while (!error) {
     auto [read_error, n] = co_await socket.async_read_some(asio::buffer(buffer), nothrow_awaitable);
@@ -354,14 +385,14 @@ awaitable<void> Server::echo(tcp::socket& socket, Connection& connection,
         echoed == 1 ? "" : "s");
     co_return;
   }
-  socket.shutdown(tcp::socket::shutdown_send, error);
+  socket.shutdown(tcp::socket::shutdown_send, ignored);
   log("  Closing socket after echoing {} byte{}", echoed, echoed == 1 ? "" : "s");
 }
 
 // After the reply: wait for the client to close, so that the reply is not
 // lost to a reset, and report anything it sent beyond the message.
-awaitable<void> Server::linger(tcp::socket& socket, Connection& connection,
-                               const tcp::endpoint& peer) {
+awaitable<void> Server::linger(Session& session) {
+  auto& [socket, peer, connection, busy, first_byte, ended] = session;
   connection.phase = Connection::Phase::lingering;
   auto [error, discarded] = co_await discard_until_eof(socket);
   if (discarded > 0) {

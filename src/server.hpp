@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdint>
 #include <list>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -81,16 +82,18 @@ class Server {
     bool failing = false;  // inside an episode of accept errors
   };
   class ExchangeInProgress;
+  struct Session;
 
   Server(asio::any_io_executor executor, ServerConfig config, Output& out, Server* first);
   void add_listener(tcp::acceptor acceptor);
   awaitable<void> accept_clients(Listener& listener);
   awaitable<void> back_off(Listener& listener, const asio::error_code& error,
                            std::chrono::milliseconds& delay);
-  awaitable<void> serve_client(tcp::socket socket, Permit permit);
-  awaitable<bool> exchange(tcp::socket& socket, Connection& connection, const tcp::endpoint& peer);
-  awaitable<void> echo(tcp::socket& socket, Connection& connection, const tcp::endpoint& peer);
-  awaitable<void> linger(tcp::socket& socket, Connection& connection, const tcp::endpoint& peer);
+  void welcome(tcp::socket socket, Permit permit);
+  awaitable<void> serve_client(std::unique_ptr<Session> session);
+  awaitable<void> exchange(Session& session);
+  awaitable<void> echo(Session& session);
+  awaitable<void> linger(Session& session);
   awaitable<void> enforce_deadlines();
   void announce_waiting();
   // A per-connection line of the transcript; --quiet drops them.

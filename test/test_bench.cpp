@@ -65,7 +65,8 @@ TEST_CASE("histograms merge by adding counts") {
   a.merge(b);
   CHECK(a.count() == both.count());
   CHECK(a.max() == both.max());
-  for (double fraction : {0.5, 0.9, 0.99}) CHECK(a.percentile(fraction) == both.percentile(fraction));
+  for (double fraction : {0.5, 0.9, 0.99})
+    CHECK(a.percentile(fraction) == both.percentile(fraction));
   std::uint64_t total = 0;
   for (const auto& bucket : a.buckets()) {
     CHECK(bucket.low < bucket.high);
@@ -163,11 +164,13 @@ TEST_CASE("bench passes a correct echo server and fails each faulty one, by kind
       FaultyEchoServer server(Fault::drop_byte);
       const auto result = run_bench(short_run(server.port(), mode), out);
       CHECK(errors_of(result, mode == BenchConfig::Mode::rr ? BenchError::timeout
-                                                             : BenchError::mismatch) == 4);
+                                                            : BenchError::mismatch) == 4);
     }
     {
       FaultyEchoServer server(Fault::reset);
       const auto result = run_bench(short_run(server.port(), mode), out);
+      CAPTURE(report_bench(short_run(server.port(), mode), result, out));
+      CAPTURE(out.lines.back());
       CHECK(errors_of(result, BenchError::reset) == 4);
     }
   }
