@@ -56,20 +56,6 @@ tcp::acceptor listen_at(asio::any_io_executor executor, const tcp::endpoint& end
   return acceptor;
 }
 
-// Reads and throws away whatever the client still sends until it closes.
-// Closing a socket with unread input makes the kernel answer with a reset,
-// which can destroy the reply still in flight; draining first is what makes
-// the reply arrive even when the client sent more than we read.
-awaitable<std::pair<asio::error_code, std::size_t>> discard_until_eof(tcp::socket& socket) {
-  std::array<char, 1024> scratch;
-  std::size_t discarded = 0;
-  for (;;) {
-    auto [error, n] = co_await socket.async_read_some(asio::buffer(scratch), nothrow_awaitable);
-    discarded += n;
-    if (error) co_return std::pair{error, discarded};
-  }
-}
-
 // Takes over a listening socket someone else opened (systemd), after checking
 // that it is one: anything else would fail later in confusing ways.
 tcp::acceptor adopt(asio::any_io_executor executor, int descriptor) {
@@ -225,7 +211,8 @@ awaitable<void> Server::accept_clients(Listener& listener) {
     std::optional<Permit> permit = co_await connections_.admit();
     if (!permit) co_return;
 
-    auto [error, socket] = co_await listener.acceptor.async_accept(nothrow_awaitable);
+    tcp::endpoint peer;  // filled in by accept() itself, saving a getpeername()
+    auto [error, socket] = co_await listener.acceptor.async_accept(peer, nothrow_awaitable);
     if (stopping_) co_return;
     if (error) {
       co_await back_off(listener, error, delay);
@@ -237,7 +224,7 @@ awaitable<void> Server::accept_clients(Listener& listener) {
       out_.print_error("tcpecho: accepting connections on {} again",
                        listener.acceptor.local_endpoint());
     }
-    welcome(std::move(socket), std::move(*permit));
+    welcome(std::move(socket), peer, std::move(*permit));
   }
 }
 
@@ -277,19 +264,16 @@ struct Server::Session {
   asio::error_code ended;
 };
 
-void Server::welcome(tcp::socket socket, Permit permit) {
-  asio::error_code error;
-  const tcp::endpoint peer = socket.remote_endpoint(error);
-  const tcp::endpoint local = socket.local_endpoint(error);
-  if (error) {
-    // Reset while still in the backlog: there is nobody to serve.
-    out_.print_error("tcpecho: a connection was lost before it was served: {}", error.message());
-    return;
+void Server::welcome(tcp::socket socket, const tcp::endpoint& peer, Permit permit) {
+  if (!config_.quiet) {
+    asio::error_code error;
+    const tcp::endpoint local = socket.local_endpoint(error);
+    log("Connection from {}", peer);
+    log("  Socket name: {}",
+        error ? "(unknown: " + error.message() + ")" : python::endpoint_repr(local));
+    log("  Socket peer: {}", peer);
   }
   auto session = std::make_unique<Session>(*this, std::move(socket), std::move(permit), peer);
-  log("Connection from {}", peer);
-  log("  Socket name: {}", local);
-  log("  Socket peer: {}", peer);
 
   // Peeking leaves the byte for the coroutine to read; an error (the client
   // left, the deadline passed, shutdown) is the coroutine's to report too.
@@ -298,22 +282,17 @@ void Server::welcome(tcp::socket socket, Permit permit) {
       asio::buffer(&waiting.first_byte, 1), tcp::socket::message_peek,
       [this, session = std::move(session)](const asio::error_code& error, std::size_t) mutable {
         session->ended = error;
-        co_spawn(executor_, serve_client(std::move(session)), report_failure("connection", false));
+        co_spawn(executor_,
+                 config_.mode == ServerConfig::Mode::echo ? echo(std::move(session))
+                                                          : exchange(std::move(session)),
+                 report_failure("connection", false));
       });
-}
-
-awaitable<void> Server::serve_client(std::unique_ptr<Session> session) {
-  if (config_.mode == ServerConfig::Mode::echo) {
-    co_await echo(*session);
-  } else {
-    co_await exchange(*session);
-  }
 }
 
 // The seed's exchange: read the message (or what arrives before the client
 // half-closes), print it, send the reply, close the sending side.
-awaitable<void> Server::exchange(Session& session) {
-  auto& [socket, peer, connection, busy, first_byte, error] = session;
+awaitable<void> Server::exchange(std::unique_ptr<Session> session) {
+  auto& [socket, peer, connection, busy, first_byte, error] = *session;
   std::string message(config_.message_length, '\0');
   std::size_t received = 0;
   while (received < message.size() && !error) {
@@ -343,8 +322,27 @@ awaitable<void> Server::exchange(Session& session) {
   socket.shutdown(tcp::socket::shutdown_send, ignored);
   log("  Closing socket");
   busy.reset();
-  // A client that has not half-closed may still be sending: drain it first.
-  if (error != asio::error::eof) co_await linger(session);
+  if (error == asio::error::eof) co_return;
+
+  // The client has not half-closed, so it may still be sending. Closing a
+  // socket with unread input makes the kernel answer with a reset, which can
+  // destroy the reply in flight; so read and discard until the client closes.
+  connection.phase = Connection::Phase::lingering;
+  message.resize(1024);  // the message has been printed: reuse its storage
+  std::size_t discarded = 0;
+  while (!error) {
+    auto [read_error, n] =
+        co_await socket.async_read_some(asio::buffer(message), nothrow_awaitable);
+    error = read_error;
+    discarded += n;
+  }
+  if (discarded > 0) {
+    log("  Discarded {} byte{} that {} sent after the message", discarded,
+        discarded == 1 ? "" : "s", peer);
+  }
+  if (error != asio::error::eof && connection.cut != Connection::Cut::shutting_down) {
+    log("  Connection {} ended after the reply: {}", peer, why_closed(connection, error));
+  }
 }
 
 // RFC 862: everything the client sends comes back, in order, until it closes.
@@ -353,10 +351,10 @@ awaitable<void> Server::exchange(Session& session) {
 // back) and memory stays bounded. The buffer exists from the first byte on
 // (a silent connection has none, see welcome()) and doubles while reads fill
 // it, so bulk transfers move in large chunks.
-awaitable<void> Server::echo(Session& session) {
+awaitable<void> Server::echo(std::unique_ptr<Session> session) {
   constexpr std::size_t first_size = 4 * 1024;
   constexpr std::size_t largest_size = 64 * 1024;
-  auto& [socket, peer, connection, busy, first_byte, error] = session;
+  auto& [socket, peer, connection, busy, first_byte, error] = *session;
   std::size_t echoed = 0;
 
   // Without Nagle's delay: an echo is written as it is read, and holding back
@@ -387,21 +385,6 @@ awaitable<void> Server::echo(Session& session) {
   }
   socket.shutdown(tcp::socket::shutdown_send, ignored);
   log("  Closing socket after echoing {} byte{}", echoed, echoed == 1 ? "" : "s");
-}
-
-// After the reply: wait for the client to close, so that the reply is not
-// lost to a reset, and report anything it sent beyond the message.
-awaitable<void> Server::linger(Session& session) {
-  auto& [socket, peer, connection, busy, first_byte, ended] = session;
-  connection.phase = Connection::Phase::lingering;
-  auto [error, discarded] = co_await discard_until_eof(socket);
-  if (discarded > 0) {
-    log("  Discarded {} byte{} that {} sent after the message", discarded,
-        discarded == 1 ? "" : "s", peer);
-  }
-  if (error != asio::error::eof && connection.cut != Connection::Cut::shutting_down) {
-    log("  Connection {} ended after the reply: {}", peer, why_closed(connection, error));
-  }
 }
 
 std::string Server::why_closed(const Connection& connection, const asio::error_code& error) const {

@@ -89,11 +89,9 @@ class Server {
   awaitable<void> accept_clients(Listener& listener);
   awaitable<void> back_off(Listener& listener, const asio::error_code& error,
                            std::chrono::milliseconds& delay);
-  void welcome(tcp::socket socket, Permit permit);
-  awaitable<void> serve_client(std::unique_ptr<Session> session);
-  awaitable<void> exchange(Session& session);
-  awaitable<void> echo(Session& session);
-  awaitable<void> linger(Session& session);
+  void welcome(tcp::socket socket, const tcp::endpoint& peer, Permit permit);
+  awaitable<void> exchange(std::unique_ptr<Session> session);
+  awaitable<void> echo(std::unique_ptr<Session> session);
   awaitable<void> enforce_deadlines();
   void announce_waiting();
   // A per-connection line of the transcript; --quiet drops them.
