@@ -18,7 +18,8 @@ class Output {
  public:
   virtual ~Output() = default;
 
-  // One line of the transcript, without its newline.
+  // One line of the transcript, without its newline. Lines printed at the
+  // same moment may come joined by '\n', to be written together.
   virtual void line(std::string_view text) = 0;
   // One line of diagnostics, without its newline.
   virtual void error(std::string_view text) = 0;
@@ -56,6 +57,10 @@ class CapturedOutput final : public Output {
  public:
   void line(std::string_view text) override {
     std::lock_guard lock(mutex_);
+    for (std::size_t end; (end = text.find('\n')) != std::string_view::npos;) {
+      lines.emplace_back(text.substr(0, end));
+      text.remove_prefix(end + 1);
+    }
     lines.emplace_back(text);
   }
   void error(std::string_view text) override {

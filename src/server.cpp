@@ -135,7 +135,8 @@ Server::Server(asio::any_io_executor executor, ServerConfig config, Output& out,
 
 void Server::add_listener(tcp::acceptor acceptor) {
   endpoints_.push_back(acceptor.local_endpoint());
-  listeners_.emplace_back(Listener{std::move(acceptor), asio::steady_timer(executor_)});
+  listeners_.emplace_back(
+      Listener{std::move(acceptor), endpoints_.back(), asio::steady_timer(executor_)});
 }
 
 auto Server::report_failure(std::string_view what, bool stops_server) {
@@ -224,7 +225,7 @@ awaitable<void> Server::accept_clients(Listener& listener) {
       out_.print_error("tcpecho: accepting connections on {} again",
                        listener.acceptor.local_endpoint());
     }
-    welcome(std::move(socket), peer, std::move(*permit));
+    welcome(listener, std::move(socket), peer, std::move(*permit));
   }
 }
 
@@ -258,33 +259,45 @@ struct Server::Session {
   tcp::endpoint peer;
   Connection connection;
   std::optional<ExchangeInProgress> busy;
-  char first_byte = 0;
-  // How the stream ended, once it has. A peek that saw the end is final:
+  // Reply mode: the message, as far as it has arrived. Echo mode: one byte,
+  // peeked at and left in the socket for echo() to read.
+  std::string received;
+  // How the stream ended, once it has. A read that saw the end is final:
   // Asio will not read a socket again after a read came back empty.
   asio::error_code ended;
 };
 
-void Server::welcome(tcp::socket socket, const tcp::endpoint& peer, Permit permit) {
+void Server::welcome(const Listener& listener, tcp::socket socket, const tcp::endpoint& peer,
+                     Permit permit) {
   if (!config_.quiet) {
+    // Only a listener on a wildcard address ("::") needs to ask which of the
+    // machine's addresses the client reached.
     asio::error_code error;
-    const tcp::endpoint local = socket.local_endpoint(error);
-    log("Connection from {}", peer);
-    log("  Socket name: {}",
-        error ? "(unknown: " + error.message() + ")" : python::endpoint_repr(local));
-    log("  Socket peer: {}", peer);
+    const tcp::endpoint local = listener.endpoint.address().is_unspecified()
+                                    ? socket.local_endpoint(error)
+                                    : listener.endpoint;
+    // One write for the three lines: they are printed at the same moment.
+    const auto peer_text = python::endpoint_repr(peer);
+    log("Connection from {}\n  Socket name: {}\n  Socket peer: {}", peer_text,
+        error ? "(unknown: " + error.message() + ")" : python::endpoint_repr(local), peer_text);
   }
   auto session = std::make_unique<Session>(*this, std::move(socket), std::move(permit), peer);
 
-  // Peeking leaves the byte for the coroutine to read; an error (the client
-  // left, the deadline passed, shutdown) is the coroutine's to report too.
+  // The first read is a plain callback, not a coroutine. Reply mode reads
+  // straight into the message; echo mode only peeks, leaving the bytes for
+  // echo() and its buffer. An error (the client left, the deadline passed,
+  // shutdown) is the coroutine's to report, like any later one.
+  const bool echoing = config_.mode == ServerConfig::Mode::echo;
   auto& waiting = *session;
+  waiting.received.resize(echoing ? 1 : config_.message_length);
   waiting.socket.async_receive(
-      asio::buffer(&waiting.first_byte, 1), tcp::socket::message_peek,
-      [this, session = std::move(session)](const asio::error_code& error, std::size_t) mutable {
+      asio::buffer(waiting.received), echoing ? tcp::socket::message_peek : 0,
+      [this, echoing, session = std::move(session)](const asio::error_code& error,
+                                                    std::size_t n) mutable {
         session->ended = error;
-        co_spawn(executor_,
-                 config_.mode == ServerConfig::Mode::echo ? echo(std::move(session))
-                                                          : exchange(std::move(session)),
+        session->received.resize(echoing ? 0 : n);
+        if (n > 0) session->connection.phase = Connection::Phase::receiving;
+        co_spawn(executor_, echoing ? echo(std::move(session)) : exchange(std::move(session)),
                  report_failure("connection", false));
       });
 }
@@ -292,9 +305,9 @@ void Server::welcome(tcp::socket socket, const tcp::endpoint& peer, Permit permi
 // The seed's exchange: read the message (or what arrives before the client
 // half-closes), print it, send the reply, close the sending side.
 awaitable<void> Server::exchange(std::unique_ptr<Session> session) {
-  auto& [socket, peer, connection, busy, first_byte, error] = *session;
-  std::string message(config_.message_length, '\0');
-  std::size_t received = 0;
+  auto& [socket, peer, connection, busy, message, error] = *session;
+  std::size_t received = message.size();  // what welcome() read
+  message.resize(config_.message_length);
   while (received < message.size() && !error) {
     auto [read_error, n] =
         co_await socket.async_read_some(asio::buffer(message) + received, nothrow_awaitable);
@@ -309,18 +322,17 @@ awaitable<void> Server::exchange(std::unique_ptr<Session> session) {
         python::bytes_repr(message));
     co_return;
   }
-  log("  message from client: {}", python::bytes_repr(message));
-
   auto [write_error, written] =
       co_await asio::async_write(socket, asio::buffer(config_.reply), nothrow_awaitable);
   if (write_error) {
-    log("  Closing socket {}: could not send the reply: {}", peer,
-        why_closed(connection, write_error));
+    log("  message from client: {}\n  Closing socket {}: could not send the reply: {}",
+        python::bytes_repr(message), peer, why_closed(connection, write_error));
     co_return;
   }
   asio::error_code ignored;
   socket.shutdown(tcp::socket::shutdown_send, ignored);
-  log("  Closing socket");
+  // Printed together, once the reply is out: one write instead of two.
+  if (logging()) log("  message from client: {}\n  Closing socket", python::bytes_repr(message));
   busy.reset();
   if (error == asio::error::eof) co_return;
 
@@ -354,7 +366,7 @@ awaitable<void> Server::exchange(std::unique_ptr<Session> session) {
 awaitable<void> Server::echo(std::unique_ptr<Session> session) {
   constexpr std::size_t first_size = 4 * 1024;
   constexpr std::size_t largest_size = 64 * 1024;
-  auto& [socket, peer, connection, busy, first_byte, error] = *session;
+  auto& [socket, peer, connection, busy, peeked, error] = *session;
   std::size_t echoed = 0;
 
   // Without Nagle's delay: an echo is written as it is read, and holding back
@@ -368,7 +380,7 @@ awaitable<void> Server::echo(std::unique_ptr<Session> session) {
     error = read_error;
     if (n == 0) break;
     connection.phase = Connection::Phase::receiving;
-    if (config_.verbose) log("  echoing {}", python::bytes_repr({buffer.data(), n}));
+    if (config_.verbose && logging()) log("  echoing {}", python::bytes_repr({buffer.data(), n}));
 
     auto [write_error, written] =
         co_await asio::async_write(socket, asio::buffer(buffer.data(), n), nothrow_awaitable);

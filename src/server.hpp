@@ -78,6 +78,7 @@ class Server {
  private:
   struct Listener {
     tcp::acceptor acceptor;
+    tcp::endpoint endpoint;  // where it listens, kept to spare getsockname() calls
     asio::steady_timer retry_timer;
     bool failing = false;  // inside an episode of accept errors
   };
@@ -89,7 +90,8 @@ class Server {
   awaitable<void> accept_clients(Listener& listener);
   awaitable<void> back_off(Listener& listener, const asio::error_code& error,
                            std::chrono::milliseconds& delay);
-  void welcome(tcp::socket socket, const tcp::endpoint& peer, Permit permit);
+  void welcome(const Listener& listener, tcp::socket socket, const tcp::endpoint& peer,
+               Permit permit);
   awaitable<void> exchange(std::unique_ptr<Session> session);
   awaitable<void> echo(std::unique_ptr<Session> session);
   awaitable<void> enforce_deadlines();
@@ -97,8 +99,11 @@ class Server {
   // A per-connection line of the transcript; --quiet drops them.
   template <typename... Args>
   void log(fmt::format_string<Args...> format, Args&&... args) {
-    if (!config_.quiet) out_.print(format, std::forward<Args>(args)...);
+    if (logging()) out_.print(format, std::forward<Args>(args)...);
   }
+  // Whether log() prints: a line that costs work to build (a Python repr)
+  // asks first.
+  bool logging() const { return !config_.quiet; }
   std::string why_closed(const Connection& connection, const asio::error_code& error) const;
   // Completion handler for co_spawn: a coroutine's failure is logged instead
   // of vanishing, and a failure of the server's own machinery stops it.

@@ -1,0 +1,69 @@
+"""tcpecho bench as a process: its JSON report parses and adds up, its exit
+status follows the errors, and the performance script still runs."""
+import json
+import os
+import subprocess
+import sys
+import unittest
+
+from processes import TCPECHO, WAIT, tcpecho, tcpecho_server
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+class BenchProcess(unittest.TestCase):
+    def start(self, *args):
+        server = tcpecho_server("127.0.0.1", *args)
+        self.addCleanup(server.kill)
+        return server
+
+    def test_json_report(self):
+        server = self.start("--mode", "echo", "--quiet")
+        result = tcpecho("bench", "--port", str(server.port), "--mode", "rr", "-c", "4",
+                         "-d", "0.5", "--warmup", "0.1", "--json", timeout=30)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        report = json.loads(result.stdout)
+        for key in ["ops_per_s", "mb_per_s", "p50_us", "p90_us", "p99_us", "p999_us", "max_us"]:
+            self.assertGreaterEqual(report[key], 0, key)
+        self.assertGreater(report["operations"], 0)
+        self.assertEqual(set(report["errors"]), {"mismatch", "short_reply", "reset", "timeout",
+                                                 "connect_failed", "other"})
+        self.assertEqual(sum(report["errors"].values()), 0)
+        buckets = report["histogram"]["buckets"]
+        self.assertEqual(sum(count for _, _, count in buckets), report["operations"])
+        self.assertTrue(all(low < high for low, high, _ in buckets))
+        self.assertLessEqual(report["p50_us"], report["p99_us"])
+        self.assertLessEqual(report["p99_us"], report["max_us"])
+
+    def test_errors_make_the_exit_status_non_zero(self):
+        # The seed's server does not echo: every rr reply is wrong.
+        server = self.start("--quiet")
+        result = tcpecho("bench", "--port", str(server.port), "--mode", "rr", "-c", "2",
+                         "-d", "0.3", "--warmup", "0", timeout=30)
+        self.assertEqual(result.returncode, 5)
+        self.assertRegex(result.stdout, r"errors +\d+ (mismatch|short_reply)")
+
+    def test_text_report_and_histogram(self):
+        server = self.start()
+        result = tcpecho("bench", "--port", str(server.port), "--mode", "exchange", "-c", "2",
+                         "-d", "0.3", "--warmup", "0", "--histogram", timeout=30)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("latency histogram", result.stdout)
+        self.assertIn("errors      none", result.stdout)
+
+    @unittest.skipUnless(os.environ.get("TCPECHO_BUILD"), "needs the build directory")
+    def test_performance_script_smoke(self):
+        """A few seconds, no timing assertion: only that the script and the
+        reference servers keep working."""
+        result = subprocess.run(
+            [sys.executable, os.path.join(HERE, "perf", "compare.py"), "--build",
+             os.environ["TCPECHO_BUILD"], "--smoke"],
+            capture_output=True, text=True, timeout=240)
+        self.assertEqual(result.returncode, 0, result.stderr + result.stdout)
+        rows = result.stdout.splitlines()[1:]
+        self.assertEqual(len(rows), 12)
+        print("\n" + result.stdout, file=sys.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
