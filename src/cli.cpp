@@ -28,7 +28,7 @@ Exit status:
   7  send --expect: the reply differed
   128+N  server stopped by a second signal N)";
 
-constexpr const char* escapes_help = R"( (escapes: \n \r \t \0 \\ \xhh))";
+constexpr const char* escapes_help = R"( (escapes: \n \r \t \0 \\ \' \" \xhh))";
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -69,6 +69,19 @@ CLI::Option* add_seconds_option(CLI::App& app, const std::string& name,
       ->type_name("SECONDS")
       ->check(CLI::Range(0.0, 86400.0).description(""))
       ->default_str(fmt::format("{:g}", static_cast<double>(target.count()) / 1000.0));
+}
+
+// --threads N, where 0 (resolved here) means one per core.
+void add_threads_option(CLI::App& app, std::size_t& target, const std::string& help) {
+  app.add_option_function<std::size_t>(
+         "--threads",
+         [&target](std::size_t n) {
+           target = n > 0 ? n : std::max(1u, std::thread::hardware_concurrency());
+         },
+         help + "; 0 means one per core")
+      ->type_name("N")
+      ->check(CLI::Range(std::size_t{0}, std::size_t{1024}).description(""))
+      ->default_str(std::to_string(target));
 }
 
 void add_endpoint_options(CLI::App& app, std::string& host, std::uint16_t& port,
@@ -121,13 +134,9 @@ void describe_serve(CLI::App& serve, ServerConfig& config) {
   add_seconds_option(serve, "--grace", config.grace,
                      "On the first SIGINT/SIGTERM, exchanges in flight get this long to finish; "
                      "a second signal stops at once");
-  serve
-      .add_option("--threads", config.threads,
-                  "Threads to serve on, each with its own listening socket on the same port "
-                  "(SO_REUSEPORT) and its own connections; 0 means one per core")
-      ->type_name("N")
-      ->check(CLI::Range(std::size_t{0}, std::size_t{1024}).description(""))
-      ->capture_default_str();
+  add_threads_option(serve, config.threads,
+                     "Threads to serve on, each with its own listening socket on the same port "
+                     "(SO_REUSEPORT) and its own connections");
   auto* quiet = serve.add_flag("-q,--quiet", config.quiet,
                                "No per-connection lines: only start, errors and shutdown");
   serve.add_flag("-v,--verbose", config.verbose, "Echo mode: also a line for every chunk echoed")
@@ -207,13 +216,8 @@ void describe_bench(CLI::App& bench, BenchConfig& config) {
       ->type_name("PER_SECOND")
       ->check(CLI::Range(0.0, 1e9).description(""))
       ->capture_default_str();
-  bench
-      .add_option("--threads", config.threads,
-                  "Threads generating load, each with its own "
-                  "connections; 0 means one per core")
-      ->type_name("N")
-      ->check(CLI::Range(std::size_t{0}, std::size_t{1024}).description(""))
-      ->capture_default_str();
+  add_threads_option(bench, config.threads,
+                     "Threads generating load, each with its own connections");
   add_bytes_option(bench, "--message", config.message, "exchange and idle: what to send");
   add_bytes_option(bench, "--expect", config.expect, "exchange and idle: the reply required");
   auto* json = bench.add_flag("--json", config.json,
@@ -246,7 +250,9 @@ std::optional<std::string> unescape(std::string_view text) {
         bytes += '\0';
         break;
       case '\\':
-        bytes += '\\';
+      case '\'':
+      case '"':
+        bytes += text[i];
         break;
       case 'x': {
         if (i + 2 >= text.size()) return std::nullopt;
@@ -306,12 +312,10 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
     return status == 0 ? ExitStatus::ok : ExitStatus::usage;
   }
   if (load->parsed()) {
-    if (bench.threads == 0) bench.threads = std::max(1u, std::thread::hardware_concurrency());
     return Command{bench};
   }
   if (serve->parsed()) {
     server.inherited_sockets = sockets_from_service_manager();
-    if (server.threads == 0) server.threads = std::max(1u, std::thread::hardware_concurrency());
     return Command{server};
   }
   return Command{client};

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <string>
 
+#include "cli.hpp"
 #include "python_format.hpp"
 
 using tcpecho::tcp;
@@ -57,4 +58,15 @@ TEST_CASE("endpoint_repr prints getsockname() tuples") {
         "('::ffff:127.0.0.1', 65535, 0, 0)");
   CHECK(endpoint_repr(tcp::endpoint(asio::ip::make_address("2001:db8::1"), 80)) ==
         "('2001:db8::1', 80, 0, 0)");
+}
+
+TEST_CASE("unescape reads back every repr, and rejects malformed escapes") {
+  std::string all_bytes;
+  for (int b = 0; b < 256; ++b) all_bytes.push_back(static_cast<char>(b));
+  for (const std::string& input : {all_bytes, std::string("it's"), std::string("\"'\\")}) {
+    const std::string literal = bytes_repr(input);
+    CHECK(tcpecho::unescape(std::string_view(literal).substr(2, literal.size() - 3)) == input);
+  }
+  CHECK(tcpecho::unescape(R"(Goodbye\r\n\x00\xFF)") == std::string("Goodbye\r\n\0\xff", 11));
+  for (const char* bad : {"\\", "\\q", "\\x4", "\\xg0"}) CHECK_FALSE(tcpecho::unescape(bad));
 }

@@ -1,11 +1,14 @@
 // libFuzzer target: bytes_repr() on arbitrary bytes must produce a valid
 // Python bytes literal of printable ASCII that reads back as the same bytes.
+#include <cctype>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <string_view>
 
+#include "cli.hpp"
 #include "python_format.hpp"
 
 namespace {
@@ -15,57 +18,29 @@ namespace {
   std::abort();
 }
 
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  fail("\\x escape with a digit that is not lowercase hex");
-}
-
-// Reads a literal as Python would (for the escapes bytes_repr may emit).
+// Reads a literal as Python would, with the CLI's unescape(), which knows
+// every escape bytes_repr() writes.
 std::string parse_bytes_literal(std::string_view literal) {
   if (literal.size() < 3 || literal[0] != 'b') fail("no b prefix");
   const char quote = literal[1];
   if ((quote != '\'' && quote != '"') || literal.back() != quote) fail("bad quotes");
-  std::string bytes;
-  for (std::size_t i = 2; i + 1 < literal.size(); ++i) {
-    const char c = literal[i];
-    if (c < 0x20 || c > 0x7e) fail("unprintable character in the literal");
-    if (c == quote) fail("unescaped quote");
-    if (c != '\\') {
-      bytes += c;
-      continue;
-    }
-    if (++i + 1 >= literal.size()) fail("dangling backslash");
-    switch (literal[i]) {
-      case 't':
-        bytes += '\t';
-        break;
-      case 'n':
-        bytes += '\n';
-        break;
-      case 'r':
-        bytes += '\r';
-        break;
-      case '\\':
-        bytes += '\\';
-        break;
-      case '\'':
-        bytes += '\'';
-        break;
-      case '"':
-        bytes += '"';
-        break;
-      case 'x': {
-        if (i + 3 >= literal.size()) fail("short \\x escape");
-        bytes += static_cast<char>(hex_digit(literal[i + 1]) * 16 + hex_digit(literal[i + 2]));
-        i += 2;
-        break;
+  const std::string_view inside = literal.substr(2, literal.size() - 3);
+  for (std::size_t i = 0; i < inside.size(); ++i) {
+    if (inside[i] < 0x20 || inside[i] > 0x7e) fail("unprintable character in the literal");
+    if (inside[i] == '\\') {
+      if (i + 1 == inside.size()) fail("dangling backslash");
+      if (inside[i + 1] == 'x' && i + 3 < inside.size() &&
+          (std::isupper(inside[i + 2]) || std::isupper(inside[i + 3]))) {
+        fail("\\x escape not in lowercase hex");
       }
-      default:
-        fail("unknown escape");
+      ++i;  // the escaped character may be the quote
+    } else if (inside[i] == quote) {
+      fail("unescaped quote");
     }
   }
-  return bytes;
+  auto bytes = tcpecho::unescape(inside);
+  if (!bytes) fail("an escape Python would not write");
+  return *bytes;
 }
 
 }  // namespace

@@ -23,13 +23,12 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
 class Scenario:
-    def __init__(self, name, reference, tcpecho_args, bench_args, metrics, log_to_file=False):
+    def __init__(self, name, reference, tcpecho_args, bench_args, metrics):
         self.name = name
         self.reference = reference          # "echo" or "seed"
         self.tcpecho_args = tcpecho_args    # for `tcpecho serve`
         self.bench_args = bench_args        # for `tcpecho bench`
         self.metrics = metrics              # what the table shows
-        self.log_to_file = log_to_file
 
 
 SCENARIOS = [
@@ -42,8 +41,7 @@ SCENARIOS = [
     Scenario("exchange 16 quiet", "seed", ["--quiet"],
              ["--mode", "exchange", "-c", "16"], ["ops_per_s", "cpu_us_per_op"]),
     Scenario("exchange 16 logged", "seed", [],
-             ["--mode", "exchange", "-c", "16"], ["ops_per_s", "cpu_us_per_op"],
-             log_to_file=True),
+             ["--mode", "exchange", "-c", "16"], ["ops_per_s", "cpu_us_per_op"]),
     Scenario("idle 10000 reply", "seed", ["--quiet", "--timeout", "0"],
              ["--mode", "idle", "-c", "10000"], ["rss_bytes_per_conn"]),
     Scenario("idle 10000 echo", "echo", ["--mode", "echo", "--quiet", "--timeout", "0"],
@@ -69,20 +67,25 @@ def rss_bytes(pid):
 
 
 def start_server(command, log):
-    process = subprocess.Popen(["taskset", "-c", "0", *command], stdout=subprocess.PIPE,
+    """Starts a server pinned to CPU 0 with its stdout in `log` (a file), and
+    returns it with its port, read from the first line it writes there."""
+    process = subprocess.Popen(["taskset", "-c", "0", *command], stdout=log,
                                stderr=subprocess.PIPE, text=True)
-    first = process.stdout.readline()
+    deadline = time.monotonic() + 10
+    first = ""
+    while not first.endswith("\n") and time.monotonic() < deadline:
+        time.sleep(0.01)  # polling a file for the server's first line, bounded
+        with open(log.name) as transcript:
+            first = transcript.readline()
     if first.startswith("port "):
-        port = int(first.split()[1])
-    else:  # tcpecho: Listening at ('127.0.0.1', PORT)
-        port = int(first.rsplit(",", 1)[1].strip(" )\n"))
-    # Keep draining the transcript (into the log file) so the server never blocks on it.
-    drain = subprocess.Popen(["cat"], stdin=process.stdout, stdout=log)
-    return process, drain, port
+        return process, int(first.split()[1])
+    # tcpecho: Listening at ('127.0.0.1', PORT)
+    return process, int(first.rsplit(",", 1)[1].strip(" )\n"))
 
 
 def run_once(args, scenario, implementation, seconds, warmup):
-    with tempfile.TemporaryFile() as log:
+    # The transcript goes straight to a file, as `tcpecho serve > log` would.
+    with tempfile.NamedTemporaryFile("w") as log:
         if implementation == "reference":
             binary = os.path.join(args.build, "test",
                                   "echo_epoll" if scenario.reference == "echo" else "seed_epoll")
@@ -90,8 +93,7 @@ def run_once(args, scenario, implementation, seconds, warmup):
         else:
             command = [os.path.join(args.build, "src", "tcpecho"), "serve", "--port", "0",
                        *scenario.tcpecho_args]
-        server, drain, port = start_server(command, log if scenario.log_to_file else
-                                           subprocess.DEVNULL)
+        server, port = start_server(command, log)
         try:
             rss_before = rss_bytes(server.pid)
             cpu_before = cpu_seconds(server.pid)
@@ -110,7 +112,6 @@ def run_once(args, scenario, implementation, seconds, warmup):
         finally:
             server.terminate()
             server.wait(timeout=30)
-            drain.wait(timeout=30)
     if bench.returncode != 0:
         raise RuntimeError(f"{scenario.name} / {implementation}: bench failed "
                            f"({bench.returncode}): {stderr}{stdout[:500]}")
