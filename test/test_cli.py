@@ -107,7 +107,7 @@ class Help(unittest.TestCase):
     def test_the_man_page_documents_every_option(self):
         with open(os.path.join(os.path.dirname(__file__), "..", "doc", "tcpecho.1")) as f:
             page = f.read().replace("\\-", "-")
-        for subcommand in ["serve", "send"]:
+        for subcommand in ["serve", "send", "bench"]:
             help_text = tcpecho(subcommand, "--help").stdout
             for option in set(re.findall(r"--[a-z][a-z-]+", help_text)) - {"--help"}:
                 self.assertIn(option, page, f"{subcommand} {option}")
