@@ -126,8 +126,8 @@ void describe_serve(CLI::App& serve, ServerConfig& config) {
       ->capture_default_str();
   serve
       .add_option("--max-connections", config.max_connections,
-                  "Connections served at once; further clients wait in the kernel's listen "
-                  "backlog until one finishes, and none is dropped")
+                  "Connections served at once (shared out among --threads); further clients "
+                  "wait in the kernel's listen backlog until one finishes, and none is dropped")
       ->type_name("N")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}).description(""))
       ->capture_default_str();

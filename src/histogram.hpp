@@ -21,11 +21,9 @@ class Histogram {
 
   void record(std::uint64_t value);
   void merge(const Histogram& other);
-  void reset() { *this = Histogram(); }
 
   std::uint64_t count() const { return count_; }
   std::uint64_t max() const { return max_; }
-  std::uint64_t min() const { return count_ == 0 ? 0 : min_; }
   double mean() const { return count_ == 0 ? 0.0 : static_cast<double>(sum_) / count_; }
   // The value below which `fraction` of the samples fall (0 < fraction <= 1),
   // as the midpoint of its bucket, clamped to the exact extremes.

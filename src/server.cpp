@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
 
 #include "python_format.hpp"
 
@@ -128,7 +127,10 @@ Server::Server(asio::any_io_executor executor, ServerConfig config, Output& out,
       announces_(first == nullptr),
       exchanges_in_progress_(first != nullptr ? first->own_exchanges_in_progress_
                                               : own_exchanges_in_progress_),
-      connections_(executor, config_.max_connections, config_.timeout),
+      // Each thread serves its share of the limit: the kernel spreads
+      // connections evenly across the threads' sockets.
+      connections_(executor, (config_.max_connections + config_.threads - 1) / config_.threads,
+                   config_.timeout),
       deadline_timer_(executor),
       grace_timer_(executor),
       stop_requested_(executor, asio::steady_timer::time_point::max()) {}
