@@ -1,9 +1,10 @@
-// `tcpecho serve`: the seed's server, concurrent.
+// `tcpecho serve`: the seed's server, concurrent, and an RFC 862 echo server.
 //
-// One accept loop per listening address co_spawns one coroutine per
-// connection on the shared executor. Each connection reads the message, prints
-// it, writes the reply and closes, exactly like the blocking Python server,
-// while any number of others do the same.
+// One accept loop per listening address. A new connection waits for its
+// first byte with a plain callback (idle connections cost no coroutine), then
+// one coroutine on the shared executor reads the message, prints it, writes
+// the reply and closes, exactly like the blocking Python server, while any
+// number of others do the same.
 #pragma once
 
 #include <atomic>
