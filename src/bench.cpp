@@ -435,7 +435,7 @@ BenchResult run_bench(const BenchConfig& config, Output& out) {
 
   BenchResult result;
   for (auto& worker : workers) result.merge(worker->result);
-  result.seconds = std::chrono::duration<double>(config.duration).count();
+  result.seconds = seconds_of(config.duration);
   return result;
 }
 

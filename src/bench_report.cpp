@@ -27,14 +27,14 @@ std::string_view mode_name(BenchConfig::Mode mode) {
   return "idle";
 }
 
+double microseconds(std::uint64_t nanoseconds) { return static_cast<double>(nanoseconds) / 1000.0; }
+
 std::string duration_text(std::uint64_t nanoseconds) {
-  const double us = static_cast<double>(nanoseconds) / 1000.0;
+  const double us = microseconds(nanoseconds);
   if (us < 1000.0) return fmt::format("{:.1f}us", us);
   if (us < 1'000'000.0) return fmt::format("{:.2f}ms", us / 1000.0);
   return fmt::format("{:.2f}s", us / 1'000'000.0);
 }
-
-double microseconds(std::uint64_t nanoseconds) { return static_cast<double>(nanoseconds) / 1000.0; }
 
 std::string errors_text(const BenchResult& result) {
   std::string text;
@@ -67,12 +67,11 @@ void draw_histogram(const Histogram& histogram, Output& out) {
 void print_text(const BenchConfig& config, const BenchResult& result, Output& out) {
   const auto& latency = result.latency_ns;
   out.print(
-      "tcpecho bench {}: {} port {}, {} connection{}, {} B, {:g}s measured after {:g}s "
+      "tcpecho bench {}: {} port {}, {} connection{}, {} B, {} measured after {} "
       "warm-up",
       mode_name(config.mode), config.host, config.port, config.connections,
-      config.connections == 1 ? "" : "s", config.size,
-      static_cast<double>(config.duration.count()) / 1000.0,
-      static_cast<double>(config.warmup.count()) / 1000.0);
+      config.connections == 1 ? "" : "s", config.size, seconds_text(config.duration),
+      seconds_text(config.warmup));
   out.print("  operations  {}  ({:.1f}/s)", result.operations,
             static_cast<double>(result.operations) / result.seconds);
   out.print("  throughput  {:.2f} MB/s", static_cast<double>(result.bytes) / result.seconds / 1e6);
@@ -92,9 +91,9 @@ void print_json(const BenchConfig& config, const BenchResult& result, Output& ou
                   R"("duration_s": {:g}, "warmup_s": {:g}, "operations": {}, "ops_per_s": {:.3f}, )"
                   R"("bytes": {}, "mb_per_s": {:.6f}, )",
                   mode_name(config.mode), config.host, config.port, config.connections, config.size,
-                  result.seconds, static_cast<double>(config.warmup.count()) / 1000.0,
-                  result.operations, static_cast<double>(result.operations) / result.seconds,
-                  result.bytes, static_cast<double>(result.bytes) / result.seconds / 1e6);
+                  result.seconds, seconds_of(config.warmup), result.operations,
+                  static_cast<double>(result.operations) / result.seconds, result.bytes,
+                  static_cast<double>(result.bytes) / result.seconds / 1e6);
   json +=
       fmt::format(R"("p50_us": {:.3f}, "p90_us": {:.3f}, "p99_us": {:.3f}, )"
                   R"("p999_us": {:.3f}, "max_us": {:.3f}, "mean_us": {:.3f}, "errors": {{)",

@@ -68,7 +68,7 @@ CLI::Option* add_seconds_option(CLI::App& app, const std::string& name,
           help)
       ->type_name("SECONDS")
       ->check(CLI::Range(0.0, 86400.0).description(""))
-      ->default_str(fmt::format("{:g}", static_cast<double>(target.count()) / 1000.0));
+      ->default_str(fmt::format("{:g}", seconds_of(target)));
 }
 
 // --threads N, where 0 (resolved here) means one per core.

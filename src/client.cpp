@@ -8,21 +8,24 @@ namespace {
 // How far the exchange got, for the message when it runs out of time.
 enum class Stage { resolving, connecting, exchanging };
 
+// What failing at each stage means: the exit status, and the words for an
+// error and for running out of time there.
 struct Failure {
   ExitStatus status;
-  const char* doing;
+  const char* failed;
+  const char* timed_out;
 };
 
 Failure failure_at(Stage stage) {
   switch (stage) {
     case Stage::resolving:
-      return {ExitStatus::resolve_failed, "resolving"};
+      return {ExitStatus::resolve_failed, "cannot resolve", "resolving"};
     case Stage::connecting:
-      return {ExitStatus::connect_failed, "connecting to"};
+      return {ExitStatus::connect_failed, "cannot connect to", "connecting to"};
     case Stage::exchanging:
       break;
   }
-  return {ExitStatus::exchange_failed, "waiting for the reply from"};
+  return {ExitStatus::exchange_failed, "exchange failed with", "waiting for the reply from"};
 }
 
 class Exchange {
@@ -71,13 +74,13 @@ class Exchange {
   }
 
   ExitStatus fail(const asio::error_code& error) const {
-    if (error == asio::error::operation_aborted) return failure_at(stage).status;  // timed out
-    const char* doing = stage == Stage::resolving    ? "cannot resolve"
-                        : stage == Stage::connecting ? "cannot connect to"
-                                                     : "exchange failed with";
-    out_.print_error("tcpecho: {} {} port {}: {}", doing, config_.host, config_.port,
-                     error.message());
-    return failure_at(stage).status;
+    const Failure failure = failure_at(stage);
+    // Aborted: the timeout won, and send_message() says so.
+    if (error != asio::error::operation_aborted) {
+      out_.print_error("tcpecho: {} {} port {}: {}", failure.failed, config_.host, config_.port,
+                       error.message());
+    }
+    return failure.status;
   }
 
   Stage stage = Stage::resolving;
@@ -102,7 +105,7 @@ awaitable<ExitStatus> exchange_once(const ClientConfig& config, Output& out) {
 
   const Failure failure = failure_at(exchange.stage);
   out.print_error("tcpecho: timed out after {} {} {} port {}", seconds_text(config.timeout),
-                  failure.doing, config.host, config.port);
+                  failure.timed_out, config.host, config.port);
   co_return failure.status;
 }
 

@@ -56,10 +56,11 @@ void Connections::add(Connection& connection) {
   ++open_;
 }
 
+// No notification here: the connection's Permit, released right after as
+// its member, sends the one that wakes admit() and until_empty() alike.
 void Connections::remove(Connection& connection) {
   unlink(connection);
   --open_;
-  notify_all();
 }
 
 void Connections::touch(Connection& connection) {

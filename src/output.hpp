@@ -75,9 +75,13 @@ class CapturedOutput final : public Output {
   std::mutex mutex_;
 };
 
+inline double seconds_of(std::chrono::milliseconds duration) {
+  return std::chrono::duration<double>(duration).count();
+}
+
 // A duration as people write it in options and logs: "10s", "2.5s".
 inline std::string seconds_text(std::chrono::milliseconds duration) {
-  return fmt::format("{:g}s", static_cast<double>(duration.count()) / 1000.0);
+  return fmt::format("{:g}s", seconds_of(duration));
 }
 
 }  // namespace tcpecho

@@ -105,7 +105,7 @@ Server::Server(asio::any_io_executor executor, ServerConfig config, Output& out)
     // port the kernel picked for the first.
     endpoint.port(port);
     add_listener(listen_at(executor, endpoint, config_.threads > 1));
-    port = endpoints_.back().port();
+    port = listeners_.back().endpoint.port();
   }
 }
 
@@ -117,7 +117,9 @@ Server::Server(asio::any_io_executor executor, Server& first)
     add_listener(adopt(executor, ::dup(descriptor)));
   }
   if (!listeners_.empty()) return;
-  for (const auto& endpoint : first.endpoints_) add_listener(listen_at(executor, endpoint, true));
+  for (const auto& endpoint : first.local_endpoints()) {
+    add_listener(listen_at(executor, endpoint, true));
+  }
 }
 
 Server::Server(asio::any_io_executor executor, ServerConfig config, Output& out, Server* first)
@@ -135,14 +137,20 @@ Server::Server(asio::any_io_executor executor, ServerConfig config, Output& out,
       grace_timer_(executor),
       stop_requested_(executor, asio::steady_timer::time_point::max()) {}
 
-void Server::add_listener(tcp::acceptor acceptor) {
-  endpoints_.push_back(acceptor.local_endpoint());
-  listeners_.emplace_back(
-      Listener{std::move(acceptor), endpoints_.back(), asio::steady_timer(executor_)});
+std::vector<tcp::endpoint> Server::local_endpoints() const {
+  std::vector<tcp::endpoint> endpoints;
+  for (const auto& listener : listeners_) endpoints.push_back(listener.endpoint);
+  return endpoints;
 }
 
-auto Server::report_failure(std::string_view what, bool stops_server) {
-  return [this, what = std::string(what), stops_server](std::exception_ptr failure) {
+void Server::add_listener(tcp::acceptor acceptor) {
+  const auto endpoint = acceptor.local_endpoint();
+  listeners_.emplace_back(Listener{std::move(acceptor), endpoint, asio::steady_timer(executor_)});
+}
+
+// `what` is a string literal: nothing is allocated for it per connection.
+auto Server::report_failure(const char* what, bool stops_server) {
+  return [this, what, stops_server](std::exception_ptr failure) {
     if (!failure) return;
     try {
       std::rethrow_exception(failure);
@@ -158,7 +166,7 @@ auto Server::report_failure(std::string_view what, bool stops_server) {
 
 awaitable<void> Server::run() {
   if (announces_) {
-    for (const auto& endpoint : endpoints_) out_.print("Listening at {}", endpoint);
+    for (const auto& listener : listeners_) out_.print("Listening at {}", listener.endpoint);
     announce_waiting();
   }
   for (auto& listener : listeners_) {

@@ -62,7 +62,7 @@ class Server {
   asio::any_io_executor executor() const { return executor_; }
 
   // Where it listens, with the real port when it was asked for port 0.
-  const std::vector<tcp::endpoint>& local_endpoints() const { return endpoints_; }
+  std::vector<tcp::endpoint> local_endpoints() const;
 
   // Serves until shutdown() and the drain that follows it are over.
   awaitable<void> run();
@@ -108,7 +108,7 @@ class Server {
   std::string why_closed(const Connection& connection, const asio::error_code& error) const;
   // Completion handler for co_spawn: a coroutine's failure is logged instead
   // of vanishing, and a failure of the server's own machinery stops it.
-  auto report_failure(std::string_view what, bool stops_server);
+  auto report_failure(const char* what, bool stops_server);
 
   asio::any_io_executor executor_;
   ServerConfig config_;
@@ -117,7 +117,6 @@ class Server {
   std::atomic<std::size_t> own_exchanges_in_progress_{0};
   std::atomic<std::size_t>& exchanges_in_progress_;
   std::list<Listener> listeners_;  // a list: accept loops hold references into it
-  std::vector<tcp::endpoint> endpoints_;
   Connections connections_;
   bool stopping_ = false;
   bool running_ = true;
