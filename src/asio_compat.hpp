@@ -29,10 +29,13 @@ using asio::experimental::as_tuple;
 
 namespace tcpecho {
 
-// The concurrency hint for an io_context whose sockets only its own thread
-// touches, which is how tcpecho uses every one: Asio then skips the mutex
-// around each socket operation. Posting to it from other threads stays safe.
+// Concurrency hints for an io_context run by one thread, which is how tcpecho
+// uses every one. With `one_thread_io`, only that thread touches its sockets
+// (Asio skips the lock around each socket operation), while other threads may
+// still post to it. With `one_thread_only` no other thread touches it at all,
+// and Asio skips the scheduler's lock too.
 inline constexpr int one_thread_io = ASIO_CONCURRENCY_HINT_UNSAFE_IO;
+inline constexpr int one_thread_only = ASIO_CONCURRENCY_HINT_UNSAFE;
 
 // Completion token that makes `co_await op(..., nothrow_awaitable)` return
 // the error code as a value instead of throwing it, so each network error is

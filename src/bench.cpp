@@ -331,7 +331,7 @@ class Worker {
     result.bytes += bytes;
   }
 
-  asio::io_context io_{one_thread_io};
+  asio::io_context io_{one_thread_only};  // no other thread posts to a worker
   const BenchConfig& config_;
   tcp::resolver::results_type endpoints_;
   std::size_t first_id_;

@@ -96,19 +96,23 @@ def run_once(args, scenario, implementation, seconds, warmup):
         server, port = start_server(command, log)
         try:
             rss_before = rss_bytes(server.pid)
-            cpu_before = cpu_seconds(server.pid)
             bench = subprocess.Popen(
                 ["taskset", "-c", "1", os.path.join(args.build, "src", "tcpecho"), "bench",
                  "--port", str(port), "-d", str(seconds), "--warmup", str(warmup), "--json",
                  *scenario.bench_args],
                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-            # Memory is sampled in the middle of the measured window, while
-            # the connections are held: afterwards the allocator keeps what
-            # the final checks used.
-            time.sleep(warmup + seconds / 2)
+            # CPU time is taken over bench's measured window, the one its
+            # operations are counted in (the clocks here are the window's
+            # schedule, not a synchronisation). Memory is sampled in the
+            # middle of it, while the connections are held: afterwards the
+            # allocator keeps what the final checks used.
+            time.sleep(warmup)
+            cpu_before = cpu_seconds(server.pid)
+            time.sleep(seconds / 2)
             rss = rss_bytes(server.pid) - rss_before
-            stdout, stderr = bench.communicate(timeout=seconds + warmup + 120)
+            time.sleep(seconds / 2)
             cpu = cpu_seconds(server.pid) - cpu_before
+            stdout, stderr = bench.communicate(timeout=seconds + warmup + 120)
         finally:
             server.terminate()
             server.wait(timeout=30)
