@@ -42,6 +42,10 @@ inline constexpr int one_thread_only = ASIO_CONCURRENCY_HINT_UNSAFE;
 // looked at on the line where it happens.
 inline constexpr auto nothrow_awaitable = detail::as_tuple(asio::use_awaitable);
 
+// The executor of an io_context, by its own type rather than Asio's
+// type-erased any_io_executor: what is posted to it can bring an allocator.
+using io_executor = asio::io_context::executor_type;
+
 using asio::awaitable;
 using asio::ip::tcp;
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "handler_slot.hpp"
 #include "python_format.hpp"
 
 namespace tcpecho {
@@ -34,7 +35,7 @@ std::vector<tcp::endpoint> resolve_listen_addresses(const ServerConfig& config) 
 // across them; how each thread of a multi-threaded server gets its own.
 using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
 
-tcp::acceptor listen_at(asio::any_io_executor executor, const tcp::endpoint& endpoint,
+tcp::acceptor listen_at(io_executor executor, const tcp::endpoint& endpoint,
                         bool shared_port) {
   tcp::acceptor acceptor(executor);
   asio::error_code error;
@@ -57,7 +58,7 @@ tcp::acceptor listen_at(asio::any_io_executor executor, const tcp::endpoint& end
 
 // Takes over a listening socket someone else opened (systemd), after checking
 // that it is one: anything else would fail later in confusing ways.
-tcp::acceptor adopt(asio::any_io_executor executor, int descriptor) {
+tcp::acceptor adopt(io_executor executor, int descriptor) {
   int listening = 0;
   socklen_t length = sizeof listening;
   sockaddr_storage address{};
@@ -76,21 +77,24 @@ tcp::acceptor adopt(asio::any_io_executor executor, int descriptor) {
 }
 
 // async_read_some, started only once the handlers already queued on the
-// socket's executor have run. An echo client speaks again only after our echo
-// has reached it, so a read started straight after the echo finds nothing:
-// Asio tries the read first and pays for a recv() that fails before it waits
-// for the socket. Started behind the other connections' work, the read finds
-// the next request already there: the batching a hand-written epoll loop gets
-// by serving every ready socket before it polls again.
+// executor have run. An echo client speaks again only after our echo has
+// reached it, so a read started straight after the echo finds nothing: Asio
+// tries the read first and pays for a recv() that fails before it waits for
+// the socket. Started behind the other connections' work, the read finds the
+// next request already there: the batching a hand-written epoll loop gets by
+// serving every ready socket before it polls again.
 template <typename CompletionToken>
-auto async_read_some_later(tcp::socket& socket, asio::mutable_buffer buffer,
-                           CompletionToken&& token) {
+auto async_read_some_later(io_executor executor, tcp::socket& socket,
+                           asio::mutable_buffer buffer, CompletionToken&& token) {
   return asio::async_initiate<CompletionToken, void(asio::error_code, std::size_t)>(
-      [&socket, buffer](auto handler) {
-        asio::post(socket.get_executor(),
-                   [&socket, buffer, handler = std::move(handler)]() mutable {
-                     socket.async_read_some(buffer, std::move(handler));
-                   });
+      [executor, &socket, buffer](auto handler) {
+        // The posted function goes where the read will: its memory is freed
+        // before it runs.
+        auto allocator = asio::get_associated_allocator(handler);
+        asio::post(executor, asio::bind_allocator(
+                                 allocator, [&socket, buffer, handler = std::move(handler)]() mutable {
+                                   socket.async_read_some(buffer, std::move(handler));
+                                 }));
       },
       token);
 }
@@ -114,7 +118,7 @@ class Server::ExchangeInProgress {
   Server& server_;
 };
 
-Server::Server(asio::any_io_executor executor, ServerConfig config, Output& out)
+Server::Server(io_executor executor, ServerConfig config, Output& out)
     : Server(executor, std::move(config), out, nullptr) {
   for (int descriptor : config_.inherited_sockets) add_listener(adopt(executor, descriptor));
   if (!listeners_.empty()) return;
@@ -129,7 +133,7 @@ Server::Server(asio::any_io_executor executor, ServerConfig config, Output& out)
   }
 }
 
-Server::Server(asio::any_io_executor executor, Server& first)
+Server::Server(io_executor executor, Server& first)
     : Server(executor, first.config_, first.out_, &first) {
   for (int descriptor : config_.inherited_sockets) {
     // Every thread waits on the one socket systemd passed; whichever wakes
@@ -142,7 +146,7 @@ Server::Server(asio::any_io_executor executor, Server& first)
   }
 }
 
-Server::Server(asio::any_io_executor executor, ServerConfig config, Output& out, Server* first)
+Server::Server(io_executor executor, ServerConfig config, Output& out, Server* first)
     : executor_(executor),
       config_(std::move(config)),
       out_(out),
@@ -405,16 +409,19 @@ awaitable<void> Server::echo(std::unique_ptr<Session> session) {
   socket.set_option(tcp::no_delay(true), ignored);
 
   std::vector<char> buffer(error ? 0 : first_size);
+  HandlerSlot slot;
   while (!error) {
     auto [read_error, n] =
-        co_await async_read_some_later(socket, asio::buffer(buffer), nothrow_awaitable);
+        co_await async_read_some_later(executor_, socket, asio::buffer(buffer),
+                                       slot.bind(nothrow_awaitable));
     error = read_error;
     if (n == 0) break;
     connection.phase = Connection::Phase::receiving;
     if (config_.verbose && logging()) log("  echoing {}", python::bytes_repr({buffer.data(), n}));
 
     auto [write_error, written] =
-        co_await asio::async_write(socket, asio::buffer(buffer.data(), n), nothrow_awaitable);
+        co_await asio::async_write(socket, asio::buffer(buffer.data(), n),
+                                   slot.bind(nothrow_awaitable));
     echoed += written;
     connections_.touch(connection);
     if (write_error) error = write_error;

@@ -51,15 +51,15 @@ class Server {
  public:
   // Resolves the host and listens on every address it names, so that a port
   // already in use is reported before anything runs. Throws StartupError.
-  Server(asio::any_io_executor executor, ServerConfig config, Output& out);
+  Server(io_executor executor, ServerConfig config, Output& out);
 
   // Another server for `first`'s addresses, for another thread: its own
   // socket on the same port (SO_REUSEPORT), its own connections, nothing
   // shared but the count behind "Waiting for a new connection". Only the first
   // prints the start and shutdown lines.
-  Server(asio::any_io_executor executor, Server& first);
+  Server(io_executor executor, Server& first);
 
-  asio::any_io_executor executor() const { return executor_; }
+  io_executor executor() const { return executor_; }
 
   // Where it listens, with the real port when it was asked for port 0.
   std::vector<tcp::endpoint> local_endpoints() const;
@@ -86,7 +86,7 @@ class Server {
   class ExchangeInProgress;
   struct Session;
 
-  Server(asio::any_io_executor executor, ServerConfig config, Output& out, Server* first);
+  Server(io_executor executor, ServerConfig config, Output& out, Server* first);
   void add_listener(tcp::acceptor acceptor);
   awaitable<void> accept_clients(Listener& listener);
   awaitable<void> back_off(Listener& listener, const asio::error_code& error,
@@ -110,7 +110,7 @@ class Server {
   // of vanishing, and a failure of the server's own machinery stops it.
   auto report_failure(const char* what, bool stops_server);
 
-  asio::any_io_executor executor_;
+  io_executor executor_;
   ServerConfig config_;
   Output& out_;
   bool announces_;
