@@ -33,7 +33,8 @@ namespace tcpecho {
 // uses every one. With `one_thread_io`, only that thread touches its sockets
 // (Asio skips the lock around each socket operation), while other threads may
 // still post to it. With `one_thread_only` no other thread touches it at all,
-// and Asio skips the scheduler's lock too.
+// and Asio skips the scheduler's lock too; such an io_context cannot resolve
+// names asynchronously, and only it may have a signal_set.
 inline constexpr int one_thread_io = ASIO_CONCURRENCY_HINT_UNSAFE_IO;
 inline constexpr int one_thread_only = ASIO_CONCURRENCY_HINT_UNSAFE;
 
