@@ -4,7 +4,10 @@ Builds nothing: it runs what meson built (tcpecho, echo_epoll, seed_epoll).
 Pins the server to CPU 0 and the load (`tcpecho bench`) to CPU 1, runs each
 scenario against the reference and against tcpecho alternately (A B A B ...),
 records the server's CPU time (utime+stime from /proc/PID/stat) and RSS, and
-prints a table of medians with the tcpecho/reference ratio.
+prints a table of medians. The ratio is the median of the pairs' own ratios
+(each tcpecho run against the reference run just before it), which holds
+still while the machine's speed drifts between pairs; the range of the
+pairs' ratios follows it.
 
 Usage: compare.py --build BUILD_DIR [--pairs 3] [--seconds 5] [--only NAME ...]
        compare.py --build BUILD_DIR --smoke     (a few seconds: checks it runs)
@@ -146,7 +149,8 @@ def main():
         for s in scenarios:
             s.bench_args = [("200" if a == "10000" else a) for a in s.bench_args]
 
-    print(f"{'scenario':<20} {'metric':<20} {'reference':>12} {'tcpecho':>12} {'ratio':>7}")
+    print(f"{'scenario':<20} {'metric':<20} {'reference':>12} {'tcpecho':>12} {'ratio':>7}"
+          f"  {'pairs':>11}")
     for scenario in scenarios:
         runs = {"reference": [], "tcpecho": []}
         for _ in range(args.pairs):
@@ -156,12 +160,17 @@ def main():
         for metric in scenario.metrics:
             reference = statistics.median(r[metric] for r in runs["reference"])
             ours = statistics.median(r[metric] for r in runs["tcpecho"])
+            pair_ratios = [t[metric] / r[metric]
+                           for r, t in zip(runs["reference"], runs["tcpecho"]) if r[metric]]
             # Memory is judged against an absolute target (1 KiB a connection):
             # the reference holds next to nothing per connection.
-            ratio = ("-" if metric == "rss_bytes_per_conn" or not reference
-                     else f"{ours / reference:.2f}")
+            if metric == "rss_bytes_per_conn" or not pair_ratios:
+                ratio, spread = "-", ""
+            else:
+                ratio = f"{statistics.median(pair_ratios):.2f}"
+                spread = f"{min(pair_ratios):.2f}-{max(pair_ratios):.2f}"
             print(f"{scenario.name:<20} {metric:<20} {reference:>12.2f} {ours:>12.2f} "
-                  f"{ratio:>7}", flush=True)
+                  f"{ratio:>7}  {spread:>11}", flush=True)
     return 0
 
 
