@@ -24,8 +24,8 @@ int serve(const ServerConfig& config, Output& out) {
   for (std::size_t i = 0; i < config.threads; ++i) {
     // With several threads, signals and the last server to finish post
     // across them; alone, everything happens on the one thread.
-    auto& io = *contexts.emplace_back(std::make_unique<asio::io_context>(
-        config.threads == 1 ? one_thread_only : one_thread_io));
+    auto& io = *contexts.emplace_back(
+        std::make_unique<asio::io_context>(config.threads == 1 ? one_thread_only : one_thread_io));
     servers.push_back(i == 0 ? std::make_unique<Server>(io.get_executor(), config, out)
                              : std::make_unique<Server>(io.get_executor(), *servers.front()));
   }

@@ -35,8 +35,7 @@ std::vector<tcp::endpoint> resolve_listen_addresses(const ServerConfig& config) 
 // across them; how each thread of a multi-threaded server gets its own.
 using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
 
-tcp::acceptor listen_at(io_executor executor, const tcp::endpoint& endpoint,
-                        bool shared_port) {
+tcp::acceptor listen_at(io_executor executor, const tcp::endpoint& endpoint, bool shared_port) {
   tcp::acceptor acceptor(executor);
   asio::error_code error;
   acceptor.open(endpoint.protocol(), error);
@@ -84,17 +83,19 @@ tcp::acceptor adopt(io_executor executor, int descriptor) {
 // next request already there: the batching a hand-written epoll loop gets by
 // serving every ready socket before it polls again.
 template <typename CompletionToken>
-auto async_read_some_later(io_executor executor, tcp::socket& socket,
-                           asio::mutable_buffer buffer, CompletionToken&& token) {
+auto async_read_some_later(io_executor executor, tcp::socket& socket, asio::mutable_buffer buffer,
+                           CompletionToken&& token) {
   return asio::async_initiate<CompletionToken, void(asio::error_code, std::size_t)>(
       [executor, &socket, buffer](auto handler) {
-        // The posted function goes where the read will: its memory is freed
-        // before it runs.
+        // The posted function takes its memory from where the read will (the
+        // connection's HandlerSlot): Asio frees it before running the
+        // function, so the read can have it next.
         auto allocator = asio::get_associated_allocator(handler);
-        asio::post(executor, asio::bind_allocator(
-                                 allocator, [&socket, buffer, handler = std::move(handler)]() mutable {
-                                   socket.async_read_some(buffer, std::move(handler));
-                                 }));
+        asio::post(executor,
+                   asio::bind_allocator(allocator,
+                                        [&socket, buffer, handler = std::move(handler)]() mutable {
+                                          socket.async_read_some(buffer, std::move(handler));
+                                        }));
       },
       token);
 }
@@ -411,17 +412,15 @@ awaitable<void> Server::echo(std::unique_ptr<Session> session) {
   std::vector<char> buffer(error ? 0 : first_size);
   HandlerSlot slot;
   while (!error) {
-    auto [read_error, n] =
-        co_await async_read_some_later(executor_, socket, asio::buffer(buffer),
-                                       slot.bind(nothrow_awaitable));
+    auto [read_error, n] = co_await async_read_some_later(executor_, socket, asio::buffer(buffer),
+                                                          slot.bind(nothrow_awaitable));
     error = read_error;
     if (n == 0) break;
     connection.phase = Connection::Phase::receiving;
     if (config_.verbose && logging()) log("  echoing {}", python::bytes_repr({buffer.data(), n}));
 
-    auto [write_error, written] =
-        co_await asio::async_write(socket, asio::buffer(buffer.data(), n),
-                                   slot.bind(nothrow_awaitable));
+    auto [write_error, written] = co_await asio::async_write(socket, asio::buffer(buffer.data(), n),
+                                                             slot.bind(nothrow_awaitable));
     echoed += written;
     connections_.touch(connection);
     if (write_error) error = write_error;
