@@ -50,4 +50,32 @@ using io_executor = asio::io_context::executor_type;
 using asio::awaitable;
 using asio::ip::tcp;
 
+namespace detail {
+// The one way into a socket's private state: a pointer to a protected member,
+// formed inside a class derived from the socket's.
+struct SocketInternals : tcp::socket {
+  static auto& of(tcp::socket& socket) {
+    return (socket.*&SocketInternals::impl_).get_implementation();
+  }
+};
+}  // namespace detail
+
+// Tells Asio two things it cannot know about a descriptor it is handed with
+// assign(), true of one that accept4(SOCK_NONBLOCK) has just returned: it is
+// non-blocking already, and no other descriptor refers to the same socket.
+// Asio would otherwise make it non-blocking again before the first operation
+// (an ioctl), and take it out of epoll before closing it (an epoll_ctl; closing
+// the last descriptor of a socket does that itself). Asio has no public call
+// for either; its reactor-based sockets keep both facts in one state word.
+inline void trust_nonblocking_original(tcp::socket& socket) {
+#if !defined(ASIO_HAS_IOCP) && !defined(ASIO_HAS_IO_URING_AS_DEFAULT) && \
+    !defined(ASIO_WINDOWS_RUNTIME)
+  namespace ops = asio::detail::socket_ops;
+  auto& state = detail::SocketInternals::of(socket).state_;
+  state = static_cast<ops::state_type>((state | ops::internal_non_blocking) & ~ops::possible_dup);
+#else
+  (void)socket;  // other back ends keep no such state
+#endif
+}
+
 }  // namespace tcpecho

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "accept.hpp"
 #include "handler_slot.hpp"
 #include "python_format.hpp"
 
@@ -47,6 +48,7 @@ tcp::acceptor listen_at(io_executor executor, const tcp::endpoint& endpoint, boo
   }
   if (!error) acceptor.bind(endpoint, error);
   if (!error) acceptor.listen(asio::socket_base::max_listen_connections, error);
+  if (!error) prepare_to_accept(acceptor, error);
   if (error) {
     throw StartupError(ExitStatus::listen_failed, fmt::format("cannot listen on {} port {}: {}",
                                                               endpoint.address().to_string(),
@@ -72,7 +74,15 @@ tcp::acceptor adopt(io_executor executor, int descriptor) {
                                    descriptor));
   }
   const auto protocol = address.ss_family == AF_INET ? tcp::v4() : tcp::v6();
-  return tcp::acceptor(executor, protocol, descriptor);
+  tcp::acceptor acceptor(executor, protocol, descriptor);
+  asio::error_code error;
+  prepare_to_accept(acceptor, error);
+  if (error) {
+    throw StartupError(ExitStatus::listen_failed,
+                       fmt::format("cannot use descriptor {} from the service manager: {}",
+                                   descriptor, error.message()));
+  }
+  return acceptor;
 }
 
 // async_read_some, started only once the handlers already queued on the
@@ -247,8 +257,7 @@ awaitable<void> Server::accept_clients(Listener& listener) {
     std::optional<Permit> permit = co_await connections_.admit();
     if (!permit) co_return;
 
-    tcp::endpoint peer;  // filled in by accept() itself, saving a getpeername()
-    auto [error, socket] = co_await listener.acceptor.async_accept(peer, nothrow_awaitable);
+    auto [error, socket, peer] = co_await accept_connection(listener.acceptor);
     if (stopping_) co_return;
     if (error) {
       co_await back_off(listener, error, delay);
@@ -261,6 +270,9 @@ awaitable<void> Server::accept_clients(Listener& listener) {
                        listener.acceptor.local_endpoint());
     }
     welcome(listener, std::move(socket), peer, std::move(*permit));
+    // The connections already open go first, then the next in the queue: a
+    // flood of new ones cannot hold up those being served.
+    co_await asio::post(executor_, asio::use_awaitable);
   }
 }
 

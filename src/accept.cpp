@@ -1,0 +1,63 @@
+#include "accept.hpp"
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace tcpecho {
+namespace {
+
+using Accepted = std::tuple<asio::error_code, tcp::socket, tcp::endpoint>;
+
+Accepted failure(tcp::acceptor& acceptor, asio::error_code error) {
+  return {error, tcp::socket(acceptor.get_executor()), tcp::endpoint()};
+}
+
+// Hands the descriptor accept4() returned to Asio, with what accept4()
+// guarantees about it.
+Accepted adopt(tcp::acceptor& acceptor, int descriptor, const sockaddr_storage& address,
+               socklen_t length) {
+  tcp::endpoint peer;
+  std::memcpy(peer.data(), &address, length);
+  peer.resize(length);
+  tcp::socket socket(acceptor.get_executor());
+  asio::error_code error;
+  socket.assign(peer.protocol(), descriptor, error);  // registers it with epoll
+  if (error) {
+    ::close(descriptor);
+    return failure(acceptor, error);
+  }
+  trust_nonblocking_original(socket);
+  return {error, std::move(socket), peer};
+}
+
+}  // namespace
+
+void prepare_to_accept(tcp::acceptor& acceptor, asio::error_code& error) {
+  acceptor.native_non_blocking(true, error);
+}
+
+awaitable<Accepted> accept_connection(tcp::acceptor& acceptor) {
+  for (;;) {
+    sockaddr_storage address{};
+    socklen_t length = sizeof address;
+    const int descriptor =
+        ::accept4(acceptor.native_handle(), reinterpret_cast<sockaddr*>(&address), &length,
+                  SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (descriptor >= 0) co_return adopt(acceptor, descriptor, address, length);
+
+    // A client that gave up while it waited in the queue, or a signal: the
+    // next connection may be there already.
+    if (errno == ECONNABORTED || errno == EPROTO || errno == EINTR) continue;
+    if (errno != EAGAIN && errno != EWOULDBLOCK) {
+      co_return failure(acceptor, asio::error_code(errno, asio::error::get_system_category()));
+    }
+    // Nothing queued: wait for a connection.
+    auto [error] = co_await acceptor.async_wait(tcp::acceptor::wait_read, nothrow_awaitable);
+    if (error) co_return failure(acceptor, error);
+  }
+}
+
+}  // namespace tcpecho

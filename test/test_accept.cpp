@@ -1,0 +1,89 @@
+// accept_connection(): sockets from accept4(), handed to Asio with what it
+// need not check again.
+#include <doctest/doctest.h>
+#include <fcntl.h>
+
+#include "accept.hpp"
+#include "harness.hpp"
+
+using namespace tcpecho;
+using namespace tcpecho::testing;
+
+namespace {
+
+tcp::acceptor listening_on(asio::io_context& io, const asio::ip::address& address) {
+  tcp::acceptor acceptor(io, tcp::endpoint(address, 0));
+  asio::error_code error;
+  prepare_to_accept(acceptor, error);
+  REQUIRE_FALSE(error);
+  return acceptor;
+}
+
+// Runs `scenario` to its end, within a bound.
+void run(asio::io_context& io, std::function<awaitable<void>()> scenario) {
+  std::exception_ptr failure;
+  bool finished = false;
+  co_spawn(io, scenario(), [&](std::exception_ptr e) {
+    failure = e;
+    finished = true;
+  });
+  io.run_for(10s);
+  REQUIRE_MESSAGE(finished, "the test did not finish within its time limit");
+  if (failure) std::rethrow_exception(failure);
+}
+
+}  // namespace
+
+TEST_CASE("accept_connection hands over a working non-blocking socket and the client's address") {
+  for (const auto* host : {"127.0.0.1", "::1"}) {
+    CAPTURE(host);
+    asio::io_context io{1};
+    auto acceptor = listening_on(io, asio::ip::make_address(host));
+    run(io, [&]() -> awaitable<void> {
+      // The accept starts first, finds nothing queued, and waits.
+      using namespace asio::experimental::awaitable_operators;
+      auto [error, socket, peer, client] =
+          co_await (accept_connection(acceptor) && connect_to(acceptor.local_endpoint()));
+      REQUIRE_FALSE(error);
+      CHECK(peer == client.local_endpoint());
+      CHECK(socket.remote_endpoint() == client.local_endpoint());
+      // Asio takes it as non-blocking without asking the kernel, and it is.
+      CHECK(socket.native_non_blocking());
+      CHECK((::fcntl(socket.native_handle(), F_GETFL) & O_NONBLOCK) != 0);
+      CHECK((::fcntl(socket.native_handle(), F_GETFD) & FD_CLOEXEC) != 0);
+
+      co_await send_bytes(client, "ping");
+      std::string received(4, '\0');
+      co_await asio::async_read(socket, asio::buffer(received), asio::use_awaitable);
+      CHECK(received == "ping");
+      socket.close();  // without asking epoll first: the client sees the end
+      CHECK((co_await read_to_end(client)).end == asio::error::eof);
+    });
+  }
+}
+
+TEST_CASE("accept_connection takes connections already queued, one per call") {
+  asio::io_context io{1};
+  auto acceptor = listening_on(io, asio::ip::address_v4::loopback());
+  run(io, [&]() -> awaitable<void> {
+    auto first = co_await connect_to(acceptor.local_endpoint());
+    auto second = co_await connect_to(acceptor.local_endpoint());
+    auto [error1, socket1, peer1] = co_await accept_connection(acceptor);
+    auto [error2, socket2, peer2] = co_await accept_connection(acceptor);
+    CHECK_FALSE(error1);
+    CHECK_FALSE(error2);
+    CHECK(peer1 == first.local_endpoint());
+    CHECK(peer2 == second.local_endpoint());
+  });
+}
+
+TEST_CASE("closing the acceptor ends a waiting accept_connection with operation_aborted") {
+  asio::io_context io{1};
+  auto acceptor = listening_on(io, asio::ip::address_v4::loopback());
+  run(io, [&]() -> awaitable<void> {
+    asio::post(io, [&] { acceptor.close(); });  // runs once the accept waits
+    auto [error, socket, peer] = co_await accept_connection(acceptor);
+    CHECK(error == asio::error::operation_aborted);
+    CHECK_FALSE(socket.is_open());
+  });
+}
