@@ -306,11 +306,7 @@ struct Server::Session {
   tcp::endpoint peer;
   Connection connection;
   std::optional<ExchangeInProgress> busy;
-  // Reply mode: the message, as far as it has arrived. Echo mode: one byte,
-  // peeked at and left in the socket for echo() to read.
-  std::string received;
-  // How the stream ended, once it has. A read that saw the end is final:
-  // Asio will not read a socket again after a read came back empty.
+  // Why waiting for the first byte failed, if it did: the connection was cut.
   asio::error_code ended;
 };
 
@@ -330,31 +326,28 @@ void Server::welcome(const Listener& listener, tcp::socket socket, const tcp::en
   }
   auto session = std::make_unique<Session>(*this, std::move(socket), std::move(permit), peer);
 
-  // The first read is a plain callback, not a coroutine. Reply mode reads
-  // straight into the message; echo mode only peeks, leaving the bytes for
-  // echo() and its buffer. An error (the client left, the deadline passed,
-  // shutdown) is the coroutine's to report, like any later one.
-  const bool echoing = config_.mode == ServerConfig::Mode::echo;
+  // Waiting for the first byte (or the end) is a plain callback, not a
+  // coroutine, and not a read: Asio would try a read at once, and most
+  // clients have said nothing yet when they are accepted. An error (the
+  // deadline passed, shutdown) is the coroutine's to report, like any later
+  // one.
   auto& waiting = *session;
-  waiting.received.resize(echoing ? 1 : config_.message_length);
-  waiting.socket.async_receive(
-      asio::buffer(waiting.received), echoing ? tcp::socket::message_peek : 0,
-      [this, echoing, session = std::move(session)](const asio::error_code& error,
-                                                    std::size_t n) mutable {
-        session->ended = error;
-        session->received.resize(echoing ? 0 : n);
-        if (n > 0) session->connection.phase = Connection::Phase::receiving;
-        co_spawn(executor_, echoing ? echo(std::move(session)) : exchange(std::move(session)),
-                 report_failure("connection", false));
-      });
+  waiting.socket.async_wait(tcp::socket::wait_read, [this, session = std::move(session)](
+                                                        const asio::error_code& error) mutable {
+    session->ended = error;
+    co_spawn(executor_,
+             config_.mode == ServerConfig::Mode::echo ? echo(std::move(session))
+                                                      : exchange(std::move(session)),
+             report_failure("connection", false));
+  });
 }
 
 // The seed's exchange: read the message (or what arrives before the client
 // half-closes), print it, send the reply, close the sending side.
 awaitable<void> Server::exchange(std::unique_ptr<Session> session) {
-  auto& [socket, peer, connection, busy, message, error] = *session;
-  std::size_t received = message.size();  // what welcome() read
-  message.resize(config_.message_length);
+  auto& [socket, peer, connection, busy, error] = *session;
+  std::string message(config_.message_length, '\0');
+  std::size_t received = 0;
   while (received < message.size() && !error) {
     auto [read_error, n] =
         co_await socket.async_read_some(asio::buffer(message) + received, nothrow_awaitable);
@@ -413,7 +406,7 @@ awaitable<void> Server::exchange(std::unique_ptr<Session> session) {
 awaitable<void> Server::echo(std::unique_ptr<Session> session) {
   constexpr std::size_t first_size = 4 * 1024;
   constexpr std::size_t largest_size = 64 * 1024;
-  auto& [socket, peer, connection, busy, peeked, error] = *session;
+  auto& [socket, peer, connection, busy, error] = *session;
   std::size_t echoed = 0;
 
   // Without Nagle's delay: an echo is written as it is read, and holding back
