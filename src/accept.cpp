@@ -17,8 +17,8 @@ Accepted failure(tcp::acceptor& acceptor, asio::error_code error) {
 
 // Hands the descriptor accept4() returned to Asio, with what accept4()
 // guarantees about it.
-Accepted adopt(tcp::acceptor& acceptor, int descriptor, const sockaddr_storage& address,
-               socklen_t length) {
+Accepted hand_to_asio(tcp::acceptor& acceptor, int descriptor, const sockaddr_storage& address,
+                      socklen_t length) {
   tcp::endpoint peer;
   std::memcpy(peer.data(), &address, length);
   peer.resize(length);
@@ -46,7 +46,7 @@ awaitable<Accepted> accept_connection(tcp::acceptor& acceptor) {
     const int descriptor =
         ::accept4(acceptor.native_handle(), reinterpret_cast<sockaddr*>(&address), &length,
                   SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (descriptor >= 0) co_return adopt(acceptor, descriptor, address, length);
+    if (descriptor >= 0) co_return hand_to_asio(acceptor, descriptor, address, length);
 
     // A client that gave up while it waited in the queue, or a signal: the
     // next connection may be there already.

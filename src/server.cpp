@@ -266,12 +266,12 @@ awaitable<void> Server::accept_clients(Listener& listener) {
     if (listener.failing) {
       listener.failing = false;
       delay = 10ms;
-      out_.print_error("tcpecho: accepting connections on {} again",
-                       listener.acceptor.local_endpoint());
+      out_.print_error("tcpecho: accepting connections on {} again", listener.endpoint);
     }
     welcome(listener, std::move(socket), peer, std::move(*permit));
     // The connections already open go first, then the next in the queue: a
-    // flood of new ones cannot hold up those being served.
+    // flood of new ones cannot hold up those being served. (After welcome():
+    // a connection taken is already one the server answers for.)
     co_await asio::post(executor_, asio::use_awaitable);
   }
 }
@@ -283,8 +283,8 @@ awaitable<void> Server::back_off(Listener& listener, const asio::error_code& err
                                  std::chrono::milliseconds& delay) {
   if (!listener.failing) {
     listener.failing = true;
-    out_.print_error("tcpecho: cannot accept connections on {}: {}; retrying",
-                     listener.acceptor.local_endpoint(), error.message());
+    out_.print_error("tcpecho: cannot accept connections on {}: {}; retrying", listener.endpoint,
+                     error.message());
   }
   listener.retry_timer.expires_after(delay);
   co_await listener.retry_timer.async_wait(nothrow_awaitable);
