@@ -343,7 +343,7 @@ void Server::welcome(const Listener& listener, tcp::socket socket, const tcp::en
 }
 
 // The seed's exchange: read the message (or what arrives before the client
-// half-closes), print it, send the reply, close.
+// half-closes), print it, send the reply, close the sending side.
 awaitable<void> Server::exchange(std::unique_ptr<Session> session) {
   auto& [socket, peer, connection, busy, error] = *session;
   std::string message(config_.message_length, '\0');
@@ -369,17 +369,16 @@ awaitable<void> Server::exchange(std::unique_ptr<Session> session) {
         python::bytes_repr(message), peer, why_closed(connection, write_error));
     co_return;
   }
+  asio::error_code ignored;
+  socket.shutdown(tcp::socket::shutdown_send, ignored);
   // Printed together, once the reply is out: one write instead of two.
   if (logging()) log("  message from client: {}\n  Closing socket", python::bytes_repr(message));
   busy.reset();
+  if (error == asio::error::eof) co_return;
 
-  // A client that has sent the message and nothing more is closed at once,
-  // as the seed closes it. One that has sent more is read to the end first:
-  // closing a socket with unread input makes the kernel answer with a reset,
-  // which can destroy the reply in flight.
-  asio::error_code ignored;
-  if (error == asio::error::eof || socket.available(ignored) == 0) co_return;
-  socket.shutdown(tcp::socket::shutdown_send, ignored);
+  // The client has not half-closed, so it may still be sending. Closing a
+  // socket with unread input makes the kernel answer with a reset, which can
+  // destroy the reply in flight; so read and discard until the client closes.
   connection.phase = Connection::Phase::lingering;
   message.resize(1024);  // the message has been printed: reuse its storage
   std::size_t discarded = 0;
