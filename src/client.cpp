@@ -92,7 +92,7 @@ class Exchange {
 
 awaitable<void> sleep_for(std::chrono::milliseconds duration) {
   asio::steady_timer timer(co_await asio::this_coro::executor, duration);
-  co_await timer.async_wait(asio::use_awaitable);
+  co_await timer.async_wait(use_awaitable);
 }
 
 awaitable<ExitStatus> exchange_once(const ClientConfig& config, Output& out) {

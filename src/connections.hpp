@@ -71,7 +71,7 @@ class Connection {
 class Connections {
  public:
   // `timeout` zero: no deadlines.
-  Connections(asio::any_io_executor executor, std::size_t limit, std::chrono::milliseconds timeout);
+  Connections(io_executor executor, std::size_t limit, std::chrono::milliseconds timeout);
 
   // Waits for a free slot. Empty once stop_admitting() has been called.
   awaitable<std::optional<Permit>> admit();

@@ -272,7 +272,7 @@ awaitable<void> Server::accept_clients(Listener& listener) {
     // The connections already open go first, then the next in the queue: a
     // flood of new ones cannot hold up those being served. (After welcome():
     // a connection taken is already one the server answers for.)
-    co_await asio::post(executor_, asio::use_awaitable);
+    co_await asio::post(executor_, use_awaitable);
   }
 }
 

@@ -11,7 +11,7 @@ const char* signal_name(int signal_number) {
 
 }  // namespace
 
-StopOnSignals::StopOnSignals(asio::any_io_executor executor, std::vector<Server*> servers)
+StopOnSignals::StopOnSignals(io_executor executor, std::vector<Server*> servers)
     : signals_(executor, SIGINT, SIGTERM), servers_(std::move(servers)) {
   co_spawn(executor, watch(), asio::detached);
 }

@@ -18,7 +18,7 @@ class StopOnSignals {
  public:
   // Watches on `executor`; each server is told on its own executor, so a
   // server with several threads needs no locks.
-  StopOnSignals(asio::any_io_executor executor, std::vector<Server*> servers);
+  StopOnSignals(io_executor executor, std::vector<Server*> servers);
 
   // The servers have finished: stop listening for signals. Call it on the
   // watching executor.

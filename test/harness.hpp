@@ -62,12 +62,12 @@ class ServerFixture {
 
 inline awaitable<tcp::socket> connect_to(tcp::endpoint endpoint) {
   tcp::socket socket(co_await asio::this_coro::executor);
-  co_await socket.async_connect(endpoint, asio::use_awaitable);
+  co_await socket.async_connect(endpoint, use_awaitable);
   co_return socket;
 }
 
 inline awaitable<void> send_bytes(tcp::socket& socket, std::string_view bytes) {
-  co_await asio::async_write(socket, asio::buffer(bytes), asio::use_awaitable);
+  co_await asio::async_write(socket, asio::buffer(bytes), use_awaitable);
 }
 
 // Everything the peer sends until it closes, and how the stream ended.

@@ -54,7 +54,7 @@ TEST_CASE("accept_connection hands over a working non-blocking socket and the cl
 
       co_await send_bytes(client, "ping");
       std::string received(4, '\0');
-      co_await asio::async_read(socket, asio::buffer(received), asio::use_awaitable);
+      co_await asio::async_read(socket, asio::buffer(received), use_awaitable);
       CHECK(received == "ping");
       socket.close();  // without asking epoll first: the client sees the end
       CHECK((co_await read_to_end(client)).end == asio::error::eof);

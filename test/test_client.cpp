@@ -109,9 +109,9 @@ TEST_CASE("a reset instead of a reply is one line and the exchange-failed status
   co_spawn(
       io,
       [&]() -> awaitable<void> {
-        auto peer = co_await rude.async_accept(asio::use_awaitable);
+        auto peer = co_await rude.async_accept(use_awaitable);
         std::string message(17, '\0');
-        co_await asio::async_read(peer, asio::buffer(message), asio::use_awaitable);
+        co_await asio::async_read(peer, asio::buffer(message), use_awaitable);
         peer.set_option(asio::socket_base::linger(true, 0));
         peer.close();
       },

@@ -75,7 +75,7 @@ Client decode(std::string_view input) {
 
 awaitable<std::optional<std::string>> run_client(tcp::endpoint server, const Client& client) {
   tcp::socket socket(co_await asio::this_coro::executor);
-  co_await socket.async_connect(server, asio::use_awaitable);
+  co_await socket.async_connect(server, use_awaitable);
   socket.set_option(tcp::no_delay(true));
   for (auto chunk : client.chunks) {
     auto [error, n] = co_await asio::async_write(socket, asio::buffer(chunk), nothrow_awaitable);
