@@ -28,8 +28,7 @@ bool Connection::has_received_anything() const {
   return socket_.is_open() && socket_.available(error) > 0;
 }
 
-Connections::Connections(io_executor executor, std::size_t limit,
-                         std::chrono::milliseconds timeout)
+Connections::Connections(io_executor executor, std::size_t limit, std::chrono::milliseconds timeout)
     : limit_(limit), timeout_(timeout), changed_(executor, asio::steady_timer::time_point::max()) {}
 
 awaitable<std::optional<Permit>> Connections::admit() {
