@@ -71,16 +71,21 @@ struct SocketInternals : tcp::socket {
 // non-blocking already, and no other descriptor refers to the same socket.
 // Asio would otherwise make it non-blocking again before the first operation
 // (an ioctl), and take it out of epoll before closing it (an epoll_ctl; closing
-// the last descriptor of a socket does that itself). Asio has no public call
-// for either; its reactor-based sockets keep both facts in one state word.
+// the last descriptor of a socket does that itself). Being non-blocking, its
+// synchronous reads and writes fail with would_block rather than wait, which
+// is what in_place_io.hpp relies on; non_blocking(true) would say so with
+// another ioctl. Asio has no public call for the rest; its reactor-based
+// sockets keep all three facts in one state word.
 inline void trust_nonblocking_original(tcp::socket& socket) {
 #if !defined(ASIO_HAS_IOCP) && !defined(ASIO_HAS_IO_URING_AS_DEFAULT) && \
     !defined(ASIO_WINDOWS_RUNTIME)
   namespace ops = asio::detail::socket_ops;
   auto& state = detail::SocketInternals::of(socket).state_;
-  state = static_cast<ops::state_type>((state | ops::internal_non_blocking) & ~ops::possible_dup);
+  state = static_cast<ops::state_type>(
+      (state | ops::internal_non_blocking | ops::user_set_non_blocking) & ~ops::possible_dup);
 #else
-  (void)socket;  // other back ends keep no such state
+  asio::error_code ignored;  // other back ends keep no such state: ask
+  socket.non_blocking(true, ignored);
 #endif
 }
 

@@ -7,6 +7,7 @@
 
 #include "accept.hpp"
 #include "handler_slot.hpp"
+#include "in_place_io.hpp"
 #include "python_format.hpp"
 
 namespace tcpecho {
@@ -349,8 +350,7 @@ awaitable<void> Server::exchange(std::unique_ptr<Session> session) {
   std::string message(config_.message_length, '\0');
   std::size_t received = 0;
   while (received < message.size() && !error) {
-    auto [read_error, n] =
-        co_await socket.async_read_some(asio::buffer(message) + received, nothrow_awaitable);
+    auto [read_error, n] = co_await read_some_in_place(socket, asio::buffer(message) + received);
     error = read_error;
     received += n;
     if (received > 0) connection.phase = Connection::Phase::receiving;
@@ -362,8 +362,11 @@ awaitable<void> Server::exchange(std::unique_ptr<Session> session) {
         python::bytes_repr(message));
     co_return;
   }
+  // MSG_MORE: the end of the stream, which shutdown() sends next, goes in the
+  // same packet as the reply. (A partial packet held back that way goes out
+  // at the shutdown, at the latest.)
   auto [write_error, written] =
-      co_await asio::async_write(socket, asio::buffer(config_.reply), nothrow_awaitable);
+      co_await write_in_place(socket, asio::buffer(config_.reply), MSG_MORE);
   if (write_error) {
     log("  message from client: {}\n  Closing socket {}: could not send the reply: {}",
         python::bytes_repr(message), peer, why_closed(connection, write_error));

@@ -9,6 +9,7 @@
 #include <functional>
 #include <string>
 
+#include "accept.hpp"
 #include "asio_compat.hpp"
 #include "output.hpp"
 #include "python_format.hpp"
@@ -59,6 +60,28 @@ class ServerFixture {
   CapturedOutput out;
   Server server;
 };
+
+// Runs `scenario`, with nothing else on `io`, to its end within a bound.
+inline void run_scenario(asio::io_context& io, std::function<awaitable<void>()> scenario) {
+  std::exception_ptr failure;
+  bool finished = false;
+  co_spawn(io, scenario(), [&](std::exception_ptr e) {
+    failure = e;
+    finished = true;
+  });
+  io.run_for(10s);
+  REQUIRE_MESSAGE(finished, "the test did not finish within its time limit");
+  if (failure) std::rethrow_exception(failure);
+}
+
+// A listening socket ready for accept_connection(), on an ephemeral port.
+inline tcp::acceptor listening_on(asio::io_context& io, const asio::ip::address& address) {
+  tcp::acceptor acceptor(io, tcp::endpoint(address, 0));
+  asio::error_code error;
+  prepare_to_accept(acceptor, error);
+  REQUIRE_FALSE(error);
+  return acceptor;
+}
 
 inline awaitable<tcp::socket> connect_to(tcp::endpoint endpoint) {
   tcp::socket socket(co_await asio::this_coro::executor);

@@ -9,37 +9,12 @@
 using namespace tcpecho;
 using namespace tcpecho::testing;
 
-namespace {
-
-tcp::acceptor listening_on(asio::io_context& io, const asio::ip::address& address) {
-  tcp::acceptor acceptor(io, tcp::endpoint(address, 0));
-  asio::error_code error;
-  prepare_to_accept(acceptor, error);
-  REQUIRE_FALSE(error);
-  return acceptor;
-}
-
-// Runs `scenario` to its end, within a bound.
-void run(asio::io_context& io, std::function<awaitable<void>()> scenario) {
-  std::exception_ptr failure;
-  bool finished = false;
-  co_spawn(io, scenario(), [&](std::exception_ptr e) {
-    failure = e;
-    finished = true;
-  });
-  io.run_for(10s);
-  REQUIRE_MESSAGE(finished, "the test did not finish within its time limit");
-  if (failure) std::rethrow_exception(failure);
-}
-
-}  // namespace
-
 TEST_CASE("accept_connection hands over a working non-blocking socket and the client's address") {
   for (const auto* host : {"127.0.0.1", "::1"}) {
     CAPTURE(host);
     asio::io_context io{1};
     auto acceptor = listening_on(io, asio::ip::make_address(host));
-    run(io, [&]() -> awaitable<void> {
+    run_scenario(io, [&]() -> awaitable<void> {
       // The accept starts first, finds nothing queued, and waits.
       using namespace asio::experimental::awaitable_operators;
       auto [error, socket, peer, client] =
@@ -49,6 +24,7 @@ TEST_CASE("accept_connection hands over a working non-blocking socket and the cl
       CHECK(socket.remote_endpoint() == client.local_endpoint());
       // Asio takes it as non-blocking without asking the kernel, and it is.
       CHECK(socket.native_non_blocking());
+      CHECK(socket.non_blocking());  // synchronous calls do not wait either
       CHECK((::fcntl(socket.native_handle(), F_GETFL) & O_NONBLOCK) != 0);
       CHECK((::fcntl(socket.native_handle(), F_GETFD) & FD_CLOEXEC) != 0);
 
@@ -65,7 +41,7 @@ TEST_CASE("accept_connection hands over a working non-blocking socket and the cl
 TEST_CASE("accept_connection takes connections already queued, one per call") {
   asio::io_context io{1};
   auto acceptor = listening_on(io, asio::ip::address_v4::loopback());
-  run(io, [&]() -> awaitable<void> {
+  run_scenario(io, [&]() -> awaitable<void> {
     auto first = co_await connect_to(acceptor.local_endpoint());
     auto second = co_await connect_to(acceptor.local_endpoint());
     auto [error1, socket1, peer1] = co_await accept_connection(acceptor);
@@ -80,7 +56,7 @@ TEST_CASE("accept_connection takes connections already queued, one per call") {
 TEST_CASE("closing the acceptor ends a waiting accept_connection with operation_aborted") {
   asio::io_context io{1};
   auto acceptor = listening_on(io, asio::ip::address_v4::loopback());
-  run(io, [&]() -> awaitable<void> {
+  run_scenario(io, [&]() -> awaitable<void> {
     asio::post(io, [&] { acceptor.close(); });  // runs once the accept waits
     auto [error, socket, peer] = co_await accept_connection(acceptor);
     CHECK(error == asio::error::operation_aborted);

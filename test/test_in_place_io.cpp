@@ -1,0 +1,135 @@
+// read_some_in_place() and write_in_place() on sockets from
+// accept_connection(): what they return, and that they wait when they must.
+#include <doctest/doctest.h>
+#include <sys/socket.h>
+
+#include "harness.hpp"
+#include "in_place_io.hpp"
+
+using namespace tcpecho;
+using namespace tcpecho::testing;
+
+namespace {
+
+// A connected pair: the server's end as accept_connection() returns it, and
+// the client's.
+struct Pair {
+  tcp::socket server;
+  tcp::socket client;
+};
+
+awaitable<Pair> connected_pair(tcp::acceptor& acceptor) {
+  using namespace asio::experimental::awaitable_operators;
+  auto [error, server, peer, client] =
+      co_await (accept_connection(acceptor) && connect_to(acceptor.local_endpoint()));
+  REQUIRE_FALSE(error);
+  co_return Pair{std::move(server), std::move(client)};
+}
+
+// Lets the other coroutines on the executor run first, `turns` times over.
+awaitable<void> yield(int turns) {
+  for (int i = 0; i < turns; ++i)
+    co_await asio::post(co_await asio::this_coro::executor, use_awaitable);
+}
+
+}  // namespace
+
+TEST_CASE("read_some_in_place returns the bytes already there, at most a buffer's worth") {
+  asio::io_context io{1};
+  auto acceptor = listening_on(io, asio::ip::address_v4::loopback());
+  run_scenario(io, [&]() -> awaitable<void> {
+    auto [server, client] = co_await connected_pair(acceptor);
+    co_await send_bytes(client, "Greetings, server");
+    co_await server.async_wait(tcp::socket::wait_read, use_awaitable);
+
+    std::string first(9, '\0');
+    auto [error, n] = co_await read_some_in_place(server, asio::buffer(first));
+    CHECK_FALSE(error);
+    CHECK(first.substr(0, n) == "Greetings");
+    std::string rest(64, '\0');
+    std::tie(error, n) = co_await read_some_in_place(server, asio::buffer(rest));
+    CHECK_FALSE(error);
+    CHECK(rest.substr(0, n) == ", server");
+  });
+}
+
+TEST_CASE("read_some_in_place waits for bytes that are not there yet, then for the end") {
+  asio::io_context io{1};
+  auto acceptor = listening_on(io, asio::ip::address_v6::loopback());
+  run_scenario(io, [&]() -> awaitable<void> {
+    auto [server, client] = co_await connected_pair(acceptor);
+    REQUIRE(server.available() == 0);
+    bool sent = false;
+    co_spawn(
+        io,
+        [&]() -> awaitable<void> {
+          co_await yield(3);  // the read has found nothing and waits by now
+          co_await send_bytes(client, "late");
+          client.shutdown(tcp::socket::shutdown_send);
+        },
+        [&](std::exception_ptr failure) { sent = !failure; });
+    std::string bytes(64, '\0');
+    auto [error, n] = co_await read_some_in_place(server, asio::buffer(bytes));
+    CHECK(sent);
+    CHECK_FALSE(error);
+    CHECK(bytes.substr(0, n) == "late");
+
+    std::tie(error, n) = co_await read_some_in_place(server, asio::buffer(bytes));
+    CHECK(error == asio::error::eof);
+    CHECK(n == 0);
+  });
+}
+
+TEST_CASE("write_in_place writes everything, waiting while the peer's window is full") {
+  asio::io_context io{1};
+  auto acceptor = listening_on(io, asio::ip::address_v4::loopback());
+  run_scenario(io, [&]() -> awaitable<void> {
+    auto [server, client] = co_await connected_pair(acceptor);
+    // Far more than the kernel buffers between the two sockets hold, so the
+    // writer must wait for the reader several times over.
+    std::string sent(16 << 20, '\0');
+    for (std::size_t i = 0; i < sent.size(); ++i) sent[i] = static_cast<char>(i * 7919 % 251);
+    auto write_and_close = [&]() -> awaitable<std::tuple<asio::error_code, std::size_t>> {
+      auto result = co_await write_in_place(server, asio::buffer(sent));
+      server.shutdown(tcp::socket::shutdown_send);
+      co_return result;
+    };
+    using namespace asio::experimental::awaitable_operators;
+    auto [error, n, received] = co_await (write_and_close() && read_to_end(client));
+    CHECK_FALSE(error);
+    CHECK(n == sent.size());
+    CHECK(received.end == asio::error::eof);
+    CHECK(received.bytes == sent);  // all of it, in order
+  });
+}
+
+TEST_CASE("write_in_place with MSG_MORE: the reply and then the end reach the peer") {
+  asio::io_context io{1};
+  auto acceptor = listening_on(io, asio::ip::address_v4::loopback());
+  run_scenario(io, [&]() -> awaitable<void> {
+    auto [server, client] = co_await connected_pair(acceptor);
+    auto [error, n] =
+        co_await write_in_place(server, asio::buffer("Goodbye, client!", 16), MSG_MORE);
+    CHECK_FALSE(error);
+    CHECK(n == 16);
+    server.shutdown(tcp::socket::shutdown_send);
+    auto received = co_await read_to_end(client);
+    CHECK(received.bytes == "Goodbye, client!");
+    CHECK(received.end == asio::error::eof);
+  });
+}
+
+TEST_CASE("write_in_place reports the error of a connection the peer has reset") {
+  asio::io_context io{1};
+  auto acceptor = listening_on(io, asio::ip::address_v4::loopback());
+  run_scenario(io, [&]() -> awaitable<void> {
+    auto [server, client] = co_await connected_pair(acceptor);
+    client.set_option(asio::socket_base::linger(true, 0));
+    client.close();  // a reset, not an end
+    co_await server.async_wait(tcp::socket::wait_error, nothrow_awaitable);
+    std::string bytes(1 << 20, 'x');
+    auto [error, n] = co_await write_in_place(server, asio::buffer(bytes));
+    CHECK(error);
+    CHECK(n < bytes.size());
+  });
+}
