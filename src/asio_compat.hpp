@@ -66,16 +66,16 @@ struct SocketInternals : tcp::socket {
 };
 }  // namespace detail
 
-// Tells Asio two things it cannot know about a descriptor it is handed with
+// Tells Asio what it cannot know about a descriptor it is handed with
 // assign(), true of one that accept4(SOCK_NONBLOCK) has just returned: it is
 // non-blocking already, and no other descriptor refers to the same socket.
 // Asio would otherwise make it non-blocking again before the first operation
 // (an ioctl), and take it out of epoll before closing it (an epoll_ctl; closing
-// the last descriptor of a socket does that itself). Being non-blocking, its
-// synchronous reads and writes fail with would_block rather than wait, which
-// is what in_place_io.hpp relies on; non_blocking(true) would say so with
-// another ioctl. Asio has no public call for the rest; its reactor-based
-// sockets keep all three facts in one state word.
+// the last descriptor of a socket does that itself). It also lets synchronous
+// reads and writes on it fail with would_block rather than wait, as
+// in_place_io.hpp needs, which non_blocking(true) would set with another
+// ioctl. Asio has no public call for the first two; its reactor-based sockets
+// keep all three facts in one state word.
 inline void trust_nonblocking_original(tcp::socket& socket) {
 #if !defined(ASIO_HAS_IOCP) && !defined(ASIO_HAS_IO_URING_AS_DEFAULT) && \
     !defined(ASIO_WINDOWS_RUNTIME)
