@@ -110,6 +110,9 @@ class Worker {
     auto [error, endpoint] = co_await asio::async_connect(socket, endpoints_, nothrow_awaitable);
     watch.idle();
     if (error) {
+      if (result.connect_failure.empty()) {
+        result.connect_failure = watch.timed_out ? "timed out" : error.message();
+      }
       fail(watch, BenchError::connect_failed);
       co_return false;
     }
@@ -389,6 +392,7 @@ void BenchResult::merge(const BenchResult& other) {
   operations += other.operations;
   bytes += other.bytes;
   for (std::size_t i = 0; i < errors.size(); ++i) errors[i] += other.errors[i];
+  if (connect_failure.empty()) connect_failure = other.connect_failure;
 }
 
 BenchResult run_bench(const BenchConfig& config, Output& out) {

@@ -52,6 +52,8 @@ struct BenchResult {
   std::uint64_t bytes = 0;  // received back and verified
   std::array<std::uint64_t, static_cast<std::size_t>(BenchError::count)> errors{};
   double seconds = 0;  // the measured window
+  // Why the first connection that could not connect could not, if one did.
+  std::string connect_failure;
 
   std::uint64_t error_total() const;
   void merge(const BenchResult& other);

@@ -122,6 +122,13 @@ ExitStatus report_bench(const BenchConfig& config, const BenchResult& result, Ou
   } else {
     print_text(config, result, out);
   }
+  const auto connect_failures = result.errors[static_cast<std::size_t>(BenchError::connect_failed)];
+  if (result.operations == 0 && connect_failures > 0 && connect_failures == result.error_total()) {
+    // Nothing was measured: the server is not there. Say so as `send` would.
+    out.print_error("tcpecho: cannot connect to {} port {}: {}", config.host, config.port,
+                    result.connect_failure);
+    return ExitStatus::connect_failed;
+  }
   return result.error_total() == 0 ? ExitStatus::ok : ExitStatus::exchange_failed;
 }
 

@@ -56,9 +56,53 @@ CLI::Option* add_bytes_option(CLI::App& app, const std::string& name, std::strin
       ->default_str(target);
 }
 
+// A number from `low` to `high`, said in words: CLI11's own Range prints
+// fractional bounds with six decimals.
+CLI::Validator number_from(double low, double high, const std::string& unit) {
+  return CLI::Validator(
+      [=](std::string& text) -> std::string {
+        double number = 0;
+        if (CLI::detail::lexical_cast(text, number) && number >= low && number <= high) return "";
+        return fmt::format("must be a number{} from {:g} to {:.0f}, not '{}'", unit, low, high,
+                           text);
+      },
+      "");
+}
+
+// One of a few names, in any case; the error lists them, where CLI11's own
+// transformer would list them with the numbers they stand for.
+template <typename Enum>
+CLI::Option* add_choice_option(CLI::App& app, const std::string& name, Enum& target,
+                               const std::vector<std::pair<std::string, Enum>>& choices,
+                               const std::string& help) {
+  std::vector<std::string> names;
+  std::string current;
+  for (const auto& [choice, value] : choices) {
+    names.push_back(choice);
+    if (value == target) current = choice;
+  }
+  return app
+      .add_option_function<std::string>(
+          name,
+          [&target, choices, names, name](const std::string& text) {
+            for (const auto& [choice, value] : choices) {
+              if (CLI::detail::to_lower(text) == choice) {
+                target = value;
+                return;
+              }
+            }
+            throw CLI::ValidationError(
+                name, fmt::format("'{}' is not one of {}", text, fmt::join(names, ", ")));
+          },
+          help)
+      ->type_name(fmt::format("{}", fmt::join(names, "|")))
+      ->default_str(current);
+}
+
 // Seconds on the command line, fractions allowed, kept as milliseconds.
 CLI::Option* add_seconds_option(CLI::App& app, const std::string& name,
-                                std::chrono::milliseconds& target, const std::string& help) {
+                                std::chrono::milliseconds& target, const std::string& help,
+                                double minimum = 0.0) {
   return app
       .add_option_function<double>(
           name,
@@ -67,7 +111,7 @@ CLI::Option* add_seconds_option(CLI::App& app, const std::string& name,
           },
           help)
       ->type_name("SECONDS")
-      ->check(CLI::Range(0.0, 86400.0).description(""))
+      ->check(number_from(minimum, 86400.0, " of seconds"))
       ->default_str(fmt::format("{:g}", seconds_of(target)));
 }
 
@@ -108,14 +152,9 @@ void describe_serve(CLI::App& serve, ServerConfig& config) {
       "Port to listen on; 0 picks a free one (the 'Listening at' line shows it)",
       "Close a connection that has not finished this long after it was accepted (reply mode) "
       "or that has made no progress for this long (echo mode); 0 means never");
-  serve.add_option("--mode", config.mode, "reply: the seed's exchange; echo: RFC 862 echo")
-      ->transform(CLI::CheckedTransformer(
-                      std::map<std::string, ServerConfig::Mode>{
-                          {"reply", ServerConfig::Mode::reply}, {"echo", ServerConfig::Mode::echo}},
-                      CLI::ignore_case)
-                      .description(""))
-      ->type_name("reply|echo")
-      ->default_str("reply");
+  add_choice_option(serve, "--mode", config.mode,
+                    {{"reply", ServerConfig::Mode::reply}, {"echo", ServerConfig::Mode::echo}},
+                    "reply: the seed's exchange; echo: RFC 862 echo");
   add_bytes_option(serve, "--reply", config.reply, "Reply mode: what to answer each message with");
   serve
       .add_option("--length", config.message_length,
@@ -183,27 +222,21 @@ void describe_bench(CLI::App& bench, BenchConfig& config) {
   add_endpoint_options(bench, config.host, config.port, config.timeout,
                        "Server name or IPv4/IPv6 address", "Port the server listens on",
                        "Count an operation that takes longer than this as a timeout error");
-  bench
-      .add_option("--mode", config.mode,
-                  "rr: request/response of SIZE bytes against an echo server; stream: a window "
-                  "of SIZE-byte writes in flight, echoed stream verified; exchange: the seed's "
-                  "protocol, one connection per exchange; idle: hold the connections, then "
-                  "check each still answers")
-      ->transform(
-          CLI::CheckedTransformer(
-              std::map<std::string, BenchConfig::Mode>{{"rr", BenchConfig::Mode::rr},
-                                                       {"stream", BenchConfig::Mode::stream},
-                                                       {"exchange", BenchConfig::Mode::exchange},
-                                                       {"idle", BenchConfig::Mode::idle}},
-              CLI::ignore_case)
-              .description(""))
-      ->type_name("rr|stream|exchange|idle")
-      ->default_str("rr");
+  add_choice_option(bench, "--mode", config.mode,
+                    {{"rr", BenchConfig::Mode::rr},
+                     {"stream", BenchConfig::Mode::stream},
+                     {"exchange", BenchConfig::Mode::exchange},
+                     {"idle", BenchConfig::Mode::idle}},
+                    "rr: request/response of SIZE bytes against an echo server; stream: a window "
+                    "of SIZE-byte writes in flight, echoed stream verified; exchange: the seed's "
+                    "protocol, one connection per exchange; idle: hold the connections, then "
+                    "check each still answers");
   bench.add_option("-c,--connections", config.connections, "Connections open at once")
       ->type_name("N")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}).description(""))
       ->capture_default_str();
-  add_seconds_option(bench, "-d,--duration", config.duration, "How long to measure");
+  // A thousandth of a second at least: a rate over no time at all is no rate.
+  add_seconds_option(bench, "-d,--duration", config.duration, "How long to measure", 0.001);
   add_seconds_option(bench, "--warmup", config.warmup, "Load before measuring, not counted");
   bench.add_option("-s,--size", config.size, "rr: bytes per request; stream: bytes per write")
       ->type_name("BYTES")
@@ -214,7 +247,7 @@ void describe_bench(CLI::App& bench, BenchConfig& config) {
                   "rr: requests per second in all, sent on schedule (open loop); latency counts "
                   "from when each was due. 0: as fast as replies come")
       ->type_name("PER_SECOND")
-      ->check(CLI::Range(0.0, 1e9).description(""))
+      ->check(number_from(0.0, 1e9, ""))
       ->capture_default_str();
   add_threads_option(bench, config.threads,
                      "Threads generating load, each with its own connections");
@@ -298,7 +331,8 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
   CLI::App* load = app.add_subcommand(
       "bench",
       "Load a TCP server and report operations/s, MB/s, latency percentiles and errors by "
-      "kind; every byte that comes back is checked. Any error makes the exit status 5.");
+      "kind; every byte that comes back is checked. Any error makes the exit status 5; 4 if no "
+      "connection could be made at all.");
   describe_bench(*load, bench);
 
   try {

@@ -6,7 +6,7 @@ import subprocess
 import sys
 import unittest
 
-from processes import TCPECHO, WAIT, tcpecho, tcpecho_server
+from processes import TCPECHO, WAIT, refusing_port, tcpecho, tcpecho_server
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -42,6 +42,19 @@ class BenchProcess(unittest.TestCase):
                          "-d", "0.3", "--warmup", "0", timeout=30)
         self.assertEqual(result.returncode, 5)
         self.assertRegex(result.stdout, r"errors +\d+ (mismatch|short_reply)")
+
+    def test_no_connection_at_all_is_a_connect_failure(self):
+        closed = refusing_port()
+        self.addCleanup(closed.close)
+        port = str(closed.getsockname()[1])
+        for mode in ["rr", "exchange"]:
+            result = tcpecho("bench", "--port", port, "--mode", mode, "-c", "3", "-d", "5",
+                             "--warmup", "0", "--json", timeout=30)
+            self.assertEqual(result.returncode, 4, result)
+            self.assertEqual(json.loads(result.stdout)["errors"]["connect_failed"], 3)
+            self.assertEqual(result.stderr,
+                             f"tcpecho: cannot connect to 127.0.0.1 port {port}: "
+                             "Connection refused\n")
 
     def test_text_report_and_histogram(self):
         server = self.start()

@@ -53,7 +53,18 @@ class UsageErrors(unittest.TestCase):
         self.check_usage_error("serve", "--reply", "\\x4", says="--reply: invalid escape")
 
     def test_unknown_mode(self):
-        self.check_usage_error("serve", "--mode", "chargen", says="--mode")
+        self.check_usage_error("serve", "--mode", "chargen",
+                               says="--mode: 'chargen' is not one of reply, echo")
+        self.check_usage_error("bench", "--mode", "pingpong",
+                               says="--mode: 'pingpong' is not one of rr, stream, exchange, idle")
+
+    def test_seconds_and_rates_out_of_range(self):
+        self.check_usage_error("serve", "--grace", "-1",
+                               says="--grace: must be a number of seconds from 0 to 86400, not '-1'")
+        self.check_usage_error("bench", "-d", "0",
+                               says="--duration: must be a number of seconds from 0.001 to 86400")
+        self.check_usage_error("bench", "--rate", "nan",
+                               says="--rate: must be a number from 0 to 1000000000, not 'nan'")
 
     def test_quiet_and_verbose_exclude_each_other(self):
         self.check_usage_error("serve", "--quiet", "--verbose", says="excludes")
