@@ -57,7 +57,11 @@ TEST_CASE("read_some_in_place waits for bytes that are not there yet, then for t
   asio::io_context io{1};
   auto acceptor = listening_on(io, asio::ip::address_v6::loopback());
   run_scenario(io, [&]() -> awaitable<void> {
-    auto [server, client] = co_await connected_pair(acceptor);
+    // Named members, not a structured binding: clang 14 cannot capture one
+    // in the lambdas below.
+    auto pair = co_await connected_pair(acceptor);
+    auto& server = pair.server;
+    auto& client = pair.client;
     REQUIRE(server.available() == 0);
     bool sent = false;
     co_spawn(
@@ -84,7 +88,9 @@ TEST_CASE("write_in_place writes everything, waiting while the peer's window is 
   asio::io_context io{1};
   auto acceptor = listening_on(io, asio::ip::address_v4::loopback());
   run_scenario(io, [&]() -> awaitable<void> {
-    auto [server, client] = co_await connected_pair(acceptor);
+    auto pair = co_await connected_pair(acceptor);  // as above, for clang 14
+    auto& server = pair.server;
+    auto& client = pair.client;
     // Far more than the kernel buffers between the two sockets hold, so the
     // writer must wait for the reader several times over.
     std::string sent(16 << 20, '\0');
