@@ -86,31 +86,6 @@ tcp::acceptor adopt(io_executor executor, int descriptor) {
   return acceptor;
 }
 
-// async_read_some, started only once the handlers already queued on the
-// executor have run. An echo client speaks again only after our echo has
-// reached it, so a read started straight after the echo finds nothing: Asio
-// tries the read first and pays for a recv() that fails before it waits for
-// the socket. Started behind the other connections' work, the read finds the
-// next request already there: the batching a hand-written epoll loop gets by
-// serving every ready socket before it polls again.
-template <typename CompletionToken>
-auto async_read_some_later(io_executor executor, tcp::socket& socket, asio::mutable_buffer buffer,
-                           CompletionToken&& token) {
-  return asio::async_initiate<CompletionToken, void(asio::error_code, std::size_t)>(
-      [executor, &socket, buffer](auto handler) {
-        // The posted function takes its memory from where the read will (the
-        // connection's HandlerSlot): Asio frees it before running the
-        // function, so the read can have it next.
-        auto allocator = asio::get_associated_allocator(handler);
-        asio::post(executor,
-                   asio::bind_allocator(allocator,
-                                        [&socket, buffer, handler = std::move(handler)]() mutable {
-                                          socket.async_read_some(buffer, std::move(handler));
-                                        }));
-      },
-      token);
-}
-
 }  // namespace
 
 // Counts an exchange as in progress for as long as it lives; when the last one
@@ -333,6 +308,7 @@ void Server::welcome(const Listener& listener, tcp::socket socket, const tcp::en
   // deadline passed, shutdown) is the coroutine's to report, like any later
   // one.
   auto& waiting = *session;
+  if (config_.mode == ServerConfig::Mode::echo) watch_for_peer_close(waiting.socket);
   waiting.socket.async_wait(tcp::socket::wait_read, [this, session = std::move(session)](
                                                         const asio::error_code& error) mutable {
     session->ended = error;
@@ -422,15 +398,13 @@ awaitable<void> Server::echo(std::unique_ptr<Session> session) {
   std::vector<char> buffer(error ? 0 : first_size);
   HandlerSlot slot;
   while (!error) {
-    auto [read_error, n] = co_await async_read_some_later(executor_, socket, asio::buffer(buffer),
-                                                          slot.bind(nothrow_awaitable));
+    auto [read_error, n] = co_await read_some_when_ready(socket, asio::buffer(buffer), slot);
     error = read_error;
     if (n == 0) break;
     connection.phase = Connection::Phase::receiving;
     if (config_.verbose && logging()) log("  echoing {}", python::bytes_repr({buffer.data(), n}));
 
-    auto [write_error, written] = co_await asio::async_write(socket, asio::buffer(buffer.data(), n),
-                                                             slot.bind(nothrow_awaitable));
+    auto [write_error, written] = co_await write_in_place(socket, asio::buffer(buffer.data(), n));
     echoed += written;
     connections_.touch(connection);
     if (write_error) error = write_error;

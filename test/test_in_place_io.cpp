@@ -1,8 +1,10 @@
-// read_some_in_place() and write_in_place() on sockets from
-// accept_connection(): what they return, and that they wait when they must.
+// read_some_in_place(), read_some_when_ready() and write_in_place() on sockets
+// from accept_connection(): what they return, and that they wait when they
+// must, and only then.
 #include <doctest/doctest.h>
 #include <sys/socket.h>
 
+#include "handler_slot.hpp"
 #include "harness.hpp"
 #include "in_place_io.hpp"
 
@@ -137,5 +139,93 @@ TEST_CASE("write_in_place reports the error of a connection the peer has reset")
     auto [error, n] = co_await write_in_place(server, asio::buffer(bytes));
     CHECK(error);
     CHECK(n < bytes.size());
+  });
+}
+
+// read_some_when_ready() as the echo server uses it: watched for the peer's
+// close, and waited on once, as welcome() does.
+awaitable<Pair> watched_pair(tcp::acceptor& acceptor) {
+  auto pair = co_await connected_pair(acceptor);
+  watch_for_peer_close(pair.server);
+  co_return pair;
+}
+
+TEST_CASE("read_some_when_ready reads, then waits for what comes next, then the end") {
+  asio::io_context io{1};
+  auto acceptor = listening_on(io, asio::ip::address_v4::loopback());
+  run_scenario(io, [&]() -> awaitable<void> {
+    auto pair = co_await watched_pair(acceptor);
+    auto& server = pair.server;
+    auto& client = pair.client;
+    HandlerSlot slot;
+    std::string bytes(64, '\0');
+    co_await send_bytes(client, "one");
+    co_await server.async_wait(tcp::socket::wait_read, use_awaitable);
+    auto [error, n] = co_await read_some_when_ready(server, asio::buffer(bytes), slot);
+    CHECK_FALSE(error);
+    CHECK(bytes.substr(0, n) == "one");
+
+    // The socket is empty now: the next read waits for epoll's report.
+    co_spawn(
+        io,
+        [&]() -> awaitable<void> {
+          co_await yield(3);
+          co_await send_bytes(client, "two");
+        },
+        asio::detached);
+    std::tie(error, n) = co_await read_some_when_ready(server, asio::buffer(bytes), slot);
+    CHECK_FALSE(error);
+    CHECK(bytes.substr(0, n) == "two");
+
+    client.shutdown(tcp::socket::shutdown_send);
+    std::tie(error, n) = co_await read_some_when_ready(server, asio::buffer(bytes), slot);
+    CHECK(error == asio::error::eof);
+    CHECK(n == 0);
+  });
+}
+
+TEST_CASE("read_some_when_ready: the end taken with the last bytes is still read") {
+  // epoll reports the end once, with the bytes; a read that takes both and
+  // then waits for another report would wait for good.
+  asio::io_context io{1};
+  auto acceptor = listening_on(io, asio::ip::address_v6::loopback());
+  run_scenario(io, [&]() -> awaitable<void> {
+    auto pair = co_await watched_pair(acceptor);
+    auto& server = pair.server;
+    auto& client = pair.client;
+    HandlerSlot slot;
+    co_await send_bytes(client, "last words");
+    co_await server.async_wait(tcp::socket::wait_read, use_awaitable);
+    client.shutdown(tcp::socket::shutdown_send);
+    co_await yield(3);  // epoll has reported the end by now, with no read waiting
+    std::string bytes(64, '\0');
+    auto [error, n] = co_await read_some_when_ready(server, asio::buffer(bytes), slot);
+    CHECK_FALSE(error);
+    CHECK(bytes.substr(0, n) == "last words");
+    std::tie(error, n) = co_await read_some_when_ready(server, asio::buffer(bytes), slot);
+    CHECK(error == asio::error::eof);
+  });
+}
+
+TEST_CASE("read_some_when_ready: urgent data stops a read short, and the rest is still read") {
+  asio::io_context io{1};
+  auto acceptor = listening_on(io, asio::ip::address_v4::loopback());
+  run_scenario(io, [&]() -> awaitable<void> {
+    auto pair = co_await watched_pair(acceptor);
+    auto& server = pair.server;
+    auto& client = pair.client;
+    HandlerSlot slot;
+    co_await send_bytes(client, "ab");
+    co_await server.async_wait(tcp::socket::wait_read, use_awaitable);
+    client.send(asio::buffer("!", 1), MSG_OOB);
+    co_await send_bytes(client, "cd");
+    co_await yield(3);  // epoll has reported all of it by now, with no read waiting
+    std::string bytes(64, '\0');
+    auto [error, n] = co_await read_some_when_ready(server, asio::buffer(bytes), slot);
+    CHECK_FALSE(error);
+    CHECK(bytes.substr(0, n) == "ab");  // up to the urgent byte, which is not inline
+    std::tie(error, n) = co_await read_some_when_ready(server, asio::buffer(bytes), slot);
+    CHECK_FALSE(error);
+    CHECK(bytes.substr(0, n) == "cd");
   });
 }

@@ -2,14 +2,15 @@
 // loopback sockets. Each input is one client: the bytes it sends, split into
 // writes at points the input chooses, then a half-close or a reset.
 //
-// Input layout: byte 0 = flags (bit 0: reset instead of half-close),
-// byte 1 = number of split points n (mod 8), next n bytes = chunk lengths,
-// the rest = the bytes to send.
+// Input layout: byte 0 = flags (bit 0: reset instead of half-close; bit 1:
+// the server echoes instead of replying), byte 1 = number of split points n
+// (mod 8), next n bytes = chunk lengths, the rest = the bytes to send.
 //
 // Invariants: after a half-close the client always receives exactly the
-// reply, ended by a clean EOF (never a reset, however much it sent), and the
-// server logs the first 17 bytes in Python's repr. Nothing crashes, nothing
-// leaks, and the server goes on to the next input.
+// reply, or in echo mode exactly what it sent, ended by a clean EOF (never a
+// reset, however much it sent); in reply mode the server logs the first 17
+// bytes in Python's repr. Nothing crashes, nothing leaks, nothing stalls, and
+// the server goes on to the next input.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -33,13 +34,14 @@ using namespace tcpecho;
 }
 
 struct Harness {
-  Harness() : server(io.get_executor(), config(), out) {
+  explicit Harness(ServerConfig::Mode mode) : server(io.get_executor(), config(mode), out) {
     co_spawn(io, server.run(), asio::detached);
   }
-  static ServerConfig config() {
+  static ServerConfig config(ServerConfig::Mode mode) {
     ServerConfig config;
     config.port = 0;
     config.timeout = std::chrono::seconds(5);
+    config.mode = mode;
     return config;
   }
   asio::io_context io{1};
@@ -49,6 +51,7 @@ struct Harness {
 
 struct Client {
   bool reset = false;
+  bool echo = false;
   std::vector<std::string_view> chunks;
 };
 
@@ -56,6 +59,7 @@ Client decode(std::string_view input) {
   Client client;
   if (input.empty()) return client;
   client.reset = (input[0] & 1) != 0;
+  client.echo = (input[0] & 2) != 0;
   input.remove_prefix(1);
   std::size_t splits = input.empty() ? 0 : static_cast<unsigned char>(input[0]) % 8;
   if (!input.empty()) input.remove_prefix(1);
@@ -97,10 +101,12 @@ awaitable<std::optional<std::string>> run_client(tcp::endpoint server, const Cli
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  // Never destroyed: at exit, connections still lingering would outlive it.
-  static Harness& harness = *new Harness;
+  // Never destroyed: at exit, connections still lingering would outlive them.
+  static Harness& replying = *new Harness(ServerConfig::Mode::reply);
+  static Harness& echoing = *new Harness(ServerConfig::Mode::echo);
   const std::string_view input(reinterpret_cast<const char*>(data), size);
   const Client client = decode(input);
+  Harness& harness = client.echo ? echoing : replying;
   std::string sent;
   for (auto chunk : client.chunks) sent += chunk;
 
@@ -117,6 +123,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   if (!reply) fail("no answer within 10s");
   if (!*reply) return 0;  // reset: no reply is owed
+  if (client.echo) {
+    if (**reply != sent) fail("echoed " + python::bytes_repr(**reply) + ", not what was sent");
+    return 0;
+  }
 
   if (**reply != "Goodbye, client!") fail("wrong reply: " + python::bytes_repr(**reply));
   const std::string expected =
