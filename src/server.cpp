@@ -308,6 +308,7 @@ void Server::welcome(const Listener& listener, tcp::socket socket, const tcp::en
   // deadline passed, shutdown) is the coroutine's to report, like any later
   // one.
   auto& waiting = *session;
+  // Echo's reads need epoll to report the client's close; this wait arms that.
   if (config_.mode == ServerConfig::Mode::echo) watch_for_peer_close(waiting.socket);
   waiting.socket.async_wait(tcp::socket::wait_read, [this, session = std::move(session)](
                                                         const asio::error_code& error) mutable {
