@@ -4,10 +4,15 @@
 
 #include <cstdint>
 
+// Whether the private state below is known to be laid out as read here.
+#if defined(ASIO_HAS_EPOLL) && !defined(ASIO_HAS_IO_URING_AS_DEFAULT) && ASIO_VERSION == 102201
+#define TCPECHO_KNOWS_ASIO_REACTOR 1
+#endif
+
 namespace tcpecho {
 namespace {
 
-#if defined(ASIO_HAS_EPOLL) && !defined(ASIO_HAS_IO_URING_AS_DEFAULT) && ASIO_VERSION == 102201
+#ifdef TCPECHO_KNOWS_ASIO_REACTOR
 // What Asio's epoll reactor knows about a socket is private to it. Naming a
 // private member is allowed in an explicit instantiation, and only there: each
 // instantiation of Expose below hands a pointer to one member out through a
@@ -76,7 +81,7 @@ bool end_may_be_there(tcp::socket&) { return true; }
 }  // namespace
 
 void watch_for_peer_close(tcp::socket& socket) {
-#if defined(ASIO_HAS_EPOLL) && !defined(ASIO_HAS_IO_URING_AS_DEFAULT) && ASIO_VERSION == 102201
+#ifdef TCPECHO_KNOWS_ASIO_REACTOR
   if (Descriptor* state = descriptor(socket)) state->*member(Registered{}) |= EPOLLRDHUP;
 #else
   (void)socket;
