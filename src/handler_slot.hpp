@@ -1,7 +1,7 @@
 // HandlerSlot: memory for one asynchronous operation at a time, reused.
 //
-// A connection that echoes waits for one read after another, each needing a
-// block for Asio's bookkeeping. Asio keeps a couple of such blocks per
+// A connection waits for one read after another, each needing a block for
+// Asio's bookkeeping. Asio keeps a couple of such blocks per
 // thread, too few once many connections are in flight at once, and the rest
 // cost a malloc() and a free() per message. A connection that binds its
 // operations to its own slot (`slot.bind(token)`) allocates nothing per
@@ -53,8 +53,8 @@ class HandlerSlot {
   }
 
  private:
-  // An echo's read, the operation bound here, takes 176 bytes with g++ 12 and
-  // Asio 1.22 (its write, when it had to wait too, took 272).
+  // A read, the operation bound here, takes 176 bytes with g++ 12 and Asio
+  // 1.22 (echo's write, when it had to wait too, took 272).
   alignas(std::max_align_t) std::byte storage_[512];
   bool in_use_ = false;
 };

@@ -308,8 +308,9 @@ void Server::welcome(const Listener& listener, tcp::socket socket, const tcp::en
   // deadline passed, shutdown) is the coroutine's to report, like any later
   // one.
   auto& waiting = *session;
-  // Echo's reads need epoll to report the client's close; this wait arms that.
-  if (config_.mode == ServerConfig::Mode::echo) watch_for_peer_close(waiting.socket);
+  // So that a read that ends short is known to have emptied the socket (see
+  // read_some_when_ready()); this wait arms it.
+  watch_for_peer_close(waiting.socket);
   waiting.socket.async_wait(tcp::socket::wait_read, [this, session = std::move(session)](
                                                         const asio::error_code& error) mutable {
     session->ended = error;
@@ -326,8 +327,10 @@ awaitable<void> Server::exchange(std::unique_ptr<Session> session) {
   auto& [socket, peer, connection, busy, error] = *session;
   std::string message(config_.message_length, '\0');
   std::size_t received = 0;
+  HandlerSlot slot;
   while (received < message.size() && !error) {
-    auto [read_error, n] = co_await read_some_in_place(socket, asio::buffer(message) + received);
+    auto [read_error, n] =
+        co_await read_some_when_ready(socket, asio::buffer(message) + received, slot);
     error = read_error;
     received += n;
     if (received > 0) connection.phase = Connection::Phase::receiving;
@@ -363,10 +366,7 @@ awaitable<void> Server::exchange(std::unique_ptr<Session> session) {
   message.resize(1024);  // the message has been printed: reuse its storage
   std::size_t discarded = 0;
   while (!error) {
-    // Asio's read, not read_some_in_place(): the client has seldom closed
-    // yet, and Asio's read then waits without the epoll_ctl() a wait costs.
-    auto [read_error, n] =
-        co_await socket.async_read_some(asio::buffer(message), nothrow_awaitable);
+    auto [read_error, n] = co_await read_some_when_ready(socket, asio::buffer(message), slot);
     error = read_error;
     discarded += n;
   }
