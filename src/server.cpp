@@ -325,17 +325,23 @@ void Server::welcome(const Listener& listener, tcp::socket socket, const tcp::en
 // half-closes), print it, send the reply, close the sending side.
 awaitable<void> Server::exchange(std::unique_ptr<Session> session) {
   auto& [socket, peer, connection, busy, error] = *session;
-  std::string message(config_.message_length, '\0');
+  const std::size_t length = config_.message_length;
+  // Room for a byte more than the message: a read that ends short of it has
+  // emptied the socket, so the lingering read below can wait for epoll's
+  // word instead of trying recv() first (see read_some_when_ready()).
+  std::string message(length + 1, '\0');
   std::size_t received = 0;
   HandlerSlot slot;
-  while (received < message.size() && !error) {
+  while (received < length && !error) {
     auto [read_error, n] =
         co_await read_some_when_ready(socket, asio::buffer(message) + received, slot);
     error = read_error;
     received += n;
     if (received > 0) connection.phase = Connection::Phase::receiving;
   }
-  message.resize(received);
+  // What came after the message counts as discarded, below.
+  std::size_t discarded = received - std::min(received, length);
+  message.resize(received - discarded);
 
   if (error && error != asio::error::eof) {
     log("  Closing socket {}: {}; message from client: {}", peer, why_closed(connection, error),
@@ -364,7 +370,6 @@ awaitable<void> Server::exchange(std::unique_ptr<Session> session) {
   // destroy the reply in flight; so read and discard until the client closes.
   connection.phase = Connection::Phase::lingering;
   message.resize(1024);  // the message has been printed: reuse its storage
-  std::size_t discarded = 0;
   while (!error) {
     auto [read_error, n] = co_await read_some_when_ready(socket, asio::buffer(message), slot);
     error = read_error;

@@ -91,6 +91,27 @@ TEST_CASE("a client that sends more than the message still gets the whole reply,
   }));
 }
 
+TEST_CASE("bytes sent after the reply has been read are read and discarded too") {
+  ServerFixture f;
+  f.run([&]() -> awaitable<void> {
+    auto socket = co_await connect_to(f.endpoint());
+    co_await send_bytes(socket, greeting);
+    std::string first(reply.size(), '\0');
+    co_await asio::async_read(socket, asio::buffer(first), use_awaitable);
+    CHECK(first == reply);
+    // By now the server has read the message alone and waits for the end.
+    co_await send_bytes(socket, "late");
+    socket.shutdown(tcp::socket::shutdown_send);
+    const auto rest = co_await read_to_end(socket);
+    CHECK(rest.bytes.empty());
+    CHECK(rest.end == asio::error::eof);
+  });
+  CHECK(logged(f.out, "  message from client: b'Greetings, server'"));
+  CHECK(std::any_of(f.out.lines.begin(), f.out.lines.end(), [](const std::string& line) {
+    return line.starts_with("  Discarded 4 bytes that (");
+  }));
+}
+
 TEST_CASE("binary messages are logged in Python's repr, never raw") {
   ServerFixture f;
   const std::string binary("\0\"'\\\n\xff\x80 \x7f\x01\tabcdefg", 17);
