@@ -9,8 +9,8 @@
 //
 // A hand-written server also reads only when epoll has said there is
 // something to read, where Asio tries every read first: read_some_when_ready()
-// reads that way too, knowing some of Asio's reactor's private state (Asio 1.22.1
-// only; elsewhere it reads as Asio does).
+// reads that way too, knowing some of Asio's reactor's private state (Asio
+// 1.22.1 only; elsewhere it reads as Asio does).
 //
 // They need a socket whose synchronous calls do not block, as
 // accept_connection() returns: otherwise a read with nothing to read would

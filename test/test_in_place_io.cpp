@@ -38,8 +38,8 @@ awaitable<void> yield(int turns) {
 
 }  // namespace
 
-// Not watched for the peer's close, as these first two cases leave their
-// sockets, read_some_when_ready() waits only after a read that found nothing.
+// The first two cases leave their sockets unwatched for the peer's close:
+// read_some_when_ready() then waits only after a read that found nothing.
 
 TEST_CASE("read_some_when_ready returns the bytes already there, at most a buffer's worth") {
   asio::io_context io{1};
