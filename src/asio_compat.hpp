@@ -3,7 +3,8 @@
 // Debian 12 ships Asio 1.22.1, where `as_tuple` still lives in
 // asio::experimental; Asio 1.23 promoted it to asio::as_tuple and later
 // releases dropped the experimental alias. Everything else in tcpecho writes
-// `nothrow_awaitable` and never looks at the version.
+// `nothrow_awaitable`, and in_place_io.cpp asks TCPECHO_KNOWS_ASIO_REACTOR
+// below; neither looks at the version.
 #pragma once
 
 // Asio 1.22 only recognises clang's coroutines with libc++; clang with
@@ -14,6 +15,12 @@
 
 #include <asio.hpp>
 #include <asio/experimental/awaitable_operators.hpp>
+
+// Whether Asio's epoll reactor keeps a socket's state as in_place_io.cpp
+// reads it, private members and all: checked against Asio 1.22.1 only.
+#if defined(ASIO_HAS_EPOLL) && !defined(ASIO_HAS_IO_URING_AS_DEFAULT) && ASIO_VERSION == 102201
+#define TCPECHO_KNOWS_ASIO_REACTOR 1
+#endif
 
 #if ASIO_VERSION >= 102300
 #include <asio/as_tuple.hpp>

@@ -3,10 +3,9 @@
 // A connection waits for one read after another, each needing a block for
 // Asio's bookkeeping. Asio keeps a couple of such blocks per thread, too few
 // once many connections are in flight at once, and the rest cost a malloc()
-// and a free() per message. A connection that binds its
-// operations to its own slot (`slot.bind(token)`) allocates nothing per
-// message; should two of its operations overlap, the second falls back to
-// the heap.
+// and a free() per message. A connection that binds its operations to its
+// own slot (`slot.bind(token)`) allocates nothing per message; should two of
+// its operations overlap, the second falls back to the heap.
 #pragma once
 
 #include <cstddef>

@@ -4,11 +4,6 @@
 
 #include <cstdint>
 
-// Whether the private state below is known to be laid out as read here.
-#if defined(ASIO_HAS_EPOLL) && !defined(ASIO_HAS_IO_URING_AS_DEFAULT) && ASIO_VERSION == 102201
-#define TCPECHO_KNOWS_ASIO_REACTOR 1
-#endif
-
 namespace tcpecho {
 namespace {
 
