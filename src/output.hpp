@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "line_writer.hpp"
+
 namespace tcpecho {
 
 class Output {
@@ -37,9 +39,11 @@ class Output {
   }
 };
 
-// Writes each line with a single write(2): it reaches a pipe or file at once,
-// and lines from concurrent connections never tear. A reader that has gone
-// away (`tcpecho serve | head -3`) costs nothing: the line is dropped.
+// stdout and stderr, each through a LineWriter: a line reaches a pipe or file
+// at once while the reader keeps up, lines from concurrent connections never
+// tear, and a reader who stops reading (`tcpecho serve | less`, Ctrl+S) never
+// stops the caller: past a bound, lines are dropped and counted. A reader that
+// has gone away (`tcpecho serve | head -3`) costs nothing.
 class ConsoleOutput final : public Output {
  public:
   ConsoleOutput();
@@ -49,6 +53,8 @@ class ConsoleOutput final : public Output {
 
  private:
   bool stderr_is_terminal_;
+  LineWriter stdout_;
+  LineWriter stderr_;
 };
 
 // Keeps every line, for tests. Safe to share between threads; read the

@@ -21,16 +21,30 @@ class Server:
     """A server process whose stdout is read as it is written."""
 
     def __init__(self, args, preexec_fn=None, pass_fds=()):
-        self.process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                        preexec_fn=preexec_fn, pass_fds=pass_fds)
+        self._attach(subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                      preexec_fn=preexec_fn, pass_fds=pass_fds))
+        first = self.next_line()
+        assert first.startswith("Listening at "), first
+        self._listening(first)
+
+    @classmethod
+    def reading(cls, process, first):
+        """Starts reading a server process whose first line was read already."""
+        server = cls.__new__(cls)
+        server._attach(process)
+        server._listening(first.rstrip("\n"))
+        return server
+
+    def _attach(self, process):
+        self.process = process
         self.lines = queue.Queue()
         self.errors = queue.Queue()
         threading.Thread(target=self._pump, args=(self.process.stdout, self.lines),
                          daemon=True).start()
         threading.Thread(target=self._pump, args=(self.process.stderr, self.errors),
                          daemon=True).start()
-        first = self.next_line()
-        assert first.startswith("Listening at "), first
+
+    def _listening(self, first):
         self.address = ast.literal_eval(first[len("Listening at "):])
         self.port = self.address[1]
         self.transcript = [first]
@@ -120,8 +134,8 @@ def tcpecho(*args, timeout=WAIT):
     return run([TCPECHO, *args], timeout=timeout)
 
 
-def tcpecho_send(port, host="127.0.0.1", *extra):
-    return tcpecho("send", "--host", host, "--port", str(port), *extra)
+def tcpecho_send(port, host="127.0.0.1", *extra, timeout=WAIT):
+    return tcpecho("send", "--host", host, "--port", str(port), *extra, timeout=timeout)
 
 
 def seed_send(port, host="127.0.0.1"):

@@ -1,6 +1,7 @@
 """The server under abuse, as a real process: many idle clients, descriptor
 exhaustion, a closed stdout."""
 import os
+import re
 import resource
 import signal
 import socket
@@ -93,6 +94,71 @@ class Robustness(unittest.TestCase):
         self.assertEqual(process.wait(timeout=WAIT), 0)
         self.assertEqual(process.stderr.read(), b"")
         process.stderr.close()
+
+    def test_a_stdout_nobody_reads_does_not_stop_the_server(self):
+        # The equivalent of `tcpecho serve | sleep 60`: the pipe fills after a
+        # few hundred exchanges, and the server must go on serving.
+        process = subprocess.Popen([TCPECHO, "serve", "--port", "0"], stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE)
+        self.addCleanup(process.kill)
+        first = process.stdout.readline().decode()
+        port = int(first.rsplit(",", 1)[1].strip(" )\n"))
+        exchanges = 3000
+        client = tcpecho_send(port, "127.0.0.1", "--count", str(exchanges), "--timeout", "5",
+                              timeout=120)
+        self.assertEqual(client.returncode, 0, client.stderr)
+        self.assertEqual(client.stdout.count("Server:  b'Goodbye, client!'"), exchanges)
+
+        started = time.monotonic()
+        process.send_signal(signal.SIGINT)
+        self.assertEqual(process.wait(timeout=WAIT), 0)
+        print(f"\nserver with an unread stdout: exited {time.monotonic() - started:.2f} s "
+              "after SIGINT", file=sys.stderr)
+        # What did reach the pipe is whole lines of the transcript.
+        transcript = process.stdout.read().decode()
+        process.stdout.close()
+        self.assertTrue(transcript.endswith("\n"))
+        for line in transcript.splitlines():
+            self.assertRegex(line, r"^(Waiting for a new connection|Connection from \(.*\)|"
+                                   r"  Socket (name|peer): \(.*\)|"
+                                   r"  message from client: b'Greetings, server'|"
+                                   r"  Closing socket|tcpecho: \d+ lines missing here: .*)$")
+        self.assertEqual(process.stderr.read(), b"")
+        process.stderr.close()
+
+    def test_lines_missing_from_a_slow_reader_are_counted(self):
+        process = subprocess.Popen([TCPECHO, "serve", "--port", "0"], stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE)
+        self.addCleanup(process.kill)
+        first = process.stdout.readline().decode()
+        port = int(first.rsplit(",", 1)[1].strip(" )\n"))
+        exchanges = 3000
+        client = tcpecho_send(port, "127.0.0.1", "--count", str(exchanges), "--timeout", "5",
+                              timeout=120)
+        self.assertEqual(client.returncode, 0, client.stderr)
+        # The reader wakes up: everything is either there or counted, and what
+        # comes next is on time again.
+        server = Server.reading(process, first)
+        self.addCleanup(server.kill)
+        counted = 0
+        received = 1  # "Listening at"
+        while received + counted < 2 + 6 * exchanges:
+            line = server.next_line()
+            missing = re.match(r"^tcpecho: (\d+) lines? missing here: the output was not read "
+                               r"fast enough$", line)
+            if missing:
+                counted += int(missing.group(1))
+            else:
+                received += 1
+        self.assertGreater(counted, 0)
+        self.assertEqual(received + counted, 2 + 6 * exchanges)
+        print(f"\nslow reader: {received} lines read, {counted} counted missing", file=sys.stderr)
+        client = tcpecho_send(port, "127.0.0.1", "--timeout", "5")
+        self.assertEqual(client.returncode, 0, client.stderr)
+        server.read_until("  Closing socket")
+        status, _, errors = server.stop()
+        self.assertEqual(status, 0)
+        self.assertEqual(errors, "")
 
 
 if __name__ == "__main__":
