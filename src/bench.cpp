@@ -11,38 +11,13 @@
 #include <vector>
 
 #include "asio_compat.hpp"
+#include "failure.hpp"
+#include "pattern.hpp"
 
 namespace tcpecho {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// What stream mode sends: a fixed pseudo-random pattern read at the stream's
-// offset. Its length is prime, so chunk boundaries drift across it and a lost,
-// repeated or reordered chunk shows as a mismatch. Stored twice over, so any
-// window up to its length is one contiguous slice.
-class Pattern {
- public:
-  static constexpr std::size_t length = 1'048'573;  // prime, just under 1 MiB
-
-  Pattern() : bytes_(2 * length) {
-    std::uint32_t state = 2463534242u;
-    for (std::size_t i = 0; i < length; ++i) {
-      state ^= state << 13, state ^= state >> 17, state ^= state << 5;  // xorshift32
-      bytes_[i] = bytes_[i + length] = static_cast<char>(state);
-    }
-  }
-  // `size` bytes of the stream from `offset`; size <= length.
-  const char* at(std::uint64_t offset) const { return bytes_.data() + offset % length; }
-
- private:
-  std::vector<char> bytes_;
-};
-
-const Pattern& pattern() {
-  static const Pattern instance;
-  return instance;
-}
 
 // A connection as the worker's watchdog sees it: busy since when, on which
 // socket. The watchdog closes a socket that has been busy longer than the
@@ -70,11 +45,20 @@ class Worker {
         watchdog_timer_(io_) {}
 
   void run() {
-    for (std::size_t i = 0; i < watches_.size(); ++i) {
-      co_spawn(io_, connection(watches_[i], first_id_ + i), asio::detached);
-    }
     running_ = watches_.size();
-    co_spawn(io_, watchdog(), asio::detached);
+    for (std::size_t i = 0; i < watches_.size(); ++i) {
+      co_spawn(io_, connection(watches_[i], first_id_ + i),
+               [this, &watch = watches_[i]](std::exception_ptr failure) {
+                 if (failure) fail_internally(failure);
+                 connection_finished(watch);
+               });
+    }
+    // --timeout 0: no operation is ever too slow.
+    if (config_.timeout.count() > 0) {
+      co_spawn(io_, watchdog(), [this](std::exception_ptr failure) {
+        if (failure) fail_internally(failure);
+      });
+    }
     io_.run();
   }
 
@@ -97,11 +81,21 @@ class Worker {
         co_await hold(watch);
         break;
     }
+  }
+
+  void connection_finished(Watch& watch) {
     watch.socket = nullptr;
     if (--running_ == 0) {
       stop_timer_.cancel();
       watchdog_timer_.cancel();
     }
+  }
+
+  // A bug or exhaustion inside bench, not the server's doing: counted, and
+  // the first one's words kept for the report.
+  void fail_internally(const std::exception_ptr& failure) {
+    ++result.errors[static_cast<std::size_t>(BenchError::other)];
+    if (result.internal_failure.empty()) result.internal_failure = failure_text(failure);
   }
 
   awaitable<bool> connect(tcp::socket& socket, Watch& watch) {
@@ -126,7 +120,8 @@ class Worker {
   awaitable<void> request_response(Watch& watch, std::size_t id) {
     tcp::socket socket(io_);
     if (!co_await connect(socket, watch)) co_return;
-    std::vector<char> request(pattern().at(id * 7919), pattern().at(id * 7919) + config_.size);
+    const auto first = pattern_slice(id * 7919, config_.size);
+    std::vector<char> request(first.begin(), first.end());
     std::vector<char> response(config_.size);
     asio::steady_timer pacer(io_);
     const auto interval = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
@@ -201,8 +196,9 @@ class Worker {
         continue;
       }
       state.sent_at[(state.written / state.chunk) % StreamState::window_chunks] = Clock::now();
-      auto [error, n] = co_await asio::async_write(
-          socket, asio::buffer(pattern().at(state.written), state.chunk), nothrow_awaitable);
+      const auto slice = pattern_slice(state.written, state.chunk);
+      auto [error, n] = co_await asio::async_write(socket, asio::buffer(slice.data(), slice.size()),
+                                                   nothrow_awaitable);
       if (error) {
         if (!state.write_error) state.write_error = error;
         state.done = true;
@@ -215,11 +211,11 @@ class Worker {
   }
 
   awaitable<void> read_stream(tcp::socket& socket, Watch& watch, StreamState& state) {
-    std::vector<char> buffer(std::max<std::size_t>(state.chunk, 64 * 1024));
+    std::vector<char> buffer(std::clamp<std::size_t>(state.chunk, 64 * 1024, max_slice));
     for (;;) {
       watch.busy();
       auto [error, n] = co_await socket.async_read_some(asio::buffer(buffer), nothrow_awaitable);
-      if (n > 0 && std::memcmp(buffer.data(), pattern().at(state.verified), n) != 0) {
+      if (n > 0 && std::memcmp(buffer.data(), pattern_slice(state.verified, n).data(), n) != 0) {
         state.mismatch = true;
       } else if (n > 0) {
         const auto chunks_before = state.verified / state.chunk;
@@ -393,6 +389,7 @@ void BenchResult::merge(const BenchResult& other) {
   bytes += other.bytes;
   for (std::size_t i = 0; i < errors.size(); ++i) errors[i] += other.errors[i];
   if (connect_failure.empty()) connect_failure = other.connect_failure;
+  if (internal_failure.empty()) internal_failure = other.internal_failure;
 }
 
 BenchResult run_bench(const BenchConfig& config, Output& out) {

@@ -54,6 +54,8 @@ struct BenchResult {
   double seconds = 0;  // the measured window
   // Why the first connection that could not connect could not, if one did.
   std::string connect_failure;
+  // What went wrong inside bench itself, if anything did.
+  std::string internal_failure;
 
   std::uint64_t error_total() const;
   void merge(const BenchResult& other);

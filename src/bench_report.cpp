@@ -122,6 +122,10 @@ ExitStatus report_bench(const BenchConfig& config, const BenchResult& result, Ou
   } else {
     print_text(config, result, out);
   }
+  if (!result.internal_failure.empty()) {
+    out.print_error("tcpecho: internal error in bench: {}", result.internal_failure);
+    return ExitStatus::internal_error;
+  }
   const auto connect_failures = result.errors[static_cast<std::size_t>(BenchError::connect_failed)];
   if (result.operations == 0 && connect_failures > 0 && connect_failures == result.error_total()) {
     // Nothing was measured: the server is not there. Say so as `send` would.

@@ -8,6 +8,7 @@
 #include <map>
 #include <thread>
 
+#include "pattern.hpp"
 #include "socket_activation.hpp"
 
 namespace tcpecho {
@@ -240,7 +241,7 @@ void describe_bench(CLI::App& bench, BenchConfig& config) {
   add_seconds_option(bench, "--warmup", config.warmup, "Load before measuring, not counted");
   bench.add_option("-s,--size", config.size, "rr: bytes per request; stream: bytes per write")
       ->type_name("BYTES")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{1024 * 1024}).description(""))
+      ->check(CLI::Range(std::size_t{1}, max_slice).description(""))
       ->capture_default_str();
   bench
       .add_option("--rate", config.rate,

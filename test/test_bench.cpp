@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "bench.hpp"
+#include "pattern.hpp"
 #include "harness.hpp"
 #include "histogram.hpp"
 
@@ -54,6 +55,30 @@ TEST_CASE("histogram percentiles are within 1% for known distributions") {
   std::vector<std::uint64_t> small;
   for (std::uint64_t v = 0; v < 100; ++v) small.push_back(v);
   check_percentiles(small);  // below 128, every value has its own bucket
+}
+
+TEST_CASE("the stream pattern has a whole slice of the largest size at every offset") {
+  // The period is just above max_slice: test around one and two periods.
+  constexpr std::uint64_t period = 1'048'583;
+  for (std::uint64_t base : {std::uint64_t{0}, period, 2 * period}) {
+    for (std::uint64_t offset = base - std::min(base, std::uint64_t{4}); offset < base + 4;
+         ++offset) {
+      const auto slice = pattern_slice(offset, max_slice);
+      REQUIRE(slice.size() == max_slice);
+      // Every byte is the one the stream has there: read it as the first byte
+      // of its own slice (AddressSanitizer checks the reads stay inside).
+      for (std::size_t i : {std::size_t{0}, std::size_t{1}, period - offset % period,
+                            max_slice - 1}) {
+        if (i < max_slice) CHECK(slice[i] == pattern_slice(offset + i, 1)[0]);
+      }
+      CHECK(slice[max_slice - 1] == pattern_slice(offset + max_slice - 1 + period, 1)[0]);
+    }
+  }
+  // The stream repeats with that period and no shorter one near it.
+  CHECK(std::equal(pattern_slice(0, 4096).begin(), pattern_slice(0, 4096).end(),
+                   pattern_slice(period, 4096).begin()));
+  CHECK_FALSE(std::equal(pattern_slice(0, 4096).begin(), pattern_slice(0, 4096).end(),
+                         pattern_slice(1024 * 1024, 4096).begin()));
 }
 
 TEST_CASE("histograms merge by adding counts") {

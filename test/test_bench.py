@@ -35,6 +35,29 @@ class BenchProcess(unittest.TestCase):
         self.assertLessEqual(report["p50_us"], report["p99_us"])
         self.assertLessEqual(report["p99_us"], report["max_us"])
 
+    def test_timeout_zero_means_no_timeout(self):
+        server = self.start("--mode", "echo", "--quiet")
+        for mode in ["rr", "stream", "exchange"]:
+            result = tcpecho("bench", "--port", str(server.port), "--mode", mode, "-c", "2",
+                             "-d", "0.3", "--warmup", "0", "--timeout", "0", "--json",
+                             "--expect", "Greetings, server", timeout=30)
+            self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+            report = json.loads(result.stdout)
+            self.assertGreater(report["operations"], 0, mode)
+            self.assertEqual(sum(report["errors"].values()), 0, mode)
+
+    def test_the_largest_size_is_sent_and_checked(self):
+        # Under AddressSanitizer in CI: the stream pattern is read at every
+        # offset with the largest slice there is.
+        server = self.start("--mode", "echo", "--quiet")
+        for mode in ["rr", "stream"]:
+            result = tcpecho("bench", "--port", str(server.port), "--mode", mode, "-c", "2",
+                             "-s", "1048576", "-d", "0.3", "--warmup", "0", "--json", timeout=60)
+            self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+            report = json.loads(result.stdout)
+            self.assertEqual(sum(report["errors"].values()), 0, mode)
+            self.assertGreater(report["bytes"], 0, mode)
+
     def test_errors_make_the_exit_status_non_zero(self):
         # The seed's server does not echo: every rr reply is wrong.
         server = self.start("--quiet")
