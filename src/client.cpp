@@ -30,15 +30,14 @@ Failure failure_at(Stage stage) {
 
 class Exchange {
  public:
-  Exchange(const ClientConfig& config, Output& out) : config_(config), out_(out) {}
+  Exchange(const ClientConfig& config, Output& out, const NameLookup& lookup)
+      : config_(config), out_(out), lookup_(lookup) {}
 
   awaitable<ExitStatus> run() {
     auto executor = co_await asio::this_coro::executor;
 
-    tcp::resolver resolver(executor);
     auto [resolve_error, addresses] =
-        co_await resolver.async_resolve(config_.host, std::to_string(config_.port),
-                                        tcp::resolver::numeric_service, nothrow_awaitable);
+        co_await resolve_abandonably(config_.host, config_.port, lookup_);
     if (resolve_error) co_return fail(resolve_error);
 
     stage = Stage::connecting;
@@ -64,6 +63,7 @@ class Exchange {
     if (read_error != asio::error::eof) {
       co_return fail(read_error ? read_error : asio::error::message_size);
     }
+    if (!config_.expect && is_missing_or_short(reply)) co_return fail_short(reply);
     out_.print("Server:  {}", python::bytes_repr(reply));
     if (config_.expect && reply != *config_.expect) {
       out_.print_error("tcpecho: {} port {} replied {}, expected {}", config_.host, config_.port,
@@ -71,6 +71,25 @@ class Exchange {
       co_return ExitStatus::unexpected_reply;
     }
     co_return ExitStatus::ok;
+  }
+
+  // What the seed's client refuses: nothing at all, or, after its greeting,
+  // the first bytes of the seed's reply and then the end.
+  bool is_missing_or_short(std::string_view reply) const {
+    return reply.empty() || (config_.message == seed_greeting &&
+                             reply.size() < seed_reply.size() && seed_reply.starts_with(reply));
+  }
+
+  ExitStatus fail_short(std::string_view reply) const {
+    if (reply.empty()) {
+      out_.print_error("tcpecho: {} port {} closed the connection without a reply", config_.host,
+                       config_.port);
+    } else {
+      out_.print_error("tcpecho: {} port {} closed the connection after {} of the {} bytes of {}",
+                       config_.host, config_.port, python::bytes_repr(reply), seed_reply.size(),
+                       python::bytes_repr(seed_reply));
+    }
+    return ExitStatus::exchange_failed;
   }
 
   ExitStatus fail(const asio::error_code& error) const {
@@ -88,6 +107,7 @@ class Exchange {
  private:
   const ClientConfig& config_;
   Output& out_;
+  const NameLookup& lookup_;
 };
 
 awaitable<void> sleep_for(std::chrono::milliseconds duration) {
@@ -95,8 +115,9 @@ awaitable<void> sleep_for(std::chrono::milliseconds duration) {
   co_await timer.async_wait(use_awaitable);
 }
 
-awaitable<ExitStatus> exchange_once(const ClientConfig& config, Output& out) {
-  Exchange exchange(config, out);
+awaitable<ExitStatus> exchange_once(const ClientConfig& config, Output& out,
+                                    const NameLookup& lookup) {
+  Exchange exchange(config, out, lookup);
   if (config.timeout.count() == 0) co_return co_await exchange.run();
 
   using namespace asio::experimental::awaitable_operators;
@@ -111,9 +132,9 @@ awaitable<ExitStatus> exchange_once(const ClientConfig& config, Output& out) {
 
 }  // namespace
 
-awaitable<ExitStatus> send_message(const ClientConfig& config, Output& out) {
+awaitable<ExitStatus> send_message(const ClientConfig& config, Output& out, NameLookup lookup) {
   for (std::size_t i = 0; i < config.count; ++i) {
-    if (auto status = co_await exchange_once(config, out); status != ExitStatus::ok) {
+    if (auto status = co_await exchange_once(config, out, lookup); status != ExitStatus::ok) {
       co_return status;
     }
   }

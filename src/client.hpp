@@ -13,6 +13,8 @@
 #include "asio_compat.hpp"
 #include "exit_status.hpp"
 #include "output.hpp"
+#include "resolve.hpp"
+#include "seed.hpp"
 
 namespace tcpecho {
 
@@ -21,7 +23,7 @@ using namespace std::chrono_literals;
 struct ClientConfig {
   std::string host = "127.0.0.1";
   std::uint16_t port = 3000;
-  std::string message = "Greetings, server";
+  std::string message{seed_greeting};
   std::chrono::milliseconds timeout = 10s;  // for each whole exchange; 0: none
   std::size_t count = 1;                    // exchanges, one after another
   std::optional<std::string> expect;        // the reply must be exactly this
@@ -32,7 +34,13 @@ inline constexpr std::size_t max_reply_size = 16 * 1024 * 1024;
 
 // Runs `count` exchanges, one after another, stopping at the first failure.
 // Prints each transcript, or one line naming the host, the port and what went
-// wrong; returns the process's exit status.
-awaitable<ExitStatus> send_message(const ClientConfig& config, Output& out);
+// wrong; returns the process's exit status. The timeout bounds each exchange
+// whole, name lookup (through `lookup`) included.
+//
+// A reply is an error (exchange_failed) when it is empty, or, for the seed's
+// greeting, when it stops short of the seed's reply, as the seed's client
+// reports; with --expect, only that comparison decides (unexpected_reply).
+awaitable<ExitStatus> send_message(const ClientConfig& config, Output& out,
+                                   NameLookup lookup = system_lookup);
 
 }  // namespace tcpecho

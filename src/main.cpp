@@ -10,6 +10,7 @@
 #include "bench.hpp"
 #include "cli.hpp"
 #include "client.hpp"
+#include "failure.hpp"
 #include "server.hpp"
 #include "shutdown.hpp"
 
@@ -62,7 +63,11 @@ int send(const ClientConfig& config, Output& out) {
   asio::io_context io(1);
   auto status = ExitStatus::internal_error;
   co_spawn(io, send_message(config, out), [&](std::exception_ptr failure, ExitStatus result) {
-    if (!failure) status = result;
+    if (failure) {
+      out.print_error("tcpecho: internal error: {}", failure_text(failure));
+    } else {
+      status = result;
+    }
   });
   io.run();
   return static_cast<int>(status);

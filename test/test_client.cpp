@@ -2,6 +2,10 @@
 // reset or never answer.
 #include <doctest/doctest.h>
 
+#include <atomic>
+#include <future>
+#include <memory>
+
 #include "client.hpp"
 #include "harness.hpp"
 
@@ -122,4 +126,102 @@ TEST_CASE("a reset instead of a reply is one line and the exchange-failed status
                           "tcpecho: exchange failed with 127.0.0.1 port {}: Connection reset by "
                           "peer",
                           config.port)});
+}
+
+namespace {
+
+// send against a peer that reads the whole message, answers `answer` and
+// closes; returns send's status.
+ExitStatus send_to_a_peer_answering(std::string answer, ClientConfig config, CapturedOutput& out) {
+  asio::io_context io;
+  tcp::acceptor peer_side(io, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
+  config.host = "127.0.0.1";
+  config.port = peer_side.local_endpoint().port();
+  std::optional<ExitStatus> status;
+  co_spawn(io, send_message(config, out), [&](std::exception_ptr e, ExitStatus s) {
+    if (!e) status = s;
+  });
+  co_spawn(
+      io,
+      [&]() -> awaitable<void> {
+        auto peer = co_await peer_side.async_accept(use_awaitable);
+        co_await read_to_end(peer);  // send half-closes after its message
+        co_await send_bytes(peer, answer);
+      },
+      [](std::exception_ptr e) { REQUIRE_FALSE(e); });
+  io.run_for(10s);
+  REQUIRE(status.has_value());
+  return *status;
+}
+
+}  // namespace
+
+TEST_CASE("no reply at all is an exchange failure, not an empty success") {
+  CapturedOutput out;
+  CHECK(send_to_a_peer_answering("", ClientConfig{}, out) == ExitStatus::exchange_failed);
+  REQUIRE(out.lines.size() == 1);  // the assigned socket; no "Server:" line
+  CHECK(out.lines[0].starts_with("Client has been assigned the socket:  "));
+  REQUIRE(out.errors.size() == 1);
+  CHECK(out.errors[0].starts_with("tcpecho: 127.0.0.1 port "));
+  CHECK(out.errors[0].ends_with(" closed the connection without a reply"));
+}
+
+TEST_CASE("after the seed's greeting, a reply that stops short of the seed's reply fails") {
+  CapturedOutput out;
+  CHECK(send_to_a_peer_answering("Goodbye", ClientConfig{}, out) == ExitStatus::exchange_failed);
+  REQUIRE(out.errors.size() == 1);
+  CHECK(out.errors[0].ends_with(
+      " closed the connection after b'Goodbye' of the 16 bytes of b'Goodbye, client!'"));
+
+  SUBCASE("but not another message's reply, nor one that differs") {
+    CapturedOutput other;
+    ClientConfig config;
+    config.message = "hello";
+    CHECK(send_to_a_peer_answering("Goodbye", config, other) == ExitStatus::ok);
+    CHECK(other.lines.back() == "Server:  b'Goodbye'");
+    CapturedOutput differing;
+    CHECK(send_to_a_peer_answering("Good day", ClientConfig{}, differing) == ExitStatus::ok);
+    CHECK(differing.errors.empty());
+  }
+  SUBCASE("with --expect, only the comparison decides") {
+    ClientConfig config;
+    config.expect = "Goodbye";
+    CapturedOutput expected;
+    CHECK(send_to_a_peer_answering("Goodbye", config, expected) == ExitStatus::ok);
+    config.expect = "Goodbye, client!";
+    CapturedOutput differing;
+    CHECK(send_to_a_peer_answering("", config, differing) == ExitStatus::unexpected_reply);
+  }
+}
+
+TEST_CASE("the timeout bounds name lookup too: a lookup that never answers is abandoned") {
+  // Released only once send has given up on it: until then it blocks, as
+  // getaddrinfo() does on a DNS server that does not answer.
+  auto release = std::make_shared<std::promise<void>>();
+  auto released = release->get_future().share();
+  auto returned = std::make_shared<std::atomic<bool>>(false);
+  NameLookup stuck = [released, returned](const std::string&, const std::string&,
+                                          asio::error_code& error) {
+    released.wait();
+    *returned = true;
+    error = asio::error::host_not_found;
+    return tcp::resolver::results_type();
+  };
+  ClientConfig config;
+  config.host = "slow.example";
+  config.port = 9;
+  config.timeout = 200ms;
+  CapturedOutput out;
+  asio::io_context io(1);
+  std::optional<ExitStatus> status;
+  co_spawn(io, send_message(config, out, stuck), [&](std::exception_ptr e, ExitStatus s) {
+    if (!e) status = s;
+  });
+  io.run_for(10s);
+  CHECK(io.stopped());
+  CHECK_FALSE(*returned);  // send finished while the lookup was still blocked
+  CHECK(status == ExitStatus::resolve_failed);
+  CHECK(out.errors ==
+        std::vector<std::string>{"tcpecho: timed out after 0.2s resolving slow.example port 9"});
+  release->set_value();
 }
