@@ -39,24 +39,20 @@ void prepare_to_accept(tcp::acceptor& acceptor, asio::error_code& error) {
   acceptor.native_non_blocking(true, error);
 }
 
-awaitable<Accepted> accept_connection(tcp::acceptor& acceptor) {
+Accepted try_accept(tcp::acceptor& acceptor) {
   for (;;) {
     sockaddr_storage address{};
     socklen_t length = sizeof address;
     const int descriptor =
         ::accept4(acceptor.native_handle(), reinterpret_cast<sockaddr*>(&address), &length,
                   SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (descriptor >= 0) co_return hand_to_asio(acceptor, descriptor, address, length);
-
+    if (descriptor >= 0) return hand_to_asio(acceptor, descriptor, address, length);
     // A client that gave up while it waited in the queue, or a signal: the
     // next connection may be there already.
     if (errno == ECONNABORTED || errno == EPROTO || errno == EINTR) continue;
-    if (errno != EAGAIN && errno != EWOULDBLOCK) {
-      co_return failure(acceptor, asio::error_code(errno, asio::error::get_system_category()));
-    }
-    // Nothing queued: wait for a connection.
-    auto [error] = co_await acceptor.async_wait(tcp::acceptor::wait_read, nothrow_awaitable);
-    if (error) co_return failure(acceptor, error);
+    return failure(acceptor, errno == EAGAIN || errno == EWOULDBLOCK
+                                 ? asio::error_code(asio::error::would_block)
+                                 : asio::error_code(errno, asio::error::get_system_category()));
   }
 }
 

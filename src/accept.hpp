@@ -16,13 +16,12 @@
 
 namespace tcpecho {
 
-// Makes `acceptor` ready for accept_connection(): it must be non-blocking.
+// Makes `acceptor` ready for try_accept(): it must be non-blocking.
 void prepare_to_accept(tcp::acceptor& acceptor, asio::error_code& error);
 
-// Waits for a connection and accepts it. Fails as async_accept() does: with
-// operation_aborted once the acceptor is closed, with the system's error when
-// accepting fails (out of descriptors, say).
-awaitable<std::tuple<asio::error_code, tcp::socket, tcp::endpoint>> accept_connection(
-    tcp::acceptor& acceptor);
+// Accepts a connection that is already queued, without waiting: fails with
+// would_block when none is (wait with acceptor.async_wait(wait_read)), with
+// the system's error when accepting fails (out of descriptors, say).
+std::tuple<asio::error_code, tcp::socket, tcp::endpoint> try_accept(tcp::acceptor& acceptor);
 
 }  // namespace tcpecho

@@ -76,8 +76,8 @@ class Exchange {
   // What the seed's client refuses: nothing at all, or, after its greeting,
   // the first bytes of the seed's reply and then the end.
   bool is_missing_or_short(std::string_view reply) const {
-    return reply.empty() || (config_.message == seed_greeting &&
-                             reply.size() < seed_reply.size() && seed_reply.starts_with(reply));
+    return reply.empty() || (config_.message == seed_greeting && reply.size() < seed_reply.size() &&
+                             seed_reply.starts_with(reply));
   }
 
   ExitStatus fail_short(std::string_view reply) const {

@@ -2,10 +2,6 @@
 
 namespace tcpecho {
 
-Permit::~Permit() {
-  if (owner_ != nullptr) owner_->release_permit();
-}
-
 Connection::Connection(Connections& list, Permit permit, tcp::socket& socket)
     : list_(list), permit_(std::move(permit)), socket_(socket) {
   list_.add(*this);
@@ -28,25 +24,18 @@ bool Connection::has_received_anything() const {
   return socket_.is_open() && socket_.available(error) > 0;
 }
 
-Connections::Connections(io_executor executor, std::size_t limit, std::chrono::milliseconds timeout)
-    : limit_(limit), timeout_(timeout), changed_(executor, asio::steady_timer::time_point::max()) {}
+Connections::Connections(io_executor executor, std::chrono::milliseconds timeout)
+    : timeout_(timeout), changed_(executor, asio::steady_timer::time_point::max()) {}
 
-awaitable<std::optional<Permit>> Connections::admit() {
-  while (admitting_ && permits_ >= limit_) {
+awaitable<bool> Connections::wait_for_room(const ConnectionLimit& limit) {
+  while (admitting_ && limit.full()) {
     co_await changed_.async_wait(nothrow_awaitable);
   }
-  if (!admitting_) co_return std::nullopt;
-  ++permits_;
-  co_return Permit(this);
+  co_return admitting_;
 }
 
 void Connections::stop_admitting() {
   admitting_ = false;
-  notify_all();
-}
-
-void Connections::release_permit() {
-  --permits_;
   notify_all();
 }
 
@@ -55,11 +44,9 @@ void Connections::add(Connection& connection) {
   ++open_;
 }
 
-// No notification here: the connection's Permit, released right after as
-// its member, sends the one that wakes admit() and until_empty() alike.
 void Connections::remove(Connection& connection) {
   unlink(connection);
-  --open_;
+  if (--open_ == 0) notify_all();  // for until_empty()
 }
 
 void Connections::touch(Connection& connection) {

@@ -1,12 +1,10 @@
-// The server's live connections: how many there may be, which ones are open,
-// and in which order their deadlines fall.
+// One thread's live connections: which ones are open, and in which order
+// their deadlines fall.
 //
-// A connection takes a Permit before it is even accepted, so clients past
-// --max-connections wait in the kernel's listen backlog instead of costing us
-// memory. Every deadline is "last activity + --timeout", and a connection
-// moves to the back of the list whenever its deadline moves, so the list is
-// always sorted by deadline: one timer watching its head enforces them all,
-// with nothing allocated per connection.
+// Each holds a Permit of the server's ConnectionLimit. Every deadline is "last activity +
+// --timeout", and a connection moves to the back of the list whenever its deadline moves, so the
+// list is always sorted by deadline: one timer watching its head enforces them all, with nothing
+// allocated per connection.
 #pragma once
 
 #include <chrono>
@@ -14,23 +12,11 @@
 #include <optional>
 
 #include "asio_compat.hpp"
+#include "connection_limit.hpp"
 
 namespace tcpecho {
 
 class Connections;
-
-// One slot under the connection limit. Destroying it frees the slot.
-class Permit {
- public:
-  Permit(Permit&& other) noexcept : owner_(std::exchange(other.owner_, nullptr)) {}
-  Permit& operator=(Permit&&) = delete;
-  ~Permit();
-
- private:
-  friend class Connections;
-  explicit Permit(Connections* owner) : owner_(owner) {}
-  Connections* owner_;
-};
 
 // An accepted connection as the server tracks it. It lives in the frame of the
 // coroutine that serves the connection and is listed for exactly that long.
@@ -71,11 +57,14 @@ class Connection {
 class Connections {
  public:
   // `timeout` zero: no deadlines.
-  Connections(io_executor executor, std::size_t limit, std::chrono::milliseconds timeout);
+  Connections(io_executor executor, std::chrono::milliseconds timeout);
 
-  // Waits for a free slot. Empty once stop_admitting() has been called.
-  awaitable<std::optional<Permit>> admit();
+  // Waits until `limit` has a free slot; false once stop_admitting() has been
+  // called. Another thread may take the slot first: take it with try_take().
+  awaitable<bool> wait_for_room(const ConnectionLimit& limit);
   void stop_admitting();
+  // Wakes wait_for_room() and until_empty() to look again.
+  void notify_all() { changed_.cancel(); }
 
   // Progress on `connection`: its deadline starts again from now.
   void touch(Connection& connection);
@@ -96,23 +85,18 @@ class Connections {
   std::size_t size() const { return open_; }
 
  private:
-  friend class Permit;
   friend class Connection;
-  void release_permit();
   void add(Connection& connection);
   void remove(Connection& connection);
   void link_newest(Connection& connection);
   void unlink(Connection& connection);
-  void notify_all() { changed_.cancel(); }
 
-  std::size_t limit_;
   std::chrono::milliseconds timeout_;
-  std::size_t permits_ = 0;
   std::size_t open_ = 0;
   bool admitting_ = true;
   Connection* oldest_ = nullptr;
   Connection* newest_ = nullptr;
-  // Never expires: cancel() is how waiters in admit() and until_empty() are
+  // Never expires: cancel() is how waiters in wait_for_room() and until_empty() are
   // told that something changed, after which they look again.
   asio::steady_timer changed_;
 };

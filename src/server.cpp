@@ -1,152 +1,60 @@
 #include "server.hpp"
 
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include <algorithm>
 
 #include "accept.hpp"
+#include "failure.hpp"
 #include "handler_slot.hpp"
 #include "in_place_io.hpp"
+#include "listen.hpp"
 #include "python_format.hpp"
 
 namespace tcpecho {
-namespace {
 
-std::vector<tcp::endpoint> resolve_listen_addresses(const ServerConfig& config) {
-  asio::io_context io;
-  tcp::resolver resolver(io);
-  asio::error_code error;
-  const auto results =
-      resolver.resolve(config.host, std::to_string(config.port),
-                       tcp::resolver::passive | tcp::resolver::numeric_service, error);
-  if (error) {
-    throw StartupError(ExitStatus::resolve_failed,
-                       fmt::format("cannot resolve '{}': {}", config.host, error.message()));
-  }
-  std::vector<tcp::endpoint> endpoints;
-  for (const auto& result : results) {
-    if (std::find(endpoints.begin(), endpoints.end(), result.endpoint()) == endpoints.end()) {
-      endpoints.push_back(result.endpoint());
-    }
-  }
-  return endpoints;
-}
-
-// SO_REUSEPORT: several sockets on one port, the kernel spreading connections
-// across them; how each thread of a multi-threaded server gets its own.
-using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
-
-tcp::acceptor listen_at(io_executor executor, const tcp::endpoint& endpoint, bool shared_port) {
-  tcp::acceptor acceptor(executor);
-  asio::error_code error;
-  acceptor.open(endpoint.protocol(), error);
-  if (!error) acceptor.set_option(tcp::acceptor::reuse_address(true), error);
-  if (!error && shared_port) acceptor.set_option(reuse_port(true), error);
-  // "::" means every address, IPv4 included, whatever the system default.
-  if (!error && endpoint.address().is_v6() && endpoint.address().is_unspecified()) {
-    acceptor.set_option(asio::ip::v6_only(false), error);
-  }
-  if (!error) acceptor.bind(endpoint, error);
-  if (!error) acceptor.listen(asio::socket_base::max_listen_connections, error);
-  if (!error) prepare_to_accept(acceptor, error);
-  if (error) {
-    throw StartupError(ExitStatus::listen_failed, fmt::format("cannot listen on {} port {}: {}",
-                                                              endpoint.address().to_string(),
-                                                              endpoint.port(), error.message()));
-  }
-  return acceptor;
-}
-
-// Takes over a listening socket someone else opened (systemd), after checking
-// that it is one: anything else would fail later in confusing ways.
-tcp::acceptor adopt(io_executor executor, int descriptor) {
-  int listening = 0;
-  socklen_t length = sizeof listening;
-  sockaddr_storage address{};
-  socklen_t address_length = sizeof address;
-  if (::getsockopt(descriptor, SOL_SOCKET, SO_ACCEPTCONN, &listening, &length) != 0 ||
-      listening == 0 ||
-      ::getsockname(descriptor, reinterpret_cast<sockaddr*>(&address), &address_length) != 0 ||
-      (address.ss_family != AF_INET && address.ss_family != AF_INET6)) {
-    throw StartupError(ExitStatus::listen_failed,
-                       fmt::format("descriptor {} from the service manager is not a listening "
-                                   "TCP socket",
-                                   descriptor));
-  }
-  const auto protocol = address.ss_family == AF_INET ? tcp::v4() : tcp::v6();
-  tcp::acceptor acceptor(executor, protocol, descriptor);
-  asio::error_code error;
-  prepare_to_accept(acceptor, error);
-  if (error) {
-    throw StartupError(ExitStatus::listen_failed,
-                       fmt::format("cannot use descriptor {} from the service manager: {}",
-                                   descriptor, error.message()));
-  }
-  return acceptor;
-}
-
-}  // namespace
-
-// Counts an exchange as in progress for as long as it lives; when the last one
-// ends the server is idle again and says so, like the seed before accept().
-class Server::ExchangeInProgress {
+// Counts a connection as busy from accept until its reply is out (echo: until
+// it ends); when none is left on any thread the server is idle again and
+// says so, like the seed before accept().
+class Server::Busy {
  public:
-  explicit ExchangeInProgress(Server& server) : server_(server) {
-    ++server_.exchanges_in_progress_;  // atomic: shared by all threads
+  explicit Busy(Server& server) : server_(server) { ++server_.shared_.busy; }
+  ~Busy() {
+    if (--server_.shared_.busy == 0 && !server_.stopping_) server_.announce_waiting();
   }
-  ~ExchangeInProgress() {
-    if (--server_.exchanges_in_progress_ == 0 && !server_.stopping_) server_.announce_waiting();
-  }
-  ExchangeInProgress(const ExchangeInProgress&) = delete;
-  ExchangeInProgress& operator=(const ExchangeInProgress&) = delete;
+  Busy(const Busy&) = delete;
+  Busy& operator=(const Busy&) = delete;
 
  private:
   Server& server_;
 };
 
 Server::Server(io_executor executor, ServerConfig config, Output& out)
-    : Server(executor, std::move(config), out, nullptr) {
-  for (int descriptor : config_.inherited_sockets) add_listener(adopt(executor, descriptor));
-  if (!listeners_.empty()) return;
+    : Server(executor, config, out, std::make_unique<ServerShared>(config, 1),
+             listen(executor, config)) {}
 
-  std::uint16_t port = config_.port;
-  for (auto endpoint : resolve_listen_addresses(config_)) {
-    // With --port 0 and a name with several addresses, all of them share the
-    // port the kernel picked for the first.
-    endpoint.port(port);
-    add_listener(listen_at(executor, endpoint, config_.threads > 1));
-    port = listeners_.back().endpoint.port();
-  }
+Server::Server(io_executor executor, const ServerConfig& config, Output& out,
+               std::unique_ptr<ServerShared> own, std::vector<tcp::acceptor> acceptors)
+    : Server(executor, config, out, *own, std::move(acceptors), true) {
+  own_shared_ = std::move(own);
+  shared_.stop_all = [this](std::string_view reason) { shutdown(reason); };
 }
 
-Server::Server(io_executor executor, Server& first)
-    : Server(executor, first.config_, first.out_, &first) {
-  for (int descriptor : config_.inherited_sockets) {
-    // Every thread waits on the one socket systemd passed; whichever wakes
-    // first accepts.
-    add_listener(adopt(executor, ::dup(descriptor)));
-  }
-  if (!listeners_.empty()) return;
-  for (const auto& endpoint : first.local_endpoints()) {
-    add_listener(listen_at(executor, endpoint, true));
-  }
-}
-
-Server::Server(io_executor executor, ServerConfig config, Output& out, Server* first)
+Server::Server(io_executor executor, const ServerConfig& config, Output& out, ServerShared& shared,
+               std::vector<tcp::acceptor> acceptors, bool announces)
     : executor_(executor),
-      config_(std::move(config)),
+      config_(config),
       out_(out),
-      announces_(first == nullptr),
-      exchanges_in_progress_(first != nullptr ? first->own_exchanges_in_progress_
-                                              : own_exchanges_in_progress_),
-      // Each thread serves its share of the limit: the kernel spreads
-      // connections evenly across the threads' sockets.
-      connections_(executor, (config_.max_connections + config_.threads - 1) / config_.threads,
-                   config_.timeout),
+      shared_(shared),
+      announces_(announces),
+      connections_(executor, config_.timeout),
       deadline_timer_(executor),
       grace_timer_(executor),
-      stop_requested_(executor, asio::steady_timer::time_point::max()) {}
+      stop_requested_(executor, asio::steady_timer::time_point::max()) {
+  for (auto& acceptor : acceptors) add_listener(std::move(acceptor));
+  // A slot freed on any thread wakes this server's accept loops, on its own.
+  shared_.limit.on_room([this] { asio::post(executor_, [this] { connections_.notify_all(); }); });
+}
 
 std::vector<tcp::endpoint> Server::local_endpoints() const {
   std::vector<tcp::endpoint> endpoints;
@@ -163,14 +71,10 @@ void Server::add_listener(tcp::acceptor acceptor) {
 auto Server::report_failure(const char* what, bool stops_server) {
   return [this, what, stops_server](std::exception_ptr failure) {
     if (!failure) return;
-    try {
-      std::rethrow_exception(failure);
-    } catch (const std::exception& e) {
-      out_.print_error("tcpecho: {} failed: {}", what, e.what());
-    }
+    out_.print_error("tcpecho: {} failed: {}", what, failure_text(failure));
     if (stops_server) {
       healthy_ = false;
-      shutdown("internal error");
+      shared_.stop_all("internal error");
     }
   };
 }
@@ -202,11 +106,13 @@ void Server::shutdown(std::string_view reason) {
   stopping_ = true;
   stop_requested_.cancel();
 
-  const auto in_flight = connections_.cut_idle(Connection::Cut::shutting_down);
-  // With several threads the first speaks for all, counting its own exchanges.
-  if (announces_)
+  // With several threads, the last to count its exchanges speaks for all.
+  shared_.in_flight += connections_.cut_idle(Connection::Cut::shutting_down);
+  if (--shared_.servers_to_count == 0) {
+    const std::size_t in_flight = shared_.in_flight;
     out_.print("Shutting down ({}): {} exchange{} in progress, up to {} to finish", reason,
                in_flight, in_flight == 1 ? "" : "s", seconds_text(config_.grace));
+  }
 
   for (auto& listener : listeners_) {
     asio::error_code ignored;
@@ -229,11 +135,17 @@ void Server::abort(std::string_view reason) {
 awaitable<void> Server::accept_clients(Listener& listener) {
   auto delay = 10ms;
   for (;;) {
-    // The permit comes first: past the limit, clients wait in the backlog.
-    std::optional<Permit> permit = co_await connections_.admit();
-    if (!permit) co_return;
-
-    auto [error, socket, peer] = co_await accept_connection(listener.acceptor);
+    // Past the limit, clients wait in the kernel's backlog.
+    if (!co_await connections_.wait_for_room(shared_.limit)) co_return;
+    std::optional<Permit> permit = shared_.limit.try_take();
+    if (!permit) continue;  // another listener or thread took the last slot
+    auto [error, socket, peer] = try_accept(listener.acceptor);
+    if (error == asio::error::would_block) {
+      permit.reset();  // nobody to accept: hold no slot while waiting for somebody
+      std::tie(error) =
+          co_await listener.acceptor.async_wait(tcp::acceptor::wait_read, nothrow_awaitable);
+      if (!error) continue;
+    }
     if (stopping_) co_return;
     if (error) {
       co_await back_off(listener, error, delay);
@@ -281,7 +193,7 @@ struct Server::Session {
   tcp::socket socket;
   tcp::endpoint peer;
   Connection connection;
-  std::optional<ExchangeInProgress> busy;
+  std::optional<Busy> busy;
   // Why waiting for the first byte failed, if it did: the connection was cut.
   asio::error_code ended;
 };
@@ -328,11 +240,15 @@ awaitable<void> Server::exchange(std::unique_ptr<Session> session) {
   const std::size_t length = config_.message_length;
   // Room for a byte more than the message: a read that ends short of it has
   // emptied the socket, so the lingering read below can wait for epoll's
-  // word instead of trying recv() first (see read_some_when_ready()).
-  std::string message(length + 1, '\0');
+  // word instead of trying recv() first (see read_some_when_ready()). The
+  // room grows with what the client sends: --length caps memory, it does not
+  // allocate it.
+  constexpr std::size_t first_room = 1024;
+  std::string message(std::min(length + 1, first_room), '\0');
   std::size_t received = 0;
   HandlerSlot slot;
   while (received < length && !error) {
+    if (received == message.size()) message.resize(std::min(2 * received, length + 1));
     auto [read_error, n] =
         co_await read_some_when_ready(socket, asio::buffer(message) + received, slot);
     error = read_error;

@@ -1,63 +1,58 @@
-// `tcpecho serve`: the seed's server, concurrent, and an RFC 862 echo server.
+// `tcpecho serve` on one thread: the seed's server, concurrent, and an RFC
+// 862 echo server.
 //
-// One accept loop per listening address. A new connection waits for its
-// first byte with a plain callback (idle connections cost no coroutine), then
-// one coroutine on the shared executor reads the message, prints it, writes
-// the reply and closes, exactly like the blocking Python server, while any
-// number of others do the same.
+// One accept loop per listening socket. A new connection waits for its first
+// byte with a plain callback (idle connections cost no coroutine), then one
+// coroutine on the thread's executor reads the message, prints it, writes the
+// reply and closes, exactly like the blocking Python server, while any number
+// of others do the same. ServerGroup runs one Server per thread.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <list>
 #include <memory>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "asio_compat.hpp"
+#include "connection_limit.hpp"
 #include "connections.hpp"
-#include "exit_status.hpp"
 #include "output.hpp"
+#include "server_config.hpp"
 
 namespace tcpecho {
 
-using namespace std::chrono_literals;
+// What the servers of one ServerGroup, each on its own thread, share.
+struct ServerShared {
+  ServerShared(const ServerConfig& config, std::size_t servers)
+      : limit(config.max_connections), servers_to_count(servers) {}
 
-struct ServerConfig {
-  enum class Mode {
-    reply,  // the seed's exchange: read the message, answer with the reply
-    echo,   // RFC 862: send back everything received until the client closes
-  };
-  Mode mode = Mode::reply;
-  std::string host = "127.0.0.1";
-  std::uint16_t port = 3000;        // 0: any free port
-  std::size_t message_length = 17;  // len(b"Greetings, server")
-  std::string reply = "Goodbye, client!";
-  // Reply mode: from accept to close. Echo mode: without progress. 0: none.
-  std::chrono::milliseconds timeout = 10s;
-  std::size_t max_connections = 10'000;
-  std::chrono::milliseconds grace = 3s;  // for exchanges in flight at shutdown
-  // Listening sockets handed over by systemd; when present, host and port
-  // are not used.
-  std::vector<int> inherited_sockets;
-  std::size_t threads = 1;  // each with its own io_context, socket and connections
-  bool quiet = false;       // no per-connection lines
-  bool verbose = false;     // echo mode: a line per chunk
+  ConnectionLimit limit;
+  // Connections from accept until their reply is out (echo: until they end),
+  // on every thread: "Waiting for a new connection" when it falls to zero.
+  std::atomic<std::size_t> busy{0};
+  // The shutdown line: each server adds the exchanges it leaves in flight,
+  // and the last one to add prints the sum.
+  std::atomic<std::size_t> in_flight{0};
+  std::atomic<std::size_t> servers_to_count;
+  // What a failure of a server's own machinery does: stop every server.
+  std::function<void(std::string_view reason)> stop_all;
 };
 
 class Server {
  public:
-  // Resolves the host and listens on every address it names, so that a port
-  // already in use is reported before anything runs. Throws StartupError.
+  // A server alone: resolves the host and listens on every address it names,
+  // so that a port already in use is reported before anything runs. Throws
+  // StartupError.
   Server(io_executor executor, ServerConfig config, Output& out);
 
-  // Another server for `first`'s addresses, for another thread: its own
-  // socket on the same port (SO_REUSEPORT), its own connections, nothing
-  // shared but the count behind "Waiting for a new connection". Only the first
-  // prints the start and shutdown lines.
-  Server(io_executor executor, Server& first);
+  // One of a ServerGroup's: serves `acceptors`; only the one that `announces`
+  // prints the "Listening at" lines.
+  Server(io_executor executor, const ServerConfig& config, Output& out, ServerShared& shared,
+         std::vector<tcp::acceptor> acceptors, bool announces);
 
   io_executor executor() const { return executor_; }
 
@@ -83,10 +78,11 @@ class Server {
     asio::steady_timer retry_timer;
     bool failing = false;  // inside an episode of accept errors
   };
-  class ExchangeInProgress;
+  class Busy;
   struct Session;
 
-  Server(io_executor executor, ServerConfig config, Output& out, Server* first);
+  Server(io_executor executor, const ServerConfig& config, Output& out,
+         std::unique_ptr<ServerShared> own, std::vector<tcp::acceptor> acceptors);
   void add_listener(tcp::acceptor acceptor);
   awaitable<void> accept_clients(Listener& listener);
   awaitable<void> back_off(Listener& listener, const asio::error_code& error,
@@ -113,9 +109,9 @@ class Server {
   io_executor executor_;
   ServerConfig config_;
   Output& out_;
+  std::unique_ptr<ServerShared> own_shared_;  // a server alone shares with nobody
+  ServerShared& shared_;
   bool announces_;
-  std::atomic<std::size_t> own_exchanges_in_progress_{0};
-  std::atomic<std::size_t>& exchanges_in_progress_;
   std::list<Listener> listeners_;  // a list: accept loops hold references into it
   Connections connections_;
   bool stopping_ = false;

@@ -1,6 +1,7 @@
 #include "shutdown.hpp"
 
 #include <csignal>
+#include <exception>
 
 namespace tcpecho {
 namespace {
@@ -11,9 +12,12 @@ const char* signal_name(int signal_number) {
 
 }  // namespace
 
-StopOnSignals::StopOnSignals(io_executor executor, std::vector<Server*> servers)
-    : signals_(executor, SIGINT, SIGTERM), servers_(std::move(servers)) {
-  co_spawn(executor, watch(), asio::detached);
+StopOnSignals::StopOnSignals(io_executor executor, Stop drain, Stop cut)
+    : signals_(executor, SIGINT, SIGTERM), drain_(std::move(drain)), cut_(std::move(cut)) {
+  co_spawn(executor, watch(), [](std::exception_ptr failure) {
+    // Only a bug gets here; the process would no longer stop on a signal.
+    if (failure) std::terminate();
+  });
 }
 
 void StopOnSignals::cancel() {
@@ -24,19 +28,12 @@ void StopOnSignals::cancel() {
 awaitable<void> StopOnSignals::watch() {
   auto [error, first] = co_await signals_.async_wait(nothrow_awaitable);
   if (error) co_return;  // cancelled: the server stopped by itself
-  tell_servers(&Server::shutdown, signal_name(first));
+  drain_(signal_name(first));
 
   auto [again_error, second] = co_await signals_.async_wait(nothrow_awaitable);
   if (again_error) co_return;
   forced_by_ = second;
-  tell_servers(&Server::abort, signal_name(second));
-}
-
-void StopOnSignals::tell_servers(void (Server::*what)(std::string_view),
-                                 std::string_view argument) {
-  for (Server* server : servers_) {
-    asio::post(server->executor(), [server, what, argument] { (server->*what)(argument); });
-  }
+  cut_(signal_name(second));
 }
 
 }  // namespace tcpecho

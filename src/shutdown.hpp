@@ -6,19 +6,21 @@
 // process ends because every coroutine has finished.
 #pragma once
 
+#include <functional>
 #include <optional>
-#include <vector>
+#include <string_view>
 
 #include "asio_compat.hpp"
-#include "server.hpp"
 
 namespace tcpecho {
 
 class StopOnSignals {
  public:
-  // Watches on `executor`; each server is told on its own executor, so a
-  // server with several threads needs no locks.
-  StopOnSignals(io_executor executor, std::vector<Server*> servers);
+  using Stop = std::function<void(std::string_view signal_name)>;
+
+  // Watches on `executor`: the first signal calls `drain`, the second `cut`,
+  // both on that executor.
+  StopOnSignals(io_executor executor, Stop drain, Stop cut);
 
   // The servers have finished: stop listening for signals. Call it on the
   // watching executor.
@@ -30,10 +32,9 @@ class StopOnSignals {
  private:
   awaitable<void> watch();
 
-  void tell_servers(void (Server::*what)(std::string_view), std::string_view argument);
-
   asio::signal_set signals_;
-  std::vector<Server*> servers_;
+  Stop drain_;
+  Stop cut_;
   std::optional<int> forced_by_;
 };
 

@@ -74,7 +74,18 @@ inline void run_scenario(asio::io_context& io, std::function<awaitable<void>()> 
   if (failure) std::rethrow_exception(failure);
 }
 
-// A listening socket ready for accept_connection(), on an ephemeral port.
+// Waits for a connection and accepts it, as the server's accept loop does.
+inline awaitable<std::tuple<asio::error_code, tcp::socket, tcp::endpoint>> accept_connection(
+    tcp::acceptor& acceptor) {
+  for (;;) {
+    auto accepted = try_accept(acceptor);
+    if (std::get<0>(accepted) != asio::error::would_block) co_return accepted;
+    auto [error] = co_await acceptor.async_wait(tcp::acceptor::wait_read, nothrow_awaitable);
+    if (error) co_return std::tuple(error, tcp::socket(acceptor.get_executor()), tcp::endpoint());
+  }
+}
+
+// A listening socket ready for try_accept(), on an ephemeral port.
 inline tcp::acceptor listening_on(asio::io_context& io, const asio::ip::address& address) {
   tcp::acceptor acceptor(io, tcp::endpoint(address, 0));
   asio::error_code error;

@@ -71,12 +71,15 @@ class Server:
             rest.append(line)
         return rest
 
-    def rss_kib(self):
+    def rss_kib(self, field="VmRSS"):
         with open(f"/proc/{self.process.pid}/status") as status:
             for line in status:
-                if line.startswith("VmRSS:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1])
-        raise RuntimeError("no VmRSS")
+        raise RuntimeError("no " + field)
+
+    def peak_rss_kib(self):
+        return self.rss_kib("VmHWM")
 
     def cpu_seconds(self):
         """User plus system CPU time the server has used so far."""

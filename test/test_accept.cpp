@@ -1,5 +1,6 @@
-// accept_connection(): sockets from accept4(), handed to Asio with what it
-// need not check again.
+// try_accept(): sockets from accept4(), handed to Asio with what it need not
+// check again (through the harness's accept_connection(), which waits as the
+// server's accept loop does).
 #include <doctest/doctest.h>
 #include <fcntl.h>
 
@@ -51,6 +52,14 @@ TEST_CASE("accept_connection takes connections already queued, one per call") {
     CHECK(peer1 == first.local_endpoint());
     CHECK(peer2 == second.local_endpoint());
   });
+}
+
+TEST_CASE("try_accept with nobody queued fails with would_block, at once") {
+  asio::io_context io{1};
+  auto acceptor = listening_on(io, asio::ip::address_v4::loopback());
+  auto [error, socket, peer] = try_accept(acceptor);
+  CHECK(error == asio::error::would_block);
+  CHECK_FALSE(socket.is_open());
 }
 
 TEST_CASE("closing the acceptor ends a waiting accept_connection with operation_aborted") {

@@ -7,9 +7,9 @@
 #include <thread>
 
 #include "bench.hpp"
-#include "pattern.hpp"
 #include "harness.hpp"
 #include "histogram.hpp"
+#include "pattern.hpp"
 
 using namespace tcpecho;
 using namespace tcpecho::testing;
@@ -67,8 +67,8 @@ TEST_CASE("the stream pattern has a whole slice of the largest size at every off
       REQUIRE(slice.size() == max_slice);
       // Every byte is the one the stream has there: read it as the first byte
       // of its own slice (AddressSanitizer checks the reads stay inside).
-      for (std::size_t i : {std::size_t{0}, std::size_t{1}, period - offset % period,
-                            max_slice - 1}) {
+      for (std::size_t i :
+           {std::size_t{0}, std::size_t{1}, period - offset % period, max_slice - 1}) {
         if (i < max_slice) CHECK(slice[i] == pattern_slice(offset + i, 1)[0]);
       }
       CHECK(slice[max_slice - 1] == pattern_slice(offset + max_slice - 1 + period, 1)[0]);

@@ -1,0 +1,134 @@
+"""The server's limits as a real process: --max-connections is one limit for
+every listening socket and thread, --length caps memory without allocating
+it, --threads shares its port with nobody else, and the shutdown line counts
+what every thread has in flight."""
+import signal
+import socket
+import sys
+import unittest
+
+from processes import TCPECHO, WAIT, Server, tcpecho, tcpecho_send, tcpecho_server
+
+GREETING = b"Greetings, server"
+REPLY = b"Goodbye, client!"
+
+
+def read_to_eof(sock):
+    sock.settimeout(WAIT)
+    data = b""
+    while chunk := sock.recv(65536):
+        data += chunk
+    return data
+
+
+class ConnectionLimit(unittest.TestCase):
+    def test_a_listener_with_nobody_to_accept_does_not_hold_the_only_slot(self):
+        # Two listening sockets, as systemd would pass them, and one slot.
+        passed = []
+        for _ in range(2):
+            s = socket.socket()
+            s.bind(("127.0.0.1", 0))
+            s.listen()
+            self.addCleanup(s.close)
+            passed.append(s)
+        fds = [s.fileno() for s in passed]
+        script = (f'exec 3<&{fds[0]} 4<&{fds[1]}; LISTEN_PID=$$ LISTEN_FDS=2 '
+                  'exec "$0" serve --max-connections 1')
+        server = Server(["sh", "-c", script, TCPECHO], pass_fds=fds)
+        self.addCleanup(server.kill)
+        # The second socket's clients are served as well as the first's.
+        for s in [passed[1], passed[0], passed[1]]:
+            client = tcpecho_send(s.getsockname()[1], "127.0.0.1", "--timeout", "5")
+            self.assertEqual(client.returncode, 0, client.stderr)
+
+    def test_the_limit_is_the_total_across_threads(self):
+        server = tcpecho_server("127.0.0.1", "--threads", "4", "--max-connections", "1")
+        self.addCleanup(server.kill)
+        server.read_until("Waiting for a new connection")
+        held = socket.create_connection(("127.0.0.1", server.port), timeout=WAIT)
+        self.addCleanup(held.close)
+        server.read_until_prefix("  Socket peer: ")
+        # These wait in the kernel's backlog while the one slot is taken, on
+        # whichever thread's socket the kernel put them.
+        waiting = []
+        for _ in range(3):
+            s = socket.create_connection(("127.0.0.1", server.port), timeout=WAIT)
+            self.addCleanup(s.close)
+            s.sendall(GREETING)
+            s.shutdown(socket.SHUT_WR)
+            waiting.append(s)
+        held.close()
+        for s in waiting:
+            self.assertEqual(read_to_eof(s), REPLY)
+        # One connection at a time: each is closed before the next is accepted.
+        lines, closed = [], 0
+        while closed < 4:
+            line = server.next_line()
+            lines.append(line)
+            closed += line.startswith("  Closing socket")
+        open_now = 0
+        for line in lines:
+            open_now += line.startswith("Connection from ") - line.startswith("  Closing socket")
+            self.assertLessEqual(open_now, 1, "\n".join(lines))
+        self.assertEqual(sum(line.startswith("Connection from ") for line in lines), 3)
+
+
+class Memory(unittest.TestCase):
+    def test_length_caps_memory_without_allocating_it(self):
+        server = tcpecho_server("127.0.0.1", "--length", str(16 * 1024 * 1024), "--quiet")
+        self.addCleanup(server.kill)
+        before = server.peak_rss_kib()
+        for _ in range(4):
+            client = tcpecho_send(server.port, "127.0.0.1", "--message", "x", "--timeout", "5")
+            self.assertEqual(client.returncode, 0, client.stderr)
+        grown = server.peak_rss_kib() - before
+        print(f"\n--length 16 MiB, 4 one-byte messages: peak RSS grew {grown} KiB",
+              file=sys.stderr)
+        self.assertLess(grown, 4 * 1024)
+
+
+class Threads(unittest.TestCase):
+    def test_another_process_on_the_port_is_address_in_use(self):
+        with socket.socket() as other:
+            # Even one that would share the port.
+            other.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+            other.bind(("127.0.0.1", 0))
+            other.listen()
+            port = other.getsockname()[1]
+            result = tcpecho("serve", "--threads", "2", "--port", str(port))
+        self.assertEqual(result.returncode, 6)
+        self.assertEqual(result.stderr, f"tcpecho: cannot listen on 127.0.0.1 port {port}: "
+                                        "Address already in use\n")
+
+    def test_a_second_multi_threaded_server_on_the_port_is_refused(self):
+        first = tcpecho_server("127.0.0.1", "--threads", "2")
+        self.addCleanup(first.kill)
+        second = tcpecho("serve", "--threads", "2", "--port", str(first.port))
+        self.assertEqual(second.returncode, 6)
+        self.assertEqual(second.stderr, f"tcpecho: cannot listen on 127.0.0.1 port "
+                                        f"{first.port}: Address already in use\n")
+        # The first still answers, on both its threads' sockets.
+        for _ in range(4):
+            self.assertEqual(tcpecho_send(first.port, "127.0.0.1").returncode, 0)
+
+    def test_the_shutdown_line_counts_every_threads_exchanges(self):
+        server = tcpecho_server("127.0.0.1", "--threads", "4", "--grace", "0.5")
+        self.addCleanup(server.kill)
+        server.read_until("Waiting for a new connection")
+        clients = []
+        for _ in range(8):
+            s = socket.create_connection(("127.0.0.1", server.port), timeout=WAIT)
+            self.addCleanup(s.close)
+            s.sendall(GREETING[:5])  # an exchange begun, not finished
+            clients.append(s)
+        for _ in clients:
+            server.read_until_prefix("  Socket peer: ")
+        server.process.send_signal(signal.SIGINT)
+        self.assertEqual(server.read_until_prefix("Shutting down"),
+                         "Shutting down (SIGINT): 8 exchanges in progress, up to 0.5s to finish")
+        # The grace period cuts the unfinished exchanges; the server exits.
+        self.assertEqual(server.process.wait(timeout=WAIT), 0)
+
+
+if __name__ == "__main__":
+    unittest.main()
