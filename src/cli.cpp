@@ -18,6 +18,10 @@ constexpr const char* exit_status_help = R"(
 Environment: TCPECHO_HOST, TCPECHO_PORT and TCPECHO_TIMEOUT stand in for
 --host, --port and --timeout when those are not given.
 
+Output: stdout and stderr go through a bounded buffer, so a reader that stops
+reading never stalls the server; lines it misses are dropped and counted in a
+line written where they are missing.
+
 Exit status:
   0  success
   1  internal error
@@ -160,14 +164,15 @@ void describe_serve(CLI::App& serve, ServerConfig& config) {
   serve
       .add_option("--length", config.message_length,
                   "Reply mode: bytes to read as the message before replying (fewer if the "
-                  "client half-closes first)")
+                  "client half-closes first); a limit, not an allocation")
       ->type_name("N")
       ->check(CLI::Range(std::size_t{1}, std::size_t{16 * 1024 * 1024}).description(""))
       ->capture_default_str();
   serve
       .add_option("--max-connections", config.max_connections,
-                  "Connections served at once (shared out among --threads); further clients "
-                  "wait in the kernel's listen backlog until one finishes, and none is dropped")
+                  "Connections served at once, in all addresses and --threads together; further "
+                  "clients wait in the kernel's listen backlog until one finishes, and none is "
+                  "dropped")
       ->type_name("N")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}).description(""))
       ->capture_default_str();
@@ -176,7 +181,8 @@ void describe_serve(CLI::App& serve, ServerConfig& config) {
                      "a second signal stops at once");
   add_threads_option(serve, config.threads,
                      "Threads to serve on, each with its own listening socket on the same port "
-                     "(SO_REUSEPORT) and its own connections");
+                     "(SO_REUSEPORT) and its own connections; a port another process listens on "
+                     "is refused all the same");
   auto* quiet = serve.add_flag("-q,--quiet", config.quiet,
                                "No per-connection lines: only start, errors and shutdown");
   serve.add_flag("-v,--verbose", config.verbose, "Echo mode: also a line for every chunk echoed")
@@ -187,8 +193,8 @@ void describe_send(CLI::App& send, ClientConfig& config) {
   add_endpoint_options(send, config.host, config.port, config.timeout,
                        "Server name or IPv4/IPv6 address; each address it resolves to is tried",
                        "Port the server listens on",
-                       "Give up on an exchange, connecting included, after this long; 0 means "
-                       "never");
+                       "Give up on an exchange, name lookup and connecting included, after this "
+                       "long; 0 means never");
   auto* message = add_bytes_option(send, "--message", config.message, "What to send");
   send.add_option_function<std::string>(
           "--message-file",
@@ -222,7 +228,8 @@ void describe_send(CLI::App& send, ClientConfig& config) {
 void describe_bench(CLI::App& bench, BenchConfig& config) {
   add_endpoint_options(bench, config.host, config.port, config.timeout,
                        "Server name or IPv4/IPv6 address", "Port the server listens on",
-                       "Count an operation that takes longer than this as a timeout error");
+                       "Count an operation that takes longer than this as a timeout error; 0 "
+                       "means never");
   add_choice_option(bench, "--mode", config.mode,
                     {{"rr", BenchConfig::Mode::rr},
                      {"stream", BenchConfig::Mode::stream},
@@ -306,9 +313,9 @@ std::optional<std::string> unescape(std::string_view text) {
 
 ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
   CLI::App app(
-      "tcpecho: a TCP server and client for the classic echo-server exchange (the client "
-      "sends 'Greetings, server', the server prints it and answers 'Goodbye, client!'), and "
-      "an RFC 862 echo server.",
+      "tcpecho: a TCP server, client and load tool for the classic echo-server exchange (the "
+      "client sends 'Greetings, server', the server prints it and answers 'Goodbye, client!'), "
+      "and an RFC 862 echo server.",
       "tcpecho");
   app.set_version_flag("--version", "tcpecho " TCPECHO_VERSION);
   app.footer(exit_status_help);
@@ -324,8 +331,10 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
   describe_serve(*serve, server);
 
   ClientConfig client;
-  CLI::App* send =
-      app.add_subcommand("send", "Connect, send the greeting, print the server's reply, and exit.");
+  CLI::App* send = app.add_subcommand(
+      "send",
+      "Connect, send the greeting, print the server's reply, and exit. No reply, or part of the "
+      "seed's reply and then the end, is a failed exchange (exit 5).");
   describe_send(*send, client);
 
   BenchConfig bench;
