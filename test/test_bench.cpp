@@ -235,3 +235,14 @@ TEST_CASE("bench counts refused connections as connect failures") {
   CHECK(errors_of(result, BenchError::connect_failed) == 4);
   CHECK(result.operations == 0);
 }
+
+TEST_CASE("a failure inside bench itself is one line and exit status 1, not a server's error") {
+  BenchConfig config;
+  BenchResult result;
+  result.seconds = 1;
+  result.errors[static_cast<std::size_t>(BenchError::other)] = 1;
+  result.internal_failure = "std::bad_alloc";
+  CapturedOutput out;
+  CHECK(report_bench(config, result, out) == ExitStatus::internal_error);
+  CHECK(out.errors == std::vector<std::string>{"tcpecho: internal error in bench: std::bad_alloc"});
+}
