@@ -1,13 +1,7 @@
-// Accepting a connection the way a hand-written epoll server does.
-//
-// Asio's async_accept() calls accept(), and the socket it returns then costs
-// two more system calls that a C server does without: an ioctl() to make it
-// non-blocking before its first operation, and an epoll_ctl() to take it out
-// of epoll before it is closed (Asio cannot tell that a descriptor it was
-// handed is no other's duplicate, whose closing would leave it registered).
-// The seed's exchange costs about a dozen system calls per connection, so
-// those two are a sixth of them. accept4() with SOCK_NONBLOCK returns a socket
-// that needs neither, and Asio is told so.
+// Accepting a connection the way a hand-written epoll server does: only when
+// one is queued (the server's accept loop waits for the listening socket to
+// be readable first), with accept4(), which returns it non-blocking and
+// close-on-exec in the same system call.
 #pragma once
 
 #include <tuple>

@@ -3,8 +3,8 @@
 // Debian 12 ships Asio 1.22.1, where `as_tuple` still lives in
 // asio::experimental; Asio 1.23 promoted it to asio::as_tuple and later
 // releases dropped the experimental alias. Everything else in tcpecho writes
-// `nothrow_awaitable`, and in_place_io.cpp asks TCPECHO_KNOWS_ASIO_REACTOR
-// below; neither looks at the version.
+// `nothrow_awaitable` and never looks at the version. Nothing here, nor
+// anywhere in tcpecho, touches Asio's private members: only its public API.
 #pragma once
 
 // Asio 1.22 only recognises clang's coroutines with libc++; clang with
@@ -15,12 +15,6 @@
 
 #include <asio.hpp>
 #include <asio/experimental/awaitable_operators.hpp>
-
-// Whether Asio's epoll reactor keeps a socket's state as in_place_io.cpp
-// reads it, private members and all: checked against Asio 1.22.1 only.
-#if defined(ASIO_HAS_EPOLL) && !defined(ASIO_HAS_IO_URING_AS_DEFAULT) && ASIO_VERSION == 102201
-#define TCPECHO_KNOWS_ASIO_REACTOR 1
-#endif
 
 #if ASIO_VERSION >= 102300
 #include <asio/as_tuple.hpp>
@@ -62,38 +56,5 @@ inline constexpr asio::use_awaitable_t<io_executor> use_awaitable;
 inline constexpr auto nothrow_awaitable = detail::as_tuple(use_awaitable);
 
 using asio::ip::tcp;
-
-namespace detail {
-// The one way into a socket's private state: a pointer to a protected member,
-// formed inside a class derived from the socket's.
-struct SocketInternals : tcp::socket {
-  static auto& of(tcp::socket& socket) {
-    return (socket.*&SocketInternals::impl_).get_implementation();
-  }
-};
-}  // namespace detail
-
-// Tells Asio what it cannot know about a descriptor it is handed with
-// assign(), true of one that accept4(SOCK_NONBLOCK) has just returned: it is
-// non-blocking already, and no other descriptor refers to the same socket.
-// Asio would otherwise make it non-blocking again before the first operation
-// (an ioctl), and take it out of epoll before closing it (an epoll_ctl; closing
-// the last descriptor of a socket does that itself). It also lets synchronous
-// reads and writes on it fail with would_block rather than wait, as
-// in_place_io.hpp needs, which non_blocking(true) would set with another
-// ioctl. Asio has no public call for the first two; its reactor-based sockets
-// keep all three facts in one state word.
-inline void trust_nonblocking_original(tcp::socket& socket) {
-#if !defined(ASIO_HAS_IOCP) && !defined(ASIO_HAS_IO_URING_AS_DEFAULT) && \
-    !defined(ASIO_WINDOWS_RUNTIME)
-  namespace ops = asio::detail::socket_ops;
-  auto& state = detail::SocketInternals::of(socket).state_;
-  state = static_cast<ops::state_type>(
-      (state | ops::internal_non_blocking | ops::user_set_non_blocking) & ~ops::possible_dup);
-#else
-  asio::error_code ignored;  // other back ends keep no such state: ask
-  socket.non_blocking(true, ignored);
-#endif
-}
 
 }  // namespace tcpecho

@@ -6,10 +6,9 @@
 
 #include "accept.hpp"
 #include "failure.hpp"
-#include "handler_slot.hpp"
-#include "in_place_io.hpp"
 #include "listen.hpp"
 #include "python_format.hpp"
+#include "socket_io.hpp"
 
 namespace tcpecho {
 
@@ -215,14 +214,10 @@ void Server::welcome(const Listener& listener, tcp::socket socket, const tcp::en
   auto session = std::make_unique<Session>(*this, std::move(socket), std::move(permit), peer);
 
   // Waiting for the first byte (or the end) is a plain callback, not a
-  // coroutine, and not a read: Asio would try a read at once, and most
-  // clients have said nothing yet when they are accepted. An error (the
-  // deadline passed, shutdown) is the coroutine's to report, like any later
-  // one.
+  // coroutine, and not a read: most clients have said nothing yet when they
+  // are accepted, and a wait needs no buffer. An error (the deadline passed,
+  // shutdown) is the coroutine's to report, like any later one.
   auto& waiting = *session;
-  // So that a read that ends short is known to have emptied the socket (see
-  // read_some_when_ready()); this wait arms it.
-  watch_for_peer_close(waiting.socket);
   waiting.socket.async_wait(tcp::socket::wait_read, [this, session = std::move(session)](
                                                         const asio::error_code& error) mutable {
     session->ended = error;
@@ -238,26 +233,21 @@ void Server::welcome(const Listener& listener, tcp::socket socket, const tcp::en
 awaitable<void> Server::exchange(std::unique_ptr<Session> session) {
   auto& [socket, peer, connection, busy, error] = *session;
   const std::size_t length = config_.message_length;
-  // Room for a byte more than the message: a read that ends short of it has
-  // emptied the socket, so the lingering read below can wait for epoll's
-  // word instead of trying recv() first (see read_some_when_ready()). The
-  // room grows with what the client sends: --length caps memory, it does not
-  // allocate it.
+  // The room grows with what the client sends: --length caps memory, it does
+  // not allocate it.
   constexpr std::size_t first_room = 1024;
-  std::string message(std::min(length + 1, first_room), '\0');
+  std::string message(std::min(length, first_room), '\0');
   std::size_t received = 0;
-  HandlerSlot slot;
+  auto readiness = Readiness::reported;  // by welcome()'s wait
   while (received < length && !error) {
-    if (received == message.size()) message.resize(std::min(2 * received, length + 1));
-    auto [read_error, n] =
-        co_await read_some_when_ready(socket, asio::buffer(message) + received, slot);
+    if (received == message.size()) message.resize(std::min(2 * received, length));
+    auto [read_error, n] = co_await read_when_ready(socket, asio::buffer(message) + received,
+                                                    std::exchange(readiness, Readiness::unknown));
     error = read_error;
     received += n;
     if (received > 0) connection.phase = Connection::Phase::receiving;
   }
-  // What came after the message counts as discarded, below.
-  std::size_t discarded = received - std::min(received, length);
-  message.resize(received - discarded);
+  message.resize(received);
 
   if (error && error != asio::error::eof) {
     log("  Closing socket {}: {}; message from client: {}", peer, why_closed(connection, error),
@@ -267,8 +257,9 @@ awaitable<void> Server::exchange(std::unique_ptr<Session> session) {
   // MSG_MORE: the end of the stream, which shutdown() sends next, goes in the
   // same packet as the reply. (A partial packet held back that way goes out
   // at the shutdown, at the latest.)
+  std::vector<char> kept;
   auto [write_error, written] =
-      co_await write_in_place(socket, asio::buffer(config_.reply), MSG_MORE);
+      co_await write_all(socket, asio::buffer(config_.reply), kept, MSG_MORE);
   if (write_error) {
     log("  message from client: {}\n  Closing socket {}: could not send the reply: {}",
         python::bytes_repr(message), peer, why_closed(connection, write_error));
@@ -285,9 +276,10 @@ awaitable<void> Server::exchange(std::unique_ptr<Session> session) {
   // socket with unread input makes the kernel answer with a reset, which can
   // destroy the reply in flight; so read and discard until the client closes.
   connection.phase = Connection::Phase::lingering;
-  message.resize(1024);  // the message has been printed: reuse its storage
+  message = {};  // printed: its memory goes back
+  std::size_t discarded = 0;
   while (!error) {
-    auto [read_error, n] = co_await read_some_when_ready(socket, asio::buffer(message), slot);
+    auto [read_error, n] = co_await read_when_ready(socket, scratch_.buffer(), Readiness::unknown);
     error = read_error;
     discarded += n;
   }
@@ -303,12 +295,10 @@ awaitable<void> Server::exchange(std::unique_ptr<Session> session) {
 // RFC 862: everything the client sends comes back, in order, until it closes.
 // The next chunk is read only once the last one has been written back, so a
 // client that does not read is not read either (TCP's flow control holds it
-// back) and memory stays bounded. The buffer exists from the first byte on
-// (a silent connection has none, see welcome()) and doubles while reads fill
-// it, so bulk transfers move in large chunks.
+// back). A chunk is read into the thread's scratch buffer and nearly always
+// written back from there at once: a connection keeps bytes of its own only
+// while the kernel will not take them, so a quiet one holds none.
 awaitable<void> Server::echo(std::unique_ptr<Session> session) {
-  constexpr std::size_t first_size = 4 * 1024;
-  constexpr std::size_t largest_size = 64 * 1024;
   auto& [socket, peer, connection, busy, error] = *session;
   std::size_t echoed = 0;
 
@@ -317,20 +307,21 @@ awaitable<void> Server::echo(std::unique_ptr<Session> session) {
   asio::error_code ignored;
   socket.set_option(tcp::no_delay(true), ignored);
 
-  std::vector<char> buffer(error ? 0 : first_size);
-  HandlerSlot slot;
+  std::vector<char> kept;
+  auto readiness = Readiness::reported;  // by welcome()'s wait
   while (!error) {
-    auto [read_error, n] = co_await read_some_when_ready(socket, asio::buffer(buffer), slot);
+    auto [read_error, n] = co_await read_when_ready(socket, scratch_.buffer(),
+                                                    std::exchange(readiness, Readiness::unknown));
     error = read_error;
     if (n == 0) break;
     connection.phase = Connection::Phase::receiving;
-    if (config_.verbose && logging()) log("  echoing {}", python::bytes_repr({buffer.data(), n}));
+    if (config_.verbose && logging()) log("  echoing {}", python::bytes_repr({scratch_.data(), n}));
 
-    auto [write_error, written] = co_await write_in_place(socket, asio::buffer(buffer.data(), n));
+    auto [write_error, written] =
+        co_await write_all(socket, asio::buffer(scratch_.data(), n), kept);
     echoed += written;
     connections_.touch(connection);
     if (write_error) error = write_error;
-    if (n == buffer.size() && buffer.size() < largest_size) buffer.resize(buffer.size() * 2);
   }
 
   if (error != asio::error::eof) {

@@ -22,6 +22,7 @@
 #include "connections.hpp"
 #include "output.hpp"
 #include "server_config.hpp"
+#include "socket_io.hpp"
 
 namespace tcpecho {
 
@@ -114,6 +115,7 @@ class Server {
   bool announces_;
   std::list<Listener> listeners_;  // a list: accept loops hold references into it
   Connections connections_;
+  ScratchBuffer scratch_;  // what this thread's connections have just read
   bool stopping_ = false;
   bool running_ = true;
   bool healthy_ = true;

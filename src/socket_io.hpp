@@ -1,0 +1,67 @@
+// How the server reads and writes a connection, reactor style, on Asio's
+// public API: wait until the socket is ready (async_wait), then make one
+// non-blocking system call, as a hand-written epoll server does.
+//
+// Why not async_read_some()? Its buffer must exist, per connection, for as
+// long as the read is pending, which for a quiet connection is forever. A
+// wait needs no buffer, so the bytes can be read into one buffer per thread
+// the moment they are there (see ScratchBuffer): memory follows the bytes a
+// client sent, not the number of clients.
+//
+// Why one read per wait? A client that writes as fast as it can keeps its
+// socket readable; reading it in a loop would starve every other connection
+// on the thread. Each wait goes through the event loop, behind everything
+// else that is ready, so every connection takes its turn.
+//
+// These need a socket in non-blocking mode (try_accept() returns one), used
+// only by the one thread that runs its io_context.
+#pragma once
+
+#include <cstddef>
+#include <tuple>
+#include <vector>
+
+#include "asio_compat.hpp"
+
+namespace tcpecho {
+
+// What the caller knows of the socket before it reads.
+enum class Readiness {
+  unknown,   // wait first: after any read, the socket has most likely been emptied
+  reported,  // a wait has just reported it readable: read at once
+};
+
+// Waits until the socket has something to read (bytes, the end of the
+// stream, an error), unless it was just `reported` to, then reads at most
+// `buffer.size()` bytes of it. Fails with eof once the peer has closed its
+// side.
+awaitable<std::tuple<asio::error_code, std::size_t>> read_when_ready(tcp::socket& socket,
+                                                                     asio::mutable_buffer buffer,
+                                                                     Readiness readiness);
+
+// Writes all of `bytes`: at once if the kernel takes them, as it nearly
+// always does. What it does not take is copied into `kept` first, so that
+// `bytes` may be a buffer other connections reuse while this one waits for
+// room; `kept` is emptied, and its memory returned, once they are out.
+// `flags` are send()'s: MSG_MORE, say, to send a shutdown() in the same segment.
+awaitable<std::tuple<asio::error_code, std::size_t>> write_all(
+    tcp::socket& socket, asio::const_buffer bytes, std::vector<char>& kept,
+    tcp::socket::message_flags flags = 0);
+
+// Bytes read but not kept: one buffer per thread, which holds what a
+// connection has just read until it has been written back (echo) or
+// discarded (what a client sends after its message).
+class ScratchBuffer {
+ public:
+  // As much as one read takes: the most a socket's receive queue usually
+  // hands over at once on loopback.
+  static constexpr std::size_t size = 64 * 1024;
+  ScratchBuffer() : bytes_(size) {}
+  asio::mutable_buffer buffer() { return asio::buffer(bytes_); }
+  const char* data() const { return bytes_.data(); }
+
+ private:
+  std::vector<char> bytes_;
+};
+
+}  // namespace tcpecho
