@@ -80,6 +80,9 @@ class Worker {
       case BenchConfig::Mode::idle:
         co_await hold(watch);
         break;
+      case BenchConfig::Mode::flood:
+        co_await flood(watch);
+        break;
     }
   }
 
@@ -159,7 +162,7 @@ class Worker {
   awaitable<void> stream(Watch& watch) {
     tcp::socket socket(io_);
     if (!co_await connect(socket, watch)) co_return;
-    StreamState state(io_, config_.size);
+    StreamState state(io_, config_.size, config_.window);
     using namespace asio::experimental::awaitable_operators;
     co_await (write_stream(socket, state) && read_stream(socket, watch, state));
     // A reset can reach the writer as the error and the reader as a plain end
@@ -175,10 +178,14 @@ class Worker {
   }
 
   struct StreamState {
-    StreamState(asio::io_context& io, std::size_t chunk)
-        : chunk(chunk), sent_at(window_chunks), space(io, Clock::time_point::max()) {}
-    static constexpr std::size_t window_chunks = 4;
+    // `window`: bytes in flight at most; 0 for four chunks.
+    StreamState(asio::io_context& io, std::size_t chunk, std::size_t window)
+        : chunk(chunk),
+          window_chunks(window == 0 ? 4 : std::max<std::size_t>(1, (window + chunk - 1) / chunk)),
+          sent_at(window_chunks),
+          space(io, Clock::time_point::max()) {}
     std::size_t chunk;
+    std::size_t window_chunks;
     std::uint64_t written = 0;
     std::uint64_t verified = 0;
     std::vector<Clock::time_point> sent_at;  // when each chunk in flight was sent
@@ -191,11 +198,11 @@ class Worker {
 
   awaitable<void> write_stream(tcp::socket& socket, StreamState& state) {
     while (!state.done && Clock::now() < stop_) {
-      if (state.written - state.verified >= StreamState::window_chunks * state.chunk) {
+      if (state.written - state.verified >= state.window_chunks * state.chunk) {
         co_await state.space.async_wait(nothrow_awaitable);
         continue;
       }
-      state.sent_at[(state.written / state.chunk) % StreamState::window_chunks] = Clock::now();
+      state.sent_at[(state.written / state.chunk) % state.window_chunks] = Clock::now();
       const auto slice = pattern_slice(state.written, state.chunk);
       auto [error, n] = co_await asio::async_write(socket, asio::buffer(slice.data(), slice.size()),
                                                    nothrow_awaitable);
@@ -221,7 +228,7 @@ class Worker {
         const auto chunks_before = state.verified / state.chunk;
         state.verified += n;
         for (auto c = chunks_before; c < state.verified / state.chunk; ++c) {
-          record(state.sent_at[c % StreamState::window_chunks], state.chunk);
+          record(state.sent_at[c % state.window_chunks], state.chunk);
         }
         state.space.cancel();
         continue;
@@ -247,14 +254,54 @@ class Worker {
     }
   }
 
-  // idle: open, hold until the end, then check the connection still answers.
+  // idle: open (with --echo-first, have 16 bytes echoed), hold until the
+  // end, then check the connection still answers.
   awaitable<void> hold(Watch& watch) {
     tcp::socket socket(io_);
     if (!co_await connect(socket, watch)) co_return;
+    if (config_.echo_first && !co_await echo_once(socket, watch)) co_return;
     co_await stop_timer_.async_wait(nothrow_awaitable);
     std::string reply;
     const auto started = Clock::now();
     if (co_await check_reply(socket, watch, reply)) record(started, reply.size(), true);
+  }
+
+  awaitable<bool> echo_once(tcp::socket& socket, Watch& watch) {
+    const auto sent = pattern_slice(0, 16);
+    std::array<char, 16> back{};
+    watch.busy();
+    auto [write_error, written] = co_await asio::async_write(
+        socket, asio::buffer(sent.data(), sent.size()), nothrow_awaitable);
+    auto [read_error, read] =
+        co_await asio::async_read(socket, asio::buffer(back), nothrow_awaitable);
+    watch.idle();
+    if (write_error || read_error) {
+      fail(watch, write_error ? write_error : read_error);
+      co_return false;
+    }
+    if (!std::equal(back.begin(), back.end(), sent.begin())) {
+      fail(watch, BenchError::mismatch);
+      co_return false;
+    }
+    co_return true;
+  }
+
+  // flood: send the message, then keep sending until the end without reading
+  // a reply: the client that would have a reply-mode server spend its turns
+  // on it. Measures nothing of its own: it is the load beside another bench.
+  awaitable<void> flood(Watch& watch) {
+    tcp::socket socket(io_);
+    if (!co_await connect(socket, watch)) co_return;
+    auto [error, written] =
+        co_await asio::async_write(socket, asio::buffer(config_.message), nothrow_awaitable);
+    for (std::uint64_t offset = 0; !error && Clock::now() < stop_;) {
+      const auto slice = pattern_slice(offset, config_.size);
+      std::tie(error, written) = co_await asio::async_write(
+          socket, asio::buffer(slice.data(), slice.size()), nothrow_awaitable);
+      offset += written;
+      record(Clock::now(), written);
+    }
+    if (error) fail(watch, error);
   }
 
   // Sends the message, half-closes, reads to EOF, compares with --expect.

@@ -26,6 +26,7 @@ struct BenchConfig {
     stream,    // keep a window of bytes in flight, verify the echoed stream
     exchange,  // the seed's protocol as connection churn: connect, send, read to EOF
     idle,      // hold connections open, then check each still answers
+    flood,     // send the message, then keep sending without reading: load beside another bench
   };
   Mode mode = Mode::rr;
   std::string host = "127.0.0.1";
@@ -33,8 +34,10 @@ struct BenchConfig {
   std::size_t connections = 50;
   std::chrono::milliseconds duration = 5s;
   std::chrono::milliseconds warmup = 1s;
-  std::size_t size = 128;  // rr: request size; stream: bytes per write
-  double rate = 0;         // rr: requests per second in all, open loop; 0: closed loop
+  std::size_t size = 128;   // rr: request size; stream and flood: bytes per write
+  std::size_t window = 0;   // stream: bytes in flight at most; 0: four writes' worth
+  bool echo_first = false;  // idle: have 16 bytes echoed before holding
+  double rate = 0;          // rr: requests per second in all, open loop; 0: closed loop
   std::size_t threads = 1;
   std::string message = "Greetings, server";  // exchange and idle
   std::string expect = "Goodbye, client!";    // exchange and idle

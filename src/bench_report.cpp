@@ -21,6 +21,8 @@ std::string_view mode_name(BenchConfig::Mode mode) {
       return "stream";
     case BenchConfig::Mode::exchange:
       return "exchange";
+    case BenchConfig::Mode::flood:
+      return "flood";
     case BenchConfig::Mode::idle:
       break;
   }

@@ -1,7 +1,8 @@
 #include "cli.hpp"
 
-#include <CLI/CLI.hpp>
 #include <fmt/ranges.h>
+
+#include <CLI/CLI.hpp>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
@@ -232,15 +233,18 @@ void describe_bench(CLI::App& bench, BenchConfig& config) {
                        "Server name or IPv4/IPv6 address", "Port the server listens on",
                        "Count an operation that takes longer than this as a timeout error; 0 "
                        "means never");
-  add_choice_option(bench, "--mode", config.mode,
-                    {{"rr", BenchConfig::Mode::rr},
-                     {"stream", BenchConfig::Mode::stream},
-                     {"exchange", BenchConfig::Mode::exchange},
-                     {"idle", BenchConfig::Mode::idle}},
-                    "rr: request/response of SIZE bytes against an echo server; stream: a window "
-                    "of SIZE-byte writes in flight, echoed stream verified; exchange: the seed's "
-                    "protocol, one connection per exchange; idle: hold the connections, then "
-                    "check each still answers");
+  add_choice_option(
+      bench, "--mode", config.mode,
+      {{"rr", BenchConfig::Mode::rr},
+       {"stream", BenchConfig::Mode::stream},
+       {"exchange", BenchConfig::Mode::exchange},
+       {"idle", BenchConfig::Mode::idle},
+       {"flood", BenchConfig::Mode::flood}},
+      "rr: request/response of SIZE bytes against an echo server; stream: a window "
+      "of SIZE-byte writes in flight, echoed stream verified; exchange: the seed's "
+      "protocol, one connection per exchange; flood: send --message, then SIZE-byte "
+      "writes without reading (load beside another bench); idle: hold the connections, then "
+      "check each still answers");
   bench.add_option("-c,--connections", config.connections, "Connections open at once")
       ->type_name("N")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}).description(""))
@@ -259,6 +263,16 @@ void describe_bench(CLI::App& bench, BenchConfig& config) {
       ->type_name("PER_SECOND")
       ->check(number_from(0.0, 1e9, ""))
       ->capture_default_str();
+  bench
+      .add_option("--window", config.window,
+                  "stream: bytes in flight per connection at most; 0 means four writes' worth")
+      ->type_name("BYTES")
+      ->check(CLI::Range(std::size_t{0}, std::size_t{1} << 30).description(""))
+      ->capture_default_str();
+  bench.add_flag(
+      "--echo-first", config.echo_first,
+      "idle: have 16 bytes echoed on each connection before holding it (an echo server's "
+      "connections that have served once)");
   add_threads_option(bench, config.threads,
                      "Threads generating load, each with its own connections");
   add_bytes_option(bench, "--message", config.message, "exchange and idle: what to send");

@@ -292,3 +292,50 @@ TEST_CASE("a client that half-closes without sending is answered at once") {
       5s);
   CHECK(logged(f.out, "  message from client: b''"));
 }
+
+TEST_CASE("echo takes turns: a client with more queued than one read holds up no other") {
+  // Both clients' bytes are in the server's sockets before it runs a single
+  // handler: `greedy` more than one read takes, `light` a few bytes. Served
+  // one read per turn, light's echo comes back before greedy's is complete;
+  // a server that read on while a socket stayed readable would echo all of
+  // greedy's first.
+  auto config = loopback_config();
+  config.mode = ServerConfig::Mode::echo;
+  config.quiet = true;
+  asio::io_context io{1};
+  CapturedOutput out;
+  Server server(io.get_executor(), config, out);
+  co_spawn(io, server.run(), [](std::exception_ptr e) { REQUIRE_FALSE(e); });
+
+  asio::io_context clients;
+  tcp::socket greedy(clients), light(clients);
+  greedy.connect(server.local_endpoints().front());
+  light.connect(server.local_endpoints().front());
+  const std::string much(2 * ScratchBuffer::size, 'g');
+  asio::write(greedy, asio::buffer(much));
+  asio::write(light, asio::buffer("light", 5));
+
+  std::size_t steps = 0;
+  while (light.available() < 5 && steps < 100'000) steps += io.run_one_for(100ms);
+  REQUIRE(light.available() == 5);
+  CHECK(greedy.available() < much.size());
+  MESSAGE("greedy had " << greedy.available() << " of " << much.size()
+                        << " bytes back when light had its 5");
+
+  // And greedy gets all of it in the end.
+  greedy.shutdown(tcp::socket::shutdown_send);
+  std::string back;
+  asio::error_code error;
+  while (back.size() < much.size() && !error && steps < 200'000) {
+    steps += io.poll();
+    char chunk[65536];
+    if (greedy.available() > 0)
+      back.append(chunk, greedy.read_some(asio::buffer(chunk), error));
+    else
+      io.run_one_for(100ms);
+  }
+  CHECK(back == much);
+  server.abort("end of test");
+  io.run_for(10s);
+  CHECK(io.stopped());
+}

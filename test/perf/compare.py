@@ -26,12 +26,17 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
 class Scenario:
-    def __init__(self, name, reference, tcpecho_args, bench_args, metrics):
+    def __init__(self, name, reference, tcpecho_args, bench_args, metrics, beside=None):
         self.name = name
         self.reference = reference          # "echo" or "seed"
         self.tcpecho_args = tcpecho_args    # for `tcpecho serve`
         self.bench_args = bench_args        # for `tcpecho bench`
         self.metrics = metrics              # what the table shows
+        # Fairness: a second bench run beside the first, on the same load
+        # core. The first runs alone, then beside it; "share_kept" is the
+        # fraction of its operations/s it keeps, and the other metrics are
+        # those of the run beside it.
+        self.beside = beside
 
 
 SCENARIOS = [
@@ -48,8 +53,14 @@ SCENARIOS = [
     Scenario("idle 10000 reply", "seed", ["--quiet", "--timeout", "0"],
              ["--mode", "idle", "-c", "10000"], ["rss_bytes_per_conn"]),
     Scenario("idle 10000 echo", "echo", ["--mode", "echo", "--quiet", "--timeout", "0"],
-             ["--mode", "idle", "-c", "10000", "--expect", "Greetings, server"],
+             ["--mode", "idle", "-c", "10000", "--echo-first", "--expect", "Greetings, server"],
              ["rss_bytes_per_conn"]),
+    Scenario("fair rr beside stream", "echo", ["--mode", "echo", "--quiet"],
+             ["--mode", "rr", "-c", "1", "-s", "128"], ["share_kept", "p99_us"],
+             beside=["--mode", "stream", "-c", "1", "-s", "65536", "--window", "16777216"]),
+    Scenario("fair exchange beside flood", "seed", ["--quiet"],
+             ["--mode", "exchange", "-c", "16"], ["share_kept"],
+             beside=["--mode", "flood", "-c", "1", "-s", "65536"]),
 ]
 
 HIGHER_IS_BETTER = {"ops_per_s", "mb_per_s"}
@@ -98,12 +109,10 @@ def run_once(args, scenario, implementation, seconds, warmup):
                        *scenario.tcpecho_args]
         server, port = start_server(command, log)
         try:
+            if scenario.beside:
+                return run_beside(args, scenario, implementation, port, seconds, warmup)
             rss_before = rss_bytes(server.pid)
-            bench = subprocess.Popen(
-                ["taskset", "-c", "1", os.path.join(args.build, "src", "tcpecho"), "bench",
-                 "--port", str(port), "-d", str(seconds), "--warmup", str(warmup), "--json",
-                 *scenario.bench_args],
-                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            bench = start_bench(args, port, seconds, warmup, scenario.bench_args)
             # CPU time is taken over bench's measured window, the one its
             # operations are counted in (the clocks here are the window's
             # schedule, not a synchronisation). Memory is sampled in the
@@ -127,6 +136,35 @@ def run_once(args, scenario, implementation, seconds, warmup):
     result["cpu_us_per_op"] = cpu * 1e6 / operations
     result["rss_bytes_per_conn"] = rss / result["connections"]
     return result
+
+
+def start_bench(args, port, seconds, warmup, bench_args):
+    return subprocess.Popen(
+        ["taskset", "-c", "1", os.path.join(args.build, "src", "tcpecho"), "bench",
+         "--port", str(port), "-d", str(seconds), "--warmup", str(warmup), "--json", *bench_args],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def bench_result(bench, what, seconds):
+    stdout, stderr = bench.communicate(timeout=seconds + 120)
+    if bench.returncode != 0:
+        raise RuntimeError(f"{what}: bench failed ({bench.returncode}): {stderr}{stdout[:500]}")
+    return json.loads(stdout)
+
+
+def run_beside(args, scenario, implementation, port, seconds, warmup):
+    """The scenario's bench alone, then again beside the greedy one."""
+    what = f"{scenario.name} / {implementation}"
+    alone = bench_result(start_bench(args, port, seconds, warmup, scenario.bench_args),
+                         what, seconds)
+    # The greedy client starts first and runs past the end of the measured one.
+    greedy = start_bench(args, port, seconds + 2 * warmup + 1, 0, scenario.beside)
+    together = bench_result(start_bench(args, port, seconds, warmup, scenario.bench_args),
+                            what, seconds)
+    greedy.kill()  # what it reports does not matter: it was the load
+    greedy.communicate(timeout=30)
+    together["share_kept"] = together["ops_per_s"] / max(alone["ops_per_s"], 1e-9)
+    return together
 
 
 def main():
