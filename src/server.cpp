@@ -257,9 +257,13 @@ awaitable<void> Server::exchange(std::unique_ptr<Session> session) {
   // MSG_MORE: the end of the stream, which shutdown() sends next, goes in the
   // same packet as the reply. (A partial packet held back that way goes out
   // at the shutdown, at the latest.)
-  std::vector<char> kept;
-  auto [write_error, written] =
-      co_await write_all(socket, asio::buffer(config_.reply), kept, MSG_MORE);
+  asio::error_code write_error;
+  const auto reply = asio::buffer(config_.reply);
+  if (std::size_t sent = send_now(socket, reply, write_error, MSG_MORE);
+      !write_error && sent < reply.size()) {
+    std::vector<char> kept;
+    std::tie(write_error, std::ignore) = co_await send_rest(socket, reply, sent, kept);
+  }
   if (write_error) {
     log("  message from client: {}\n  Closing socket {}: could not send the reply: {}",
         python::bytes_repr(message), peer, why_closed(connection, write_error));
@@ -308,20 +312,26 @@ awaitable<void> Server::echo(std::unique_ptr<Session> session) {
   socket.set_option(tcp::no_delay(true), ignored);
 
   std::vector<char> kept;
-  auto readiness = Readiness::reported;  // by welcome()'s wait
+  bool readable = true;  // as welcome()'s wait reported
   while (!error) {
-    auto [read_error, n] = co_await read_when_ready(socket, scratch_.buffer(),
-                                                    std::exchange(readiness, Readiness::unknown));
-    error = read_error;
-    if (n == 0) break;
+    // The wait and the read are written out here rather than through
+    // read_when_ready(): this is the loop every echoed byte goes through, and
+    // a nested coroutine costs a frame per round trip.
+    if (!readable)
+      std::tie(error) = co_await socket.async_wait(tcp::socket::wait_read, nothrow_awaitable);
+    readable = false;
+    const std::size_t n = error ? 0 : socket.read_some(scratch_.buffer(), error);
+    if (error == asio::error::would_block) error = {};  // a report gone stale: wait again
+    if (error || n == 0) continue;
     connection.phase = Connection::Phase::receiving;
     if (config_.verbose && logging()) log("  echoing {}", python::bytes_repr({scratch_.data(), n}));
 
-    auto [write_error, written] =
-        co_await write_all(socket, asio::buffer(scratch_.data(), n), kept);
+    const auto bytes = asio::buffer(scratch_.data(), n);
+    std::size_t written = send_now(socket, bytes, error);
+    if (!error && written < n)
+      std::tie(error, written) = co_await send_rest(socket, bytes, written, kept);
     echoed += written;
     connections_.touch(connection);
-    if (write_error) error = write_error;
   }
 
   if (error != asio::error::eof) {

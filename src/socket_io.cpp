@@ -18,22 +18,24 @@ awaitable<std::tuple<asio::error_code, std::size_t>> read_when_ready(tcp::socket
   }
 }
 
-awaitable<std::tuple<asio::error_code, std::size_t>> write_all(tcp::socket& socket,
-                                                               asio::const_buffer bytes,
-                                                               std::vector<char>& kept,
-                                                               tcp::socket::message_flags flags) {
-  asio::error_code error;
-  std::size_t written = socket.send(bytes, flags, error);
-  if (error == asio::error::would_block) error = {}, written = 0;
-  if (error || written == bytes.size()) co_return std::tuple(error, written);
+std::size_t send_now(tcp::socket& socket, asio::const_buffer bytes, asio::error_code& error,
+                     tcp::socket::message_flags flags) {
+  const std::size_t sent = socket.send(bytes, flags, error);
+  if (error != asio::error::would_block) return sent;
+  error = {};
+  return 0;
+}
 
-  const auto* rest = static_cast<const char*>(bytes.data()) + written;
-  kept.assign(rest, rest + (bytes.size() - written));
-  auto [rest_error, rest_written] =
-      co_await asio::async_write(socket, asio::buffer(kept), nothrow_awaitable);
+awaitable<std::tuple<asio::error_code, std::size_t>> send_rest(tcp::socket& socket,
+                                                               asio::const_buffer bytes,
+                                                               std::size_t sent,
+                                                               std::vector<char>& kept) {
+  const auto* rest = static_cast<const char*>(bytes.data()) + sent;
+  kept.assign(rest, rest + (bytes.size() - sent));
+  auto [error, written] = co_await asio::async_write(socket, asio::buffer(kept), nothrow_awaitable);
   kept.clear();
   kept.shrink_to_fit();
-  co_return std::tuple(rest_error, written + rest_written);
+  co_return std::tuple(error, sent + written);
 }
 
 }  // namespace tcpecho

@@ -39,14 +39,20 @@ awaitable<std::tuple<asio::error_code, std::size_t>> read_when_ready(tcp::socket
                                                                      asio::mutable_buffer buffer,
                                                                      Readiness readiness);
 
-// Writes all of `bytes`: at once if the kernel takes them, as it nearly
-// always does. What it does not take is copied into `kept` first, so that
-// `bytes` may be a buffer other connections reuse while this one waits for
-// room; `kept` is emptied, and its memory returned, once they are out.
-// `flags` are send()'s: MSG_MORE, say, to send a shutdown() in the same segment.
-awaitable<std::tuple<asio::error_code, std::size_t>> write_all(
-    tcp::socket& socket, asio::const_buffer bytes, std::vector<char>& kept,
-    tcp::socket::message_flags flags = 0);
+// Sends as much of `bytes` as the kernel takes now, nearly always all of it;
+// a full send buffer is no error, only nothing sent. `flags` are send()'s:
+// MSG_MORE, say, to send a shutdown() in the same segment.
+std::size_t send_now(tcp::socket& socket, asio::const_buffer bytes, asio::error_code& error,
+                     tcp::socket::message_flags flags = 0);
+
+// Writes what send_now() left of `bytes` (from `sent` on), waiting for room.
+// The rest is copied into `kept` first, so that `bytes` may be a buffer that
+// other connections reuse while this one waits; `kept` is emptied, and its
+// memory returned, once it is out. Returns the bytes written in all.
+awaitable<std::tuple<asio::error_code, std::size_t>> send_rest(tcp::socket& socket,
+                                                               asio::const_buffer bytes,
+                                                               std::size_t sent,
+                                                               std::vector<char>& kept);
 
 // Bytes read but not kept: one buffer per thread, which holds what a
 // connection has just read until it has been written back (echo) or

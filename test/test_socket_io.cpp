@@ -1,5 +1,5 @@
-// read_when_ready() and write_all() on sockets from try_accept(): what they
-// return, and that they wait when they must.
+// read_when_ready(), send_now() and send_rest() on sockets from try_accept():
+// what they return, and that they wait when they must.
 #include <doctest/doctest.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -32,6 +32,16 @@ awaitable<Pair> connected_pair(tcp::acceptor& acceptor) {
 bool peer_closed(tcp::socket& socket) {
   pollfd state{socket.native_handle(), POLLRDHUP, 0};
   return ::poll(&state, 1, 0) == 1 && (state.revents & POLLRDHUP) != 0;
+}
+
+// send_now(), then send_rest() for what it left, as the server writes.
+awaitable<std::tuple<asio::error_code, std::size_t>> write_all(
+    tcp::socket& socket, asio::const_buffer bytes, std::vector<char>& kept,
+    tcp::socket::message_flags flags = 0) {
+  asio::error_code error;
+  const std::size_t sent = send_now(socket, bytes, error, flags);
+  if (error || sent == bytes.size()) co_return std::tuple(error, sent);
+  co_return co_await send_rest(socket, bytes, sent, kept);
 }
 
 }  // namespace
@@ -81,7 +91,7 @@ TEST_CASE("read_when_ready: the end that came with the last bytes is still read,
   });
 }
 
-TEST_CASE("write_all writes everything, waiting while the peer's window is full") {
+TEST_CASE("send_now, then send_rest, write everything, waiting while the peer's window is full") {
   asio::io_context io{1};
   auto acceptor = listening_on(io, asio::ip::address_v4::loopback());
   run_scenario(io, [&]() -> awaitable<void> {
@@ -112,7 +122,7 @@ TEST_CASE("write_all writes everything, waiting while the peer's window is full"
   });
 }
 
-TEST_CASE("write_all with MSG_MORE: the reply and then the end reach the peer") {
+TEST_CASE("send_now with MSG_MORE: the reply and then the end reach the peer") {
   asio::io_context io{1};
   auto acceptor = listening_on(io, asio::ip::address_v4::loopback());
   run_scenario(io, [&]() -> awaitable<void> {
@@ -129,7 +139,7 @@ TEST_CASE("write_all with MSG_MORE: the reply and then the end reach the peer") 
   });
 }
 
-TEST_CASE("write_all reports the error of a connection the peer has reset") {
+TEST_CASE("send_now and send_rest report the error of a connection the peer has reset") {
   asio::io_context io{1};
   auto acceptor = listening_on(io, asio::ip::address_v4::loopback());
   run_scenario(io, [&]() -> awaitable<void> {
