@@ -282,8 +282,12 @@ awaitable<void> Server::exchange(std::unique_ptr<Session> session) {
   connection.phase = Connection::Phase::lingering;
   message = {};  // printed: its memory goes back
   std::size_t discarded = 0;
+  constexpr std::size_t discard_per_turn = 4096;
   while (!error) {
-    auto [read_error, n] = co_await read_when_ready(socket, scratch_.buffer(), Readiness::unknown);
+    // A small read per turn: discarding is the least useful work there is,
+    // and a client that keeps sending must not take the others' time for it.
+    auto [read_error, n] = co_await read_when_ready(
+        socket, asio::buffer(scratch_.buffer(), discard_per_turn), Readiness::unknown);
     error = read_error;
     discarded += n;
   }
@@ -332,6 +336,11 @@ awaitable<void> Server::echo(std::unique_ptr<Session> session) {
       std::tie(error, written) = co_await send_rest(socket, bytes, written, kept);
     echoed += written;
     connections_.touch(connection);
+    // Let the other connections take their turn, then read again at once:
+    // by then the client has often answered, and the read needs no wait
+    // (waiting costs a system call, an epoll_ctl(), every time).
+    co_await asio::post(executor_, use_awaitable);
+    readable = true;
   }
 
   if (error != asio::error::eof) {
