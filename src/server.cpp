@@ -193,8 +193,9 @@ struct Server::Session {
   tcp::endpoint peer;
   Connection connection;
   std::optional<Busy> busy;
-  // Why waiting for the first byte failed, if it did: the connection was cut.
+  // Why the last wait for bytes failed, if it did: the connection was cut.
   asio::error_code ended;
+  std::size_t echoed = 0;  // echo mode: bytes sent back so far
 };
 
 void Server::welcome(const Listener& listener, tcp::socket socket, const tcp::endpoint& peer,
@@ -211,12 +212,22 @@ void Server::welcome(const Listener& listener, tcp::socket socket, const tcp::en
     log("Connection from {}\n  Socket name: {}\n  Socket peer: {}", peer_text,
         error ? "(unknown: " + error.message() + ")" : python::endpoint_repr(local), peer_text);
   }
-  auto session = std::make_unique<Session>(*this, std::move(socket), std::move(permit), peer);
+  if (config_.mode == ServerConfig::Mode::echo) {
+    // Without Nagle's delay: an echo is written as it is read, and holding
+    // back a short tail for an ACK stalls a streaming client for tens of ms.
+    asio::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
+  }
+  wait_for_bytes(std::make_unique<Session>(*this, std::move(socket), std::move(permit), peer));
+}
 
-  // Waiting for the first byte (or the end) is a plain callback, not a
-  // coroutine, and not a read: most clients have said nothing yet when they
-  // are accepted, and a wait needs no buffer. An error (the deadline passed,
-  // shutdown) is the coroutine's to report, like any later one.
+// Waiting for bytes (or the end) is a plain callback, not a coroutine, and
+// not a read: most clients have said nothing yet when they are accepted, an
+// echo client may say nothing for hours after its last echo, and a wait needs
+// no buffer. So a quiet connection costs only its Session and the wait. An
+// error (the deadline passed, shutdown) is the coroutine's to report, like
+// any later one.
+void Server::wait_for_bytes(std::unique_ptr<Session> session) {
   auto& waiting = *session;
   waiting.socket.async_wait(tcp::socket::wait_read, [this, session = std::move(session)](
                                                         const asio::error_code& error) mutable {
@@ -231,7 +242,7 @@ void Server::welcome(const Listener& listener, tcp::socket socket, const tcp::en
 // The seed's exchange: read the message (or what arrives before the client
 // half-closes), print it, send the reply, close the sending side.
 awaitable<void> Server::exchange(std::unique_ptr<Session> session) {
-  auto& [socket, peer, connection, busy, error] = *session;
+  auto& [socket, peer, connection, busy, error, echoed] = *session;
   const std::size_t length = config_.message_length;
   // The room grows with what the client sends: --length caps memory, it does
   // not allocate it.
@@ -307,26 +318,18 @@ awaitable<void> Server::exchange(std::unique_ptr<Session> session) {
 // written back from there at once: a connection keeps bytes of its own only
 // while the kernel will not take them, so a quiet one holds none.
 awaitable<void> Server::echo(std::unique_ptr<Session> session) {
-  auto& [socket, peer, connection, busy, error] = *session;
-  std::size_t echoed = 0;
-
-  // Without Nagle's delay: an echo is written as it is read, and holding back
-  // a short tail for an ACK stalls a streaming client for tens of ms.
-  asio::error_code ignored;
-  socket.set_option(tcp::no_delay(true), ignored);
-
+  auto& [socket, peer, connection, busy, error, echoed] = *session;
   std::vector<char> kept;
-  bool readable = true;  // as welcome()'s wait reported
   while (!error) {
-    // The wait and the read are written out here rather than through
-    // read_when_ready(): this is the loop every echoed byte goes through, and
-    // a nested coroutine costs a frame per round trip.
-    if (!readable)
-      std::tie(error) = co_await socket.async_wait(tcp::socket::wait_read, nothrow_awaitable);
-    readable = false;
-    const std::size_t n = error ? 0 : socket.read_some(scratch_.buffer(), error);
-    if (error == asio::error::would_block) error = {};  // a report gone stale: wait again
-    if (error || n == 0) continue;
+    // The socket is readable (the wait said so), or the client may have
+    // answered while the others had their turn.
+    const std::size_t n = socket.read_some(scratch_.buffer(), error);
+    if (error == asio::error::would_block) {
+      error = {};
+      wait_for_bytes(std::move(session));  // quiet for now: wait without a coroutine
+      co_return;
+    }
+    if (error) break;
     connection.phase = Connection::Phase::receiving;
     if (config_.verbose && logging()) log("  echoing {}", python::bytes_repr({scratch_.data(), n}));
 
@@ -336,11 +339,10 @@ awaitable<void> Server::echo(std::unique_ptr<Session> session) {
       std::tie(error, written) = co_await send_rest(socket, bytes, written, kept);
     echoed += written;
     connections_.touch(connection);
-    // Let the other connections take their turn, then read again at once:
-    // by then the client has often answered, and the read needs no wait
-    // (waiting costs a system call, an epoll_ctl(), every time).
+    // One read per turn: the other connections go first, and by then this
+    // client has often answered, so the next read needs no wait (a wait
+    // costs a system call, an epoll_ctl(), every time).
     co_await asio::post(executor_, use_awaitable);
-    readable = true;
   }
 
   if (error != asio::error::eof) {
@@ -348,6 +350,7 @@ awaitable<void> Server::echo(std::unique_ptr<Session> session) {
         echoed == 1 ? "" : "s");
     co_return;
   }
+  asio::error_code ignored;
   socket.shutdown(tcp::socket::shutdown_send, ignored);
   log("  Closing socket after echoing {} byte{}", echoed, echoed == 1 ? "" : "s");
 }

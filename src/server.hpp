@@ -2,10 +2,11 @@
 // 862 echo server.
 //
 // One accept loop per listening socket. A new connection waits for its first
-// byte with a plain callback (idle connections cost no coroutine), then one
+// byte with a plain callback (quiet connections cost no coroutine), then one
 // coroutine on the thread's executor reads the message, prints it, writes the
 // reply and closes, exactly like the blocking Python server, while any number
-// of others do the same. ServerGroup runs one Server per thread.
+// of others do the same. An echo connection goes back to such a wait whenever
+// it has echoed all there was. ServerGroup runs one Server per thread.
 #pragma once
 
 #include <atomic>
@@ -90,6 +91,7 @@ class Server {
                            std::chrono::milliseconds& delay);
   void welcome(const Listener& listener, tcp::socket socket, const tcp::endpoint& peer,
                Permit permit);
+  void wait_for_bytes(std::unique_ptr<Session> session);
   awaitable<void> exchange(std::unique_ptr<Session> session);
   awaitable<void> echo(std::unique_ptr<Session> session);
   awaitable<void> enforce_deadlines();

@@ -87,6 +87,31 @@ class Memory(unittest.TestCase):
         self.assertLess(grown, 4 * 1024)
 
 
+    def test_quiet_connections_hold_no_buffer(self):
+        # Each echoes 16 bytes once, then stays quiet: what it holds then is
+        # its socket's bookkeeping and a wait, not a coroutine or a buffer (a
+        # read buffer per connection would be 4 KiB or more).
+        server = tcpecho_server("127.0.0.1", "--mode", "echo", "--quiet", "--timeout", "0")
+        self.addCleanup(server.kill)
+        count = 1000
+        before = server.rss_kib()
+        clients = []
+        for i in range(count):
+            s = socket.create_connection(("127.0.0.1", server.port), timeout=WAIT)
+            self.addCleanup(s.close)
+            s.sendall(b"%016d" % i)
+            clients.append(s)
+        for i, s in enumerate(clients):
+            got = b""
+            while len(got) < 16:
+                got += s.recv(16 - len(got))
+            self.assertEqual(got, b"%016d" % i)
+        per_connection = (server.rss_kib() - before) * 1024 / count
+        print(f"\n{count} quiet echo connections: {per_connection:.0f} bytes each",
+              file=sys.stderr)
+        self.assertLess(per_connection, 1024)
+
+
 class Threads(unittest.TestCase):
     def test_another_process_on_the_port_is_address_in_use(self):
         with socket.socket() as other:

@@ -50,7 +50,10 @@ TEST_CASE("read_when_ready reads what is there at most a buffer's worth, then wa
   asio::io_context io{1};
   auto acceptor = listening_on(io, asio::ip::address_v4::loopback());
   run_scenario(io, [&]() -> awaitable<void> {
-    auto [server, client] = co_await connected_pair(acceptor);
+    // Named references, not a structured binding: clang 14 cannot capture one.
+    auto pair = co_await connected_pair(acceptor);
+    auto& server = pair.server;
+    auto& client = pair.client;
     co_await send_bytes(client, "0123456789");
     std::string first(4, '\0');
     auto [error, n] = co_await read_when_ready(server, asio::buffer(first), Readiness::unknown);
@@ -76,7 +79,9 @@ TEST_CASE("read_when_ready: the end that came with the last bytes is still read,
   asio::io_context io{1};
   auto acceptor = listening_on(io, asio::ip::address_v4::loopback());
   run_scenario(io, [&]() -> awaitable<void> {
-    auto [server, client] = co_await connected_pair(acceptor);
+    auto pair = co_await connected_pair(acceptor);
+    auto& server = pair.server;
+    auto& client = pair.client;
     co_await send_bytes(client, "last");
     client.shutdown(tcp::socket::shutdown_send);
     // The case this is about: bytes and end both there before the first read.
@@ -95,7 +100,9 @@ TEST_CASE("send_now, then send_rest, write everything, waiting while the peer's 
   asio::io_context io{1};
   auto acceptor = listening_on(io, asio::ip::address_v4::loopback());
   run_scenario(io, [&]() -> awaitable<void> {
-    auto [server, client] = co_await connected_pair(acceptor);
+    auto pair = co_await connected_pair(acceptor);
+    auto& server = pair.server;
+    auto& client = pair.client;
     // Far more than the socket buffers hold, so the kernel takes only part.
     std::string sent(8 * 1024 * 1024, '\0');
     for (std::size_t i = 0; i < sent.size(); ++i) sent[i] = static_cast<char>(i * 7 + i / 4096);
@@ -126,7 +133,9 @@ TEST_CASE("send_now with MSG_MORE: the reply and then the end reach the peer") {
   asio::io_context io{1};
   auto acceptor = listening_on(io, asio::ip::address_v4::loopback());
   run_scenario(io, [&]() -> awaitable<void> {
-    auto [server, client] = co_await connected_pair(acceptor);
+    auto pair = co_await connected_pair(acceptor);
+    auto& server = pair.server;
+    auto& client = pair.client;
     std::vector<char> kept;
     auto [error, n] =
         co_await write_all(server, asio::buffer("Goodbye, client!", 16), kept, MSG_MORE);
@@ -143,7 +152,9 @@ TEST_CASE("send_now and send_rest report the error of a connection the peer has 
   asio::io_context io{1};
   auto acceptor = listening_on(io, asio::ip::address_v4::loopback());
   run_scenario(io, [&]() -> awaitable<void> {
-    auto [server, client] = co_await connected_pair(acceptor);
+    auto pair = co_await connected_pair(acceptor);
+    auto& server = pair.server;
+    auto& client = pair.client;
     client.set_option(asio::socket_base::linger(true, 0));
     client.close();  // a reset
     std::string bytes(1024 * 1024, 'r');
