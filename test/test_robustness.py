@@ -95,19 +95,23 @@ class Robustness(unittest.TestCase):
         self.assertEqual(process.stderr.read(), b"")
         process.stderr.close()
 
-    def test_a_stdout_nobody_reads_does_not_stop_the_server(self):
-        # The equivalent of `tcpecho serve | sleep 60`: the pipe fills after a
-        # few hundred exchanges, and the server must go on serving.
+    def serve_to_an_unread_stdout(self, exchanges):
+        """A server whose stdout is read for its first line and then not at
+        all (`tcpecho serve | sleep 60`: the pipe fills after a few hundred
+        exchanges), after `exchanges` exchanges that must all succeed."""
         process = subprocess.Popen([TCPECHO, "serve", "--port", "0"], stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE)
         self.addCleanup(process.kill)
         first = process.stdout.readline().decode()
         port = int(first.rsplit(",", 1)[1].strip(" )\n"))
-        exchanges = 3000
         client = tcpecho_send(port, "127.0.0.1", "--count", str(exchanges), "--timeout", "5",
                               timeout=120)
         self.assertEqual(client.returncode, 0, client.stderr)
         self.assertEqual(client.stdout.count("Server:  b'Goodbye, client!'"), exchanges)
+        return process, first, port
+
+    def test_a_stdout_nobody_reads_does_not_stop_the_server(self):
+        process, _, _ = self.serve_to_an_unread_stdout(3000)
 
         started = time.monotonic()
         process.send_signal(signal.SIGINT)
@@ -127,15 +131,8 @@ class Robustness(unittest.TestCase):
         process.stderr.close()
 
     def test_lines_missing_from_a_slow_reader_are_counted(self):
-        process = subprocess.Popen([TCPECHO, "serve", "--port", "0"], stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE)
-        self.addCleanup(process.kill)
-        first = process.stdout.readline().decode()
-        port = int(first.rsplit(",", 1)[1].strip(" )\n"))
         exchanges = 3000
-        client = tcpecho_send(port, "127.0.0.1", "--count", str(exchanges), "--timeout", "5",
-                              timeout=120)
-        self.assertEqual(client.returncode, 0, client.stderr)
+        process, first, port = self.serve_to_an_unread_stdout(exchanges)
         # The reader wakes up: everything is either there or counted, and what
         # comes next is on time again.
         server = Server.reading(process, first)

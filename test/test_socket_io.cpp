@@ -4,6 +4,8 @@
 #include <poll.h>
 #include <sys/socket.h>
 
+#include <functional>
+
 #include "harness.hpp"
 #include "socket_io.hpp"
 
@@ -27,6 +29,16 @@ awaitable<Pair> connected_pair(tcp::acceptor& acceptor) {
   co_return Pair{std::move(server), std::move(client)};
 }
 
+// Runs `scenario` on a fresh connected pair, bounded in time.
+void with_pair(std::function<awaitable<void>(tcp::socket& server, tcp::socket& client)> scenario) {
+  asio::io_context io{1};
+  auto acceptor = listening_on(io, asio::ip::address_v4::loopback());
+  run_scenario(io, [&]() -> awaitable<void> {
+    auto pair = co_await connected_pair(acceptor);
+    co_await scenario(pair.server, pair.client);
+  });
+}
+
 // Whether the peer's close has reached `socket` (poll's POLLRDHUP), without
 // reading anything.
 bool peer_closed(tcp::socket& socket) {
@@ -47,13 +59,7 @@ awaitable<std::tuple<asio::error_code, std::size_t>> write_all(
 }  // namespace
 
 TEST_CASE("read_when_ready reads what is there at most a buffer's worth, then waits for more") {
-  asio::io_context io{1};
-  auto acceptor = listening_on(io, asio::ip::address_v4::loopback());
-  run_scenario(io, [&]() -> awaitable<void> {
-    // Named references, not a structured binding: clang 14 cannot capture one.
-    auto pair = co_await connected_pair(acceptor);
-    auto& server = pair.server;
-    auto& client = pair.client;
+  with_pair([&](tcp::socket& server, tcp::socket& client) -> awaitable<void> {
     co_await send_bytes(client, "0123456789");
     std::string first(4, '\0');
     auto [error, n] = co_await read_when_ready(server, asio::buffer(first), Readiness::unknown);
@@ -65,7 +71,7 @@ TEST_CASE("read_when_ready reads what is there at most a buffer's worth, then wa
     CHECK(rest.substr(0, n) == "456789");
 
     // Nothing there: it waits, whatever it was told, until the client speaks.
-    asio::post(io, [&] { asio::write(client, asio::buffer("late", 4)); });
+    asio::post(server.get_executor(), [&] { asio::write(client, asio::buffer("late", 4)); });
     std::tie(error, n) = co_await read_when_ready(server, asio::buffer(rest), Readiness::reported);
     CHECK(rest.substr(0, n) == "late");
     client.shutdown(tcp::socket::shutdown_send);
@@ -76,12 +82,7 @@ TEST_CASE("read_when_ready reads what is there at most a buffer's worth, then wa
 }
 
 TEST_CASE("read_when_ready: the end that came with the last bytes is still read, not waited for") {
-  asio::io_context io{1};
-  auto acceptor = listening_on(io, asio::ip::address_v4::loopback());
-  run_scenario(io, [&]() -> awaitable<void> {
-    auto pair = co_await connected_pair(acceptor);
-    auto& server = pair.server;
-    auto& client = pair.client;
+  with_pair([&](tcp::socket& server, tcp::socket& client) -> awaitable<void> {
     co_await send_bytes(client, "last");
     client.shutdown(tcp::socket::shutdown_send);
     // The case this is about: bytes and end both there before the first read.
@@ -97,12 +98,7 @@ TEST_CASE("read_when_ready: the end that came with the last bytes is still read,
 }
 
 TEST_CASE("send_now, then send_rest, write everything, waiting while the peer's window is full") {
-  asio::io_context io{1};
-  auto acceptor = listening_on(io, asio::ip::address_v4::loopback());
-  run_scenario(io, [&]() -> awaitable<void> {
-    auto pair = co_await connected_pair(acceptor);
-    auto& server = pair.server;
-    auto& client = pair.client;
+  with_pair([&](tcp::socket& server, tcp::socket& client) -> awaitable<void> {
     // Far more than the socket buffers hold, so the kernel takes only part.
     std::string sent(8 * 1024 * 1024, '\0');
     for (std::size_t i = 0; i < sent.size(); ++i) sent[i] = static_cast<char>(i * 7 + i / 4096);
@@ -130,12 +126,7 @@ TEST_CASE("send_now, then send_rest, write everything, waiting while the peer's 
 }
 
 TEST_CASE("send_now with MSG_MORE: the reply and then the end reach the peer") {
-  asio::io_context io{1};
-  auto acceptor = listening_on(io, asio::ip::address_v4::loopback());
-  run_scenario(io, [&]() -> awaitable<void> {
-    auto pair = co_await connected_pair(acceptor);
-    auto& server = pair.server;
-    auto& client = pair.client;
+  with_pair([&](tcp::socket& server, tcp::socket& client) -> awaitable<void> {
     std::vector<char> kept;
     auto [error, n] =
         co_await write_all(server, asio::buffer("Goodbye, client!", 16), kept, MSG_MORE);
@@ -149,12 +140,7 @@ TEST_CASE("send_now with MSG_MORE: the reply and then the end reach the peer") {
 }
 
 TEST_CASE("send_now and send_rest report the error of a connection the peer has reset") {
-  asio::io_context io{1};
-  auto acceptor = listening_on(io, asio::ip::address_v4::loopback());
-  run_scenario(io, [&]() -> awaitable<void> {
-    auto pair = co_await connected_pair(acceptor);
-    auto& server = pair.server;
-    auto& client = pair.client;
+  with_pair([&](tcp::socket& server, tcp::socket& client) -> awaitable<void> {
     client.set_option(asio::socket_base::linger(true, 0));
     client.close();  // a reset
     std::string bytes(1024 * 1024, 'r');
