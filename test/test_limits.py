@@ -14,6 +14,15 @@ GREETING = b"Greetings, server"
 REPLY = b"Goodbye, client!"
 
 
+def connect(test, port, sending=b""):
+    """A client connection to `port` that has sent `sending`, closed when
+    `test` ends."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=WAIT)
+    test.addCleanup(s.close)
+    s.sendall(sending)
+    return s
+
+
 def read_to_eof(sock):
     sock.settimeout(WAIT)
     data = b""
@@ -46,18 +55,14 @@ class ConnectionLimit(unittest.TestCase):
         server = tcpecho_server("127.0.0.1", "--threads", "4", "--max-connections", "1")
         self.addCleanup(server.kill)
         server.read_until("Waiting for a new connection")
-        held = socket.create_connection(("127.0.0.1", server.port), timeout=WAIT)
-        self.addCleanup(held.close)
+        held = connect(self, server.port)
         server.read_until_prefix("  Socket peer: ")
         # These wait in the kernel's backlog while the one slot is taken, on
         # whichever thread's socket the kernel put them.
         waiting = []
         for _ in range(6):
-            s = socket.create_connection(("127.0.0.1", server.port), timeout=WAIT)
-            self.addCleanup(s.close)
-            s.sendall(GREETING)
-            s.shutdown(socket.SHUT_WR)
-            waiting.append(s)
+            waiting.append(connect(self, server.port, GREETING))
+            waiting[-1].shutdown(socket.SHUT_WR)
         held.close()
         for s in waiting:
             self.assertEqual(read_to_eof(s), REPLY)
@@ -100,10 +105,7 @@ class Memory(unittest.TestCase):
         before = server.rss_kib()
         clients = []
         for i in range(count):
-            s = socket.create_connection(("127.0.0.1", server.port), timeout=WAIT)
-            self.addCleanup(s.close)
-            s.sendall(b"%016d" % i)
-            clients.append(s)
+            clients.append(connect(self, server.port, b"%016d" % i))
         for i, s in enumerate(clients):
             got = b""
             while len(got) < 16:
@@ -145,10 +147,7 @@ class Threads(unittest.TestCase):
         server.read_until("Waiting for a new connection")
         clients = []
         for _ in range(8):
-            s = socket.create_connection(("127.0.0.1", server.port), timeout=WAIT)
-            self.addCleanup(s.close)
-            s.sendall(GREETING[:5])  # an exchange begun, not finished
-            clients.append(s)
+            clients.append(connect(self, server.port, GREETING[:5]))  # begun, not finished
         for _ in clients:
             server.read_until_prefix("  Socket peer: ")
         server.process.send_signal(signal.SIGINT)
