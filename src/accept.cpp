@@ -29,10 +29,6 @@ Accepted hand_to_asio(tcp::acceptor& acceptor, int descriptor, const sockaddr_st
     ::close(descriptor);
     return failure(acceptor, error);
   }
-  // accept4() made it non-blocking already; this tells Asio (one ioctl), so
-  // that its synchronous calls fail with would_block rather than wait.
-  socket.non_blocking(true, error);
-  if (error) return failure(acceptor, error);
   return {error, std::move(socket), peer};
 }
 

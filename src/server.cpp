@@ -323,7 +323,7 @@ awaitable<void> Server::echo(std::unique_ptr<Session> session) {
   while (!error) {
     // The socket is readable (the wait said so), or the client may have
     // answered while the others had their turn.
-    const std::size_t n = socket.read_some(scratch_.buffer(), error);
+    const std::size_t n = read_now(socket, scratch_.buffer(), error);
     if (error == asio::error::would_block) {
       error = {};
       wait_for_bytes(std::move(session));  // quiet for now: wait without a coroutine

@@ -1,6 +1,31 @@
 #include "socket_io.hpp"
 
+#include <sys/socket.h>
+
+#include <cerrno>
+
 namespace tcpecho {
+namespace {
+
+asio::error_code last_error() {
+  if (errno == EAGAIN || errno == EWOULDBLOCK) return asio::error::would_block;
+  return {errno, asio::error::get_system_category()};
+}
+
+}  // namespace
+
+std::size_t read_now(tcp::socket& socket, asio::mutable_buffer buffer, asio::error_code& error) {
+  for (;;) {
+    const ssize_t n = ::recv(socket.native_handle(), buffer.data(), buffer.size(), MSG_DONTWAIT);
+    if (n > 0 || buffer.size() == 0) {
+      error = {};
+      return static_cast<std::size_t>(n);
+    }
+    if (n < 0 && errno == EINTR) continue;
+    error = n == 0 ? asio::error_code(asio::error::eof) : last_error();
+    return 0;
+  }
+}
 
 awaitable<std::tuple<asio::error_code, std::size_t>> read_when_ready(tcp::socket& socket,
                                                                      asio::mutable_buffer buffer,
@@ -11,7 +36,7 @@ awaitable<std::tuple<asio::error_code, std::size_t>> read_when_ready(tcp::socket
       if (error) co_return std::tuple(error, std::size_t{0});
     }
     asio::error_code error;
-    const std::size_t n = socket.read_some(buffer, error);
+    const std::size_t n = read_now(socket, buffer, error);
     // Nothing after all (a report that went stale): wait for the next one.
     if (error != asio::error::would_block) co_return std::tuple(error, n);
     readiness = Readiness::unknown;
@@ -20,10 +45,18 @@ awaitable<std::tuple<asio::error_code, std::size_t>> read_when_ready(tcp::socket
 
 std::size_t send_now(tcp::socket& socket, asio::const_buffer bytes, asio::error_code& error,
                      tcp::socket::message_flags flags) {
-  const std::size_t sent = socket.send(bytes, flags, error);
-  if (error != asio::error::would_block) return sent;
-  error = {};
-  return 0;
+  for (;;) {
+    const ssize_t sent = ::send(socket.native_handle(), bytes.data(), bytes.size(),
+                                flags | MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (sent >= 0) {
+      error = {};
+      return static_cast<std::size_t>(sent);
+    }
+    if (errno == EINTR) continue;
+    error = last_error();
+    if (error == asio::error::would_block) error = {};
+    return 0;
+  }
 }
 
 awaitable<std::tuple<asio::error_code, std::size_t>> send_rest(tcp::socket& socket,

@@ -13,8 +13,10 @@
 // on the thread. Each wait goes through the event loop, behind everything
 // else that is ready, so every connection takes its turn.
 //
-// These need a socket in non-blocking mode (try_accept() returns one), used
-// only by the one thread that runs its io_context.
+// Each system call here is non-blocking by its flags (MSG_DONTWAIT), whatever
+// the socket's mode: telling Asio a socket is non-blocking would cost an
+// ioctl() per connection. A socket is used only by the one thread that runs
+// its io_context.
 #pragma once
 
 #include <cstddef>
@@ -38,6 +40,10 @@ enum class Readiness {
 awaitable<std::tuple<asio::error_code, std::size_t>> read_when_ready(tcp::socket& socket,
                                                                      asio::mutable_buffer buffer,
                                                                      Readiness readiness);
+
+// Reads what is there now, at most `buffer.size()` bytes: would_block if
+// nothing is, eof once the peer has closed its side.
+std::size_t read_now(tcp::socket& socket, asio::mutable_buffer buffer, asio::error_code& error);
 
 // Sends as much of `bytes` as the kernel takes now, nearly always all of it;
 // a full send buffer is no error, only nothing sent. `flags` are send()'s:
