@@ -218,13 +218,21 @@ void Server::welcome(const Listener& listener, tcp::socket socket, const tcp::en
     asio::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
   }
-  wait_for_bytes(std::make_unique<Session>(*this, std::move(socket), std::move(permit), peer));
+  serve(std::make_unique<Session>(*this, std::move(socket), std::move(permit), peer));
+}
+
+// The coroutine that serves a connection starts when there may be something
+// to serve: at accept (most clients have spoken by then), and after a wait.
+void Server::serve(std::unique_ptr<Session> session) {
+  co_spawn(executor_,
+           config_.mode == ServerConfig::Mode::echo ? echo(std::move(session))
+                                                    : exchange(std::move(session)),
+           report_failure("connection", false));
 }
 
 // Waiting for bytes (or the end) is a plain callback, not a coroutine, and
-// not a read: most clients have said nothing yet when they are accepted, an
-// echo client may say nothing for hours after its last echo, and a wait needs
-// no buffer. So a quiet connection costs only its Session and the wait. An
+// not a read: a client may take its time to speak, an echo client may say
+// nothing for hours after its last echo, and a wait needs no buffer. So a quiet connection costs only its Session and the wait. An
 // error (the deadline passed, shutdown) is the coroutine's to report, like
 // any later one.
 void Server::wait_for_bytes(std::unique_ptr<Session> session) {
@@ -232,10 +240,7 @@ void Server::wait_for_bytes(std::unique_ptr<Session> session) {
   waiting.socket.async_wait(tcp::socket::wait_read, [this, session = std::move(session)](
                                                         const asio::error_code& error) mutable {
     session->ended = error;
-    co_spawn(executor_,
-             config_.mode == ServerConfig::Mode::echo ? echo(std::move(session))
-                                                      : exchange(std::move(session)),
-             report_failure("connection", false));
+    serve(std::move(session));
   });
 }
 
@@ -248,15 +253,20 @@ awaitable<void> Server::exchange(std::unique_ptr<Session> session) {
   // not allocate it.
   constexpr std::size_t first_room = 1024;
   std::string message(std::min(length, first_room), '\0');
-  std::size_t received = 0;
-  auto readiness = Readiness::reported;  // by welcome()'s wait
+  // Most clients have sent their message by the time the server gets to
+  // them; one that has not is waited for without a coroutine, as at first.
+  std::size_t received = error ? 0 : read_now(socket, asio::buffer(message), error);
+  if (error == asio::error::would_block) {
+    error = {};
+    wait_for_bytes(std::move(session));
+    co_return;
+  }
+  if (received > 0) connection.phase = Connection::Phase::receiving;
   while (received < length && !error) {
     if (received == message.size()) message.resize(std::min(2 * received, length));
-    auto [read_error, n] = co_await read_when_ready(socket, asio::buffer(message) + received,
-                                                    std::exchange(readiness, Readiness::unknown));
+    auto [read_error, n] = co_await read_when_ready(socket, asio::buffer(message) + received);
     error = read_error;
     received += n;
-    if (received > 0) connection.phase = Connection::Phase::receiving;
   }
   message.resize(received);
 
@@ -297,8 +307,8 @@ awaitable<void> Server::exchange(std::unique_ptr<Session> session) {
   while (!error) {
     // A small read per turn: discarding is the least useful work there is,
     // and a client that keeps sending must not take the others' time for it.
-    auto [read_error, n] = co_await read_when_ready(
-        socket, asio::buffer(scratch_.buffer(), discard_per_turn), Readiness::unknown);
+    auto [read_error, n] =
+        co_await read_when_ready(socket, asio::buffer(scratch_.buffer(), discard_per_turn));
     error = read_error;
     discarded += n;
   }

@@ -91,6 +91,7 @@ class Server {
                            std::chrono::milliseconds& delay);
   void welcome(const Listener& listener, tcp::socket socket, const tcp::endpoint& peer,
                Permit permit);
+  void serve(std::unique_ptr<Session> session);
   void wait_for_bytes(std::unique_ptr<Session> session);
   awaitable<void> exchange(std::unique_ptr<Session> session);
   awaitable<void> echo(std::unique_ptr<Session> session);

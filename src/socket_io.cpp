@@ -28,18 +28,13 @@ std::size_t read_now(tcp::socket& socket, asio::mutable_buffer buffer, asio::err
 }
 
 awaitable<std::tuple<asio::error_code, std::size_t>> read_when_ready(tcp::socket& socket,
-                                                                     asio::mutable_buffer buffer,
-                                                                     Readiness readiness) {
+                                                                     asio::mutable_buffer buffer) {
   for (;;) {
-    if (readiness == Readiness::unknown) {
-      auto [error] = co_await socket.async_wait(tcp::socket::wait_read, nothrow_awaitable);
-      if (error) co_return std::tuple(error, std::size_t{0});
-    }
-    asio::error_code error;
+    auto [error] = co_await socket.async_wait(tcp::socket::wait_read, nothrow_awaitable);
+    if (error) co_return std::tuple(error, std::size_t{0});
     const std::size_t n = read_now(socket, buffer, error);
     // Nothing after all (a report that went stale): wait for the next one.
     if (error != asio::error::would_block) co_return std::tuple(error, n);
-    readiness = Readiness::unknown;
   }
 }
 

@@ -27,19 +27,12 @@
 
 namespace tcpecho {
 
-// What the caller knows of the socket before it reads.
-enum class Readiness {
-  unknown,   // wait first: after any read, the socket has most likely been emptied
-  reported,  // a wait has just reported it readable: read at once
-};
-
 // Waits until the socket has something to read (bytes, the end of the
-// stream, an error), unless it was just `reported` to, then reads at most
-// `buffer.size()` bytes of it. Fails with eof once the peer has closed its
-// side.
+// stream, an error), then reads at most `buffer.size()` bytes of it. Fails
+// with eof once the peer has closed its side. For a socket that was just
+// read: one that may have something already is read with read_now() first.
 awaitable<std::tuple<asio::error_code, std::size_t>> read_when_ready(tcp::socket& socket,
-                                                                     asio::mutable_buffer buffer,
-                                                                     Readiness readiness);
+                                                                     asio::mutable_buffer buffer);
 
 // Reads what is there now, at most `buffer.size()` bytes: would_block if
 // nothing is, eof once the peer has closed its side.

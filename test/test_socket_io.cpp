@@ -1,4 +1,4 @@
-// read_when_ready(), send_now() and send_rest() on sockets from try_accept():
+// read_when_ready(), read_now(), send_now() and send_rest() on sockets from try_accept():
 // what they return, and that they wait when they must.
 #include <doctest/doctest.h>
 #include <poll.h>
@@ -58,24 +58,28 @@ awaitable<std::tuple<asio::error_code, std::size_t>> write_all(
 
 }  // namespace
 
-TEST_CASE("read_when_ready reads what is there at most a buffer's worth, then waits for more") {
+TEST_CASE("read_when_ready and read_now read what is there at most a buffer's worth, then waits for more") {
   with_pair([&](tcp::socket& server, tcp::socket& client) -> awaitable<void> {
     co_await send_bytes(client, "0123456789");
     std::string first(4, '\0');
-    auto [error, n] = co_await read_when_ready(server, asio::buffer(first), Readiness::unknown);
+    auto [error, n] = co_await read_when_ready(server, asio::buffer(first));
     CHECK_FALSE(error);
     CHECK(first.substr(0, n) == "0123");
-    // Told the socket is readable, it reads at once what is left.
+    // read_now() takes what is left at once, then finds nothing.
     std::string rest(16, '\0');
-    std::tie(error, n) = co_await read_when_ready(server, asio::buffer(rest), Readiness::reported);
+    n = read_now(server, asio::buffer(rest), error);
+    CHECK_FALSE(error);
     CHECK(rest.substr(0, n) == "456789");
+    n = read_now(server, asio::buffer(rest), error);
+    CHECK(error == asio::error::would_block);
+    CHECK(n == 0);
 
-    // Nothing there: it waits, whatever it was told, until the client speaks.
+    // Nothing there: read_when_ready() waits until the client speaks.
     asio::post(server.get_executor(), [&] { asio::write(client, asio::buffer("late", 4)); });
-    std::tie(error, n) = co_await read_when_ready(server, asio::buffer(rest), Readiness::reported);
+    std::tie(error, n) = co_await read_when_ready(server, asio::buffer(rest));
     CHECK(rest.substr(0, n) == "late");
     client.shutdown(tcp::socket::shutdown_send);
-    std::tie(error, n) = co_await read_when_ready(server, asio::buffer(rest), Readiness::unknown);
+    std::tie(error, n) = co_await read_when_ready(server, asio::buffer(rest));
     CHECK(error == asio::error::eof);
     CHECK(n == 0);
   });
@@ -88,11 +92,11 @@ TEST_CASE("read_when_ready: the end that came with the last bytes is still read,
     // The case this is about: bytes and end both there before the first read.
     REQUIRE(peer_closed(server));
     std::string bytes(16, '\0');
-    auto [error, n] = co_await read_when_ready(server, asio::buffer(bytes), Readiness::unknown);
+    auto [error, n] = co_await read_when_ready(server, asio::buffer(bytes));
     CHECK(bytes.substr(0, n) == "last");
     // After a read that took everything, the next one waits, and the end is
     // reported (a wait re-arms the socket), rather than stalling.
-    std::tie(error, n) = co_await read_when_ready(server, asio::buffer(bytes), Readiness::unknown);
+    std::tie(error, n) = co_await read_when_ready(server, asio::buffer(bytes));
     CHECK(error == asio::error::eof);
   });
 }
