@@ -9,20 +9,20 @@
 namespace tcpecho {
 namespace {
 
-using Accepted = std::tuple<asio::error_code, tcp::socket, tcp::endpoint>;
+using Accepted = std::tuple<asio::error_code, Socket, Endpoint>;
 
-Accepted failure(tcp::acceptor& acceptor, asio::error_code error) {
-  return {error, tcp::socket(acceptor.get_executor()), tcp::endpoint()};
+Accepted failure(Acceptor& acceptor, asio::error_code error) {
+  return {error, Socket(acceptor.get_executor()), Endpoint()};
 }
 
 // Hands the descriptor accept4() returned to Asio, with what accept4()
 // guarantees about it.
-Accepted hand_to_asio(tcp::acceptor& acceptor, int descriptor, const sockaddr_storage& address,
+Accepted hand_to_asio(Acceptor& acceptor, int descriptor, const sockaddr_storage& address,
                       socklen_t length) {
-  tcp::endpoint peer;
+  Endpoint peer;
   std::memcpy(peer.data(), &address, length);
   peer.resize(length);
-  tcp::socket socket(acceptor.get_executor());
+  Socket socket(acceptor.get_executor());
   asio::error_code error;
   socket.assign(peer.protocol(), descriptor, error);  // registers it with epoll
   if (error) {
@@ -34,11 +34,11 @@ Accepted hand_to_asio(tcp::acceptor& acceptor, int descriptor, const sockaddr_st
 
 }  // namespace
 
-void prepare_to_accept(tcp::acceptor& acceptor, asio::error_code& error) {
+void prepare_to_accept(Acceptor& acceptor, asio::error_code& error) {
   acceptor.native_non_blocking(true, error);
 }
 
-Accepted try_accept(tcp::acceptor& acceptor) {
+Accepted try_accept(Acceptor& acceptor) {
   for (;;) {
     sockaddr_storage address{};
     socklen_t length = sizeof address;

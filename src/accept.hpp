@@ -6,16 +6,16 @@
 
 #include <tuple>
 
-#include "asio_compat.hpp"
+#include "stream.hpp"
 
 namespace tcpecho {
 
 // Makes `acceptor` ready for try_accept(): it must be non-blocking.
-void prepare_to_accept(tcp::acceptor& acceptor, asio::error_code& error);
+void prepare_to_accept(Acceptor& acceptor, asio::error_code& error);
 
 // Accepts a connection that is already queued, without waiting: fails with
 // would_block when none is (wait with acceptor.async_wait(wait_read)), with
 // the system's error when accepting fails (out of descriptors, say).
-std::tuple<asio::error_code, tcp::socket, tcp::endpoint> try_accept(tcp::acceptor& acceptor);
+std::tuple<asio::error_code, Socket, Endpoint> try_accept(Acceptor& acceptor);
 
 }  // namespace tcpecho

@@ -10,7 +10,7 @@
 #include <thread>
 #include <vector>
 
-#include "asio_compat.hpp"
+#include "endpoints.hpp"
 #include "failure.hpp"
 #include "pattern.hpp"
 
@@ -23,7 +23,7 @@ using Clock = std::chrono::steady_clock;
 // socket. The watchdog closes a socket that has been busy longer than the
 // timeout, so a stalled server becomes a counted error, not a hung bench.
 struct Watch {
-  tcp::socket* socket = nullptr;
+  Socket* socket = nullptr;
   Clock::time_point busy_since = Clock::time_point::max();
   bool timed_out = false;
 
@@ -33,7 +33,7 @@ struct Watch {
 
 class Worker {
  public:
-  Worker(const BenchConfig& config, tcp::resolver::results_type endpoints, std::size_t first_id,
+  Worker(const BenchConfig& config, std::vector<Endpoint> endpoints, std::size_t first_id,
          std::size_t connections, Clock::time_point measure_from, Clock::time_point stop)
       : config_(config),
         endpoints_(std::move(endpoints)),
@@ -101,7 +101,7 @@ class Worker {
     if (result.internal_failure.empty()) result.internal_failure = failure_text(failure);
   }
 
-  awaitable<bool> connect(tcp::socket& socket, Watch& watch) {
+  awaitable<bool> connect(Socket& socket, Watch& watch) {
     watch.socket = &socket;
     watch.busy();
     auto [error, endpoint] = co_await asio::async_connect(socket, endpoints_, nothrow_awaitable);
@@ -113,7 +113,7 @@ class Worker {
       fail(watch, BenchError::connect_failed);
       co_return false;
     }
-    socket.set_option(tcp::no_delay(true), error);
+    if (!is_unix(endpoint)) socket.set_option(tcp::no_delay(true), error);
     co_return true;
   }
 
@@ -121,7 +121,7 @@ class Worker {
   // on a fixed schedule and latency counts from when each was due, so a
   // server that stalls cannot hide the requests it held up.
   awaitable<void> request_response(Watch& watch, std::size_t id) {
-    tcp::socket socket(io_);
+    Socket socket(io_);
     if (!co_await connect(socket, watch)) co_return;
     const auto first = pattern_slice(id * 7919, config_.size);
     std::vector<char> request(first.begin(), first.end());
@@ -160,7 +160,7 @@ class Worker {
   // stream: a writer keeps up to a window of bytes in flight while a reader
   // checks every byte that comes back against what was sent.
   awaitable<void> stream(Watch& watch) {
-    tcp::socket socket(io_);
+    Socket socket(io_);
     if (!co_await connect(socket, watch)) co_return;
     StreamState state(io_, config_.size, config_.window);
     using namespace asio::experimental::awaitable_operators;
@@ -196,7 +196,7 @@ class Worker {
     asio::error_code read_error;
   };
 
-  awaitable<void> write_stream(tcp::socket& socket, StreamState& state) {
+  awaitable<void> write_stream(Socket& socket, StreamState& state) {
     while (!state.done && Clock::now() < stop_) {
       if (state.written - state.verified >= state.window_chunks * state.chunk) {
         co_await state.space.async_wait(nothrow_awaitable);
@@ -214,10 +214,10 @@ class Worker {
       state.written += n;
     }
     asio::error_code ignored;
-    socket.shutdown(tcp::socket::shutdown_send, ignored);
+    socket.shutdown(Socket::shutdown_send, ignored);
   }
 
-  awaitable<void> read_stream(tcp::socket& socket, Watch& watch, StreamState& state) {
+  awaitable<void> read_stream(Socket& socket, Watch& watch, StreamState& state) {
     std::vector<char> buffer(std::clamp<std::size_t>(state.chunk, 64 * 1024, max_slice));
     for (;;) {
       watch.busy();
@@ -247,7 +247,7 @@ class Worker {
     std::string reply;
     while (Clock::now() < stop_) {
       const auto started = Clock::now();
-      tcp::socket socket(io_);
+      Socket socket(io_);
       if (!co_await connect(socket, watch)) co_return;
       if (!co_await check_reply(socket, watch, reply)) co_return;
       record(started, reply.size());
@@ -257,7 +257,7 @@ class Worker {
   // idle: open (with --echo-first, have 16 bytes echoed), hold until the
   // end, then check the connection still answers.
   awaitable<void> hold(Watch& watch) {
-    tcp::socket socket(io_);
+    Socket socket(io_);
     if (!co_await connect(socket, watch)) co_return;
     if (config_.echo_first && !co_await echo_once(socket, watch)) co_return;
     co_await stop_timer_.async_wait(nothrow_awaitable);
@@ -266,7 +266,7 @@ class Worker {
     if (co_await check_reply(socket, watch, reply)) record(started, reply.size(), true);
   }
 
-  awaitable<bool> echo_once(tcp::socket& socket, Watch& watch) {
+  awaitable<bool> echo_once(Socket& socket, Watch& watch) {
     const auto sent = pattern_slice(0, 16);
     std::array<char, 16> back{};
     watch.busy();
@@ -290,7 +290,7 @@ class Worker {
   // a reply: the client that would have a reply-mode server spend its turns
   // on it. Measures nothing of its own: it is the load beside another bench.
   awaitable<void> flood(Watch& watch) {
-    tcp::socket socket(io_);
+    Socket socket(io_);
     if (!co_await connect(socket, watch)) co_return;
     auto [error, written] =
         co_await asio::async_write(socket, asio::buffer(config_.message), nothrow_awaitable);
@@ -305,7 +305,7 @@ class Worker {
   }
 
   // Sends the message, half-closes, reads to EOF, compares with --expect.
-  awaitable<bool> check_reply(tcp::socket& socket, Watch& watch, std::string& reply) {
+  awaitable<bool> check_reply(Socket& socket, Watch& watch, std::string& reply) {
     watch.busy();
     auto [write_error, written] =
         co_await asio::async_write(socket, asio::buffer(config_.message), nothrow_awaitable);
@@ -314,7 +314,7 @@ class Worker {
       co_return false;
     }
     asio::error_code error;
-    socket.shutdown(tcp::socket::shutdown_send, error);
+    socket.shutdown(Socket::shutdown_send, error);
     reply.clear();
     auto [read_error, read] = co_await asio::async_read(
         socket, asio::dynamic_buffer(reply, config_.expect.size() + 1), nothrow_awaitable);
@@ -379,7 +379,7 @@ class Worker {
 
   asio::io_context io_{one_thread_only};  // no other thread posts to a worker
   const BenchConfig& config_;
-  tcp::resolver::results_type endpoints_;
+  std::vector<Endpoint> endpoints_;
   std::size_t first_id_;
   std::vector<Watch> watches_;
   std::size_t running_ = 0;
@@ -389,7 +389,8 @@ class Worker {
   asio::steady_timer watchdog_timer_;
 };
 
-tcp::resolver::results_type resolve(const BenchConfig& config) {
+std::vector<Endpoint> resolve(const BenchConfig& config) {
+  if (!config.unix_path.empty()) return {unix_endpoint(config.unix_path)};
   asio::io_context io;
   tcp::resolver resolver(io);
   asio::error_code error;
@@ -400,7 +401,7 @@ tcp::resolver::results_type resolve(const BenchConfig& config) {
         ExitStatus::resolve_failed,
         fmt::format("cannot resolve {} port {}: {}", config.host, config.port, error.message()));
   }
-  return results;
+  return endpoints_of(results);
 }
 
 }  // namespace

@@ -31,6 +31,7 @@ struct BenchConfig {
   Mode mode = Mode::rr;
   std::string host = "127.0.0.1";
   std::uint16_t port = 3000;
+  std::string unix_path;  // instead of host and port, when given
   std::size_t connections = 50;
   std::chrono::milliseconds duration = 5s;
   std::chrono::milliseconds warmup = 1s;

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "bench.hpp"
+#include "endpoints.hpp"
 
 namespace tcpecho {
 namespace {
@@ -30,6 +31,22 @@ std::string_view mode_name(BenchConfig::Mode mode) {
 }
 
 double microseconds(std::uint64_t nanoseconds) { return static_cast<double>(nanoseconds) / 1000.0; }
+
+// A JSON string: what the user typed (a host, a path) may hold any byte.
+std::string json_string(std::string_view text) {
+  std::string quoted = "\"";
+  for (const char c : text) {
+    if (c == '"' || c == '\\') {
+      quoted += '\\';
+      quoted += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      quoted += fmt::format("\\u{:04x}", static_cast<unsigned char>(c));
+    } else {
+      quoted += c;
+    }
+  }
+  return quoted + '"';
+}
 
 std::string duration_text(std::uint64_t nanoseconds) {
   const double us = microseconds(nanoseconds);
@@ -69,9 +86,10 @@ void draw_histogram(const Histogram& histogram, Output& out) {
 void print_text(const BenchConfig& config, const BenchResult& result, Output& out) {
   const auto& latency = result.latency_ns;
   out.print(
-      "tcpecho bench {}: {} port {}, {} connection{}, {} B, {} measured after {} "
+      "tcpecho bench {}: {}, {} connection{}, {} B, {} measured after {} "
       "warm-up",
-      mode_name(config.mode), config.host, config.port, config.connections,
+      mode_name(config.mode), target_text(config.host, config.port, config.unix_path),
+      config.connections,
       config.connections == 1 ? "" : "s", config.size, seconds_text(config.duration),
       seconds_text(config.warmup));
   out.print("  operations  {}  ({:.1f}/s)", result.operations,
@@ -89,10 +107,13 @@ void print_text(const BenchConfig& config, const BenchResult& result, Output& ou
 void print_json(const BenchConfig& config, const BenchResult& result, Output& out) {
   const auto& latency = result.latency_ns;
   std::string json =
-      fmt::format(R"({{"mode": "{}", "host": "{}", "port": {}, "connections": {}, "size": {}, )"
+      fmt::format(R"({{"mode": "{}", "host": {}, "port": {}, "unix": {}, "connections": {}, )"
+                  R"("size": {}, )"
                   R"("duration_s": {:g}, "warmup_s": {:g}, "operations": {}, "ops_per_s": {:.3f}, )"
                   R"("bytes": {}, "mb_per_s": {:.6f}, )",
-                  mode_name(config.mode), config.host, config.port, config.connections, config.size,
+                  mode_name(config.mode), json_string(config.host), config.port,
+                  config.unix_path.empty() ? "null" : json_string(config.unix_path),
+                  config.connections, config.size,
                   result.seconds, seconds_of(config.warmup), result.operations,
                   static_cast<double>(result.operations) / result.seconds, result.bytes,
                   static_cast<double>(result.bytes) / result.seconds / 1e6);
@@ -131,8 +152,8 @@ ExitStatus report_bench(const BenchConfig& config, const BenchResult& result, Ou
   const auto connect_failures = result.errors[static_cast<std::size_t>(BenchError::connect_failed)];
   if (result.operations == 0 && connect_failures > 0 && connect_failures == result.error_total()) {
     // Nothing was measured: the server is not there. Say so as `send` would.
-    out.print_error("tcpecho: cannot connect to {} port {}: {}", config.host, config.port,
-                    result.connect_failure);
+    out.print_error("tcpecho: cannot connect to {}: {}",
+                    target_text(config.host, config.port, config.unix_path), result.connect_failure);
     return ExitStatus::connect_failed;
   }
   return result.error_total() == 0 ? ExitStatus::ok : ExitStatus::exchange_failed;

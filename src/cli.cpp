@@ -11,6 +11,7 @@
 #include <map>
 #include <thread>
 
+#include "endpoints.hpp"
 #include "pattern.hpp"
 #include "socket_activation.hpp"
 
@@ -152,6 +153,22 @@ void add_endpoint_options(CLI::App& app, std::string& host, std::uint16_t& port,
   add_seconds_option(app, "--timeout", timeout, timeout_help)->envname("TCPECHO_TIMEOUT");
 }
 
+// --unix PATH: a Unix domain socket instead of host and port.
+void add_unix_option(CLI::App& app, std::string& path, const std::string& help) {
+  app.add_option("--unix", path,
+                 help + "; instead of --host and --port. A path that begins with '@' is in "
+                        "Linux's abstract namespace")
+      ->type_name("PATH")
+      ->check(CLI::Validator(
+          [](std::string& value) {
+            if (value.empty() || value == "@") return std::string("must not be empty");
+            if (value.size() > unix_path_max)
+              return fmt::format("is longer than {} bytes", unix_path_max);
+            return std::string();
+          },
+          ""));
+}
+
 void describe_serve(CLI::App& serve, ServerConfig& config) {
   add_endpoint_options(
       serve, config.host, config.port, config.timeout,
@@ -163,6 +180,28 @@ void describe_serve(CLI::App& serve, ServerConfig& config) {
   add_choice_option(serve, "--mode", config.mode,
                     {{"reply", ServerConfig::Mode::reply}, {"echo", ServerConfig::Mode::echo}},
                     "reply: the seed's exchange; echo: RFC 862 echo");
+  add_unix_option(serve, config.unix_path,
+                  "Listen on this Unix domain socket: a stale socket file is replaced, one where "
+                  "a server listens is refused (exit 6), and the file is removed at exit");
+  serve
+      .add_option_function<std::string>(
+          "--unix-mode",
+          [&config](const std::string& text) {
+            std::size_t end = 0;
+            unsigned long mode = 0;
+            try {
+              mode = std::stoul(text, &end, 8);
+            } catch (const std::exception&) {
+              end = 0;
+            }
+            if (end != text.size() || mode > 0777)
+              throw CLI::ValidationError("--unix-mode", "'" + text + "' is not an octal mode");
+            config.unix_mode = static_cast<mode_t>(mode);
+          },
+          "With --unix: the socket file's permissions, in octal (660: owner and group may "
+          "connect); default: as the umask leaves them")
+      ->type_name("MODE")
+      ->needs("--unix");
   add_bytes_option(serve, "--reply", config.reply, "Reply mode: what to answer each message with");
   serve
       .add_option("--length", config.message_length,
@@ -198,6 +237,7 @@ void describe_send(CLI::App& send, ClientConfig& config) {
                        "Port the server listens on",
                        "Give up on an exchange, name lookup and connecting included, after this "
                        "long; 0 means never");
+  add_unix_option(send, config.unix_path, "Connect to this Unix domain socket");
   auto* message = add_bytes_option(send, "--message", config.message, "What to send");
   send.add_option_function<std::string>(
           "--message-file",
@@ -233,6 +273,7 @@ void describe_bench(CLI::App& bench, BenchConfig& config) {
                        "Server name or IPv4/IPv6 address", "Port the server listens on",
                        "Count an operation that takes longer than this as a timeout error; 0 "
                        "means never");
+  add_unix_option(bench, config.unix_path, "Load the server on this Unix domain socket");
   add_choice_option(
       bench, "--mode", config.mode,
       {{"rr", BenchConfig::Mode::rr},

@@ -1,5 +1,6 @@
 #include "client.hpp"
 
+#include "endpoints.hpp"
 #include "python_format.hpp"
 
 namespace tcpecho {
@@ -31,19 +32,28 @@ Failure failure_at(Stage stage) {
 class Exchange {
  public:
   Exchange(const ClientConfig& config, Output& out, const NameLookup& lookup)
-      : config_(config), out_(out), lookup_(lookup) {}
+      : config_(config),
+        out_(out),
+        lookup_(lookup),
+        target_(target_text(config.host, config.port, config.unix_path)) {}
 
   awaitable<ExitStatus> run() {
     auto executor = co_await asio::this_coro::executor;
 
-    auto [resolve_error, addresses] =
-        co_await resolve_abandonably(config_.host, config_.port, lookup_);
-    if (resolve_error) co_return fail(resolve_error);
+    std::vector<Endpoint> endpoints;
+    if (!config_.unix_path.empty()) {
+      endpoints.push_back(unix_endpoint(config_.unix_path));
+    } else {
+      auto [resolve_error, addresses] =
+          co_await resolve_abandonably(config_.host, config_.port, lookup_);
+      if (resolve_error) co_return fail(resolve_error);
+      endpoints = endpoints_of(addresses);
+    }
 
     stage = Stage::connecting;
-    tcp::socket socket(executor);
+    Socket socket(executor);
     auto [connect_error, endpoint] =
-        co_await asio::async_connect(socket, addresses, nothrow_awaitable);
+        co_await asio::async_connect(socket, endpoints, nothrow_awaitable);
     if (connect_error) co_return fail(connect_error);
 
     stage = Stage::exchanging;
@@ -55,7 +65,7 @@ class Exchange {
     if (write_error) co_return fail(write_error);
     // The half-close tells echo servers, and any server reading to EOF, that
     // the message is complete.
-    socket.shutdown(tcp::socket::shutdown_send, error);
+    socket.shutdown(Socket::shutdown_send, error);
 
     std::string reply;
     auto [read_error, received] = co_await asio::async_read(
@@ -66,7 +76,7 @@ class Exchange {
     if (!config_.expect && is_missing_or_short(reply)) co_return fail_short(reply);
     out_.print("Server:  {}", python::bytes_repr(reply));
     if (config_.expect && reply != *config_.expect) {
-      out_.print_error("tcpecho: {} port {} replied {}, expected {}", config_.host, config_.port,
+      out_.print_error("tcpecho: {} replied {}, expected {}", target_,
                        python::bytes_repr(reply), python::bytes_repr(*config_.expect));
       co_return ExitStatus::unexpected_reply;
     }
@@ -82,11 +92,10 @@ class Exchange {
 
   ExitStatus fail_short(std::string_view reply) const {
     if (reply.empty()) {
-      out_.print_error("tcpecho: {} port {} closed the connection without a reply", config_.host,
-                       config_.port);
+      out_.print_error("tcpecho: {} closed the connection without a reply", target_);
     } else {
-      out_.print_error("tcpecho: {} port {} closed the connection after {} of the {} bytes of {}",
-                       config_.host, config_.port, python::bytes_repr(reply), seed_reply.size(),
+      out_.print_error("tcpecho: {} closed the connection after {} of the {} bytes of {}",
+                       target_, python::bytes_repr(reply), seed_reply.size(),
                        python::bytes_repr(seed_reply));
     }
     return ExitStatus::exchange_failed;
@@ -96,8 +105,7 @@ class Exchange {
     const Failure failure = failure_at(stage);
     // Aborted: the timeout won, and send_message() says so.
     if (error != asio::error::operation_aborted) {
-      out_.print_error("tcpecho: {} {} port {}: {}", failure.failed, config_.host, config_.port,
-                       error.message());
+      out_.print_error("tcpecho: {} {}: {}", failure.failed, target_, error.message());
     }
     return failure.status;
   }
@@ -108,6 +116,7 @@ class Exchange {
   const ClientConfig& config_;
   Output& out_;
   const NameLookup& lookup_;
+  std::string target_;
 };
 
 awaitable<void> sleep_for(std::chrono::milliseconds duration) {
@@ -125,8 +134,8 @@ awaitable<ExitStatus> exchange_once(const ClientConfig& config, Output& out,
   if (outcome.index() == 0) co_return std::get<0>(outcome);
 
   const Failure failure = failure_at(exchange.stage);
-  out.print_error("tcpecho: timed out after {} {} {} port {}", seconds_text(config.timeout),
-                  failure.timed_out, config.host, config.port);
+  out.print_error("tcpecho: timed out after {} {} {}", seconds_text(config.timeout),
+                  failure.timed_out, target_text(config.host, config.port, config.unix_path));
   co_return failure.status;
 }
 

@@ -23,6 +23,7 @@ using namespace std::chrono_literals;
 struct ClientConfig {
   std::string host = "127.0.0.1";
   std::uint16_t port = 3000;
+  std::string unix_path;  // instead of host and port, when given
   std::string message{seed_greeting};
   std::chrono::milliseconds timeout = 10s;  // for each whole exchange; 0: none
   std::size_t count = 1;                    // exchanges, one after another

@@ -2,7 +2,7 @@
 
 namespace tcpecho {
 
-Connection::Connection(Connections& list, Permit permit, tcp::socket& socket)
+Connection::Connection(Connections& list, Permit permit, Socket& socket)
     : list_(list), permit_(std::move(permit)), socket_(socket) {
   list_.add(*this);
 }

@@ -11,7 +11,7 @@
 #include <cstddef>
 #include <optional>
 
-#include "asio_compat.hpp"
+#include "stream.hpp"
 #include "connection_limit.hpp"
 
 namespace tcpecho {
@@ -31,7 +31,7 @@ class Connection {
   };
   enum class Cut { no, timed_out, shutting_down };
 
-  Connection(Connections& list, Permit permit, tcp::socket& socket);
+  Connection(Connections& list, Permit permit, Socket& socket);
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
   ~Connection();
@@ -48,7 +48,7 @@ class Connection {
 
   Connections& list_;
   Permit permit_;
-  tcp::socket& socket_;
+  Socket& socket_;
   Clock::time_point deadline_;
   Connection* previous_ = nullptr;
   Connection* next_ = nullptr;

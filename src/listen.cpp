@@ -7,6 +7,8 @@
 #include <algorithm>
 
 #include "accept.hpp"
+#include "endpoints.hpp"
+#include "listen_unix.hpp"
 #include "exit_status.hpp"
 
 namespace tcpecho {
@@ -58,60 +60,72 @@ std::vector<tcp::endpoint> resolve_listen_addresses(const ServerConfig& config) 
   return endpoints;
 }
 
-StartupError cannot_listen(const tcp::endpoint& endpoint, const asio::error_code& error) {
+StartupError cannot_listen(std::string_view where, const asio::error_code& error) {
   return StartupError(ExitStatus::listen_failed,
-                      fmt::format("cannot listen on {} port {}: {}", endpoint.address().to_string(),
-                                  endpoint.port(), error.message()));
+                      fmt::format("cannot listen on {}: {}", where, error.message()));
 }
 
-void bind(tcp::acceptor& acceptor, const tcp::endpoint& endpoint, bool shared_port,
+std::string where(const tcp::endpoint& endpoint) {
+  return fmt::format("{} port {}", endpoint.address().to_string(), endpoint.port());
+}
+
+void bind(Acceptor& acceptor, const tcp::endpoint& endpoint, bool shared_port,
           asio::error_code& error) {
-  acceptor.open(endpoint.protocol(), error);
-  if (!error) acceptor.set_option(tcp::acceptor::reuse_address(true), error);
+  acceptor.open(Endpoint(endpoint).protocol(), error);
+  if (!error) acceptor.set_option(Acceptor::reuse_address(true), error);
   if (!error && shared_port) acceptor.set_option(ReusePort(true), error);
   // "::" means every address, IPv4 included, whatever the system default.
   if (!error && endpoint.address().is_v6() && endpoint.address().is_unspecified()) {
     acceptor.set_option(asio::ip::v6_only(false), error);
   }
-  if (!error) acceptor.bind(endpoint, error);
+  if (!error) acceptor.bind(Endpoint(endpoint), error);
+}
+
+void start_listening(Acceptor& acceptor, asio::error_code& error) {
+  if (!error) acceptor.listen(asio::socket_base::max_listen_connections, error);
+  if (!error) prepare_to_accept(acceptor, error);
 }
 
 // `first_of_group`: the port is to be shared by this server's threads, and
 // nobody else may already listen there.
-tcp::acceptor listen_at(io_executor executor, const tcp::endpoint& endpoint, bool shared_port,
-                        bool first_of_group) {
+Acceptor listen_at(io_executor executor, const tcp::endpoint& endpoint, bool shared_port,
+                   bool first_of_group) {
   asio::error_code error;
   if (first_of_group && endpoint.port() != 0) {
-    tcp::acceptor probe(executor);
+    Acceptor probe(executor);
     bind(probe, endpoint, false, error);  // fails wherever anyone listens
-    if (error) throw cannot_listen(endpoint, error);
+    if (error) throw cannot_listen(where(endpoint), error);
   }
-  tcp::acceptor acceptor(executor);
+  Acceptor acceptor(executor);
   bind(acceptor, endpoint, shared_port, error);
-  if (!error) acceptor.listen(asio::socket_base::max_listen_connections, error);
-  if (!error) prepare_to_accept(acceptor, error);
-  if (error) throw cannot_listen(endpoint, error);
+  start_listening(acceptor, error);
+  if (error) throw cannot_listen(where(endpoint), error);
   return acceptor;
 }
 
-// Takes over a listening socket someone else opened (systemd), after checking
-// that it is one: anything else would fail later in confusing ways.
-tcp::acceptor adopt(io_executor executor, int descriptor) {
+// Takes over a listening socket someone else opened (systemd, or this
+// server's first thread), after checking that it is one: anything else would
+// fail later in confusing ways.
+Acceptor adopt(io_executor executor, int descriptor) {
   int listening = 0;
+  int type = 0;
   socklen_t length = sizeof listening;
+  socklen_t type_length = sizeof type;
   sockaddr_storage address{};
   socklen_t address_length = sizeof address;
   if (::getsockopt(descriptor, SOL_SOCKET, SO_ACCEPTCONN, &listening, &length) != 0 ||
-      listening == 0 ||
+      listening == 0 || ::getsockopt(descriptor, SOL_SOCKET, SO_TYPE, &type, &type_length) != 0 ||
+      type != SOCK_STREAM ||
       ::getsockname(descriptor, reinterpret_cast<sockaddr*>(&address), &address_length) != 0 ||
-      (address.ss_family != AF_INET && address.ss_family != AF_INET6)) {
+      (address.ss_family != AF_INET && address.ss_family != AF_INET6 &&
+       address.ss_family != AF_UNIX)) {
     throw StartupError(ExitStatus::listen_failed,
                        fmt::format("descriptor {} from the service manager is not a listening "
-                                   "TCP socket",
+                                   "TCP or Unix stream socket",
                                    descriptor));
   }
-  const auto protocol = address.ss_family == AF_INET ? tcp::v4() : tcp::v6();
-  tcp::acceptor acceptor(executor, protocol, descriptor);
+  const Stream protocol(address.ss_family, address.ss_family == AF_UNIX ? 0 : IPPROTO_TCP);
+  Acceptor acceptor(executor, protocol, descriptor);
   asio::error_code error;
   prepare_to_accept(acceptor, error);
   if (error) {
@@ -124,10 +138,14 @@ tcp::acceptor adopt(io_executor executor, int descriptor) {
 
 }  // namespace
 
-std::vector<tcp::acceptor> listen(io_executor executor, const ServerConfig& config) {
-  std::vector<tcp::acceptor> acceptors;
+std::vector<Acceptor> listen(io_executor executor, const ServerConfig& config) {
+  std::vector<Acceptor> acceptors;
   for (int descriptor : config.inherited_sockets) acceptors.push_back(adopt(executor, descriptor));
   if (!acceptors.empty()) return acceptors;
+  if (!config.unix_path.empty()) {
+    acceptors.push_back(listen_unix(executor, config.unix_path, config.unix_mode));
+    return acceptors;
+  }
 
   std::uint16_t port = config.port;
   for (auto endpoint : resolve_listen_addresses(config)) {
@@ -135,22 +153,23 @@ std::vector<tcp::acceptor> listen(io_executor executor, const ServerConfig& conf
     // port the kernel picked for the first.
     endpoint.port(port);
     acceptors.push_back(listen_at(executor, endpoint, config.threads > 1, config.threads > 1));
-    port = acceptors.back().local_endpoint().port();
+    port = ip_endpoint(acceptors.back().local_endpoint()).port();
   }
   return acceptors;
 }
 
-std::vector<tcp::acceptor> listen_again(io_executor executor, const ServerConfig& config,
-                                        const std::vector<tcp::endpoint>& first) {
-  std::vector<tcp::acceptor> acceptors;
-  // Every thread waits on the one socket systemd passed; whichever wakes
-  // first accepts.
-  for (int descriptor : config.inherited_sockets) {
-    acceptors.push_back(adopt(executor, ::dup(descriptor)));
+std::vector<Acceptor> listen_again(io_executor executor, const ServerConfig& config,
+                                   const std::vector<Endpoint>& endpoints,
+                                   const std::vector<int>& descriptors) {
+  std::vector<Acceptor> acceptors;
+  // A socket from systemd, or a Unix domain socket (a path has one listener):
+  // every thread waits on the same socket, and whichever wakes first accepts.
+  if (!config.inherited_sockets.empty() || !config.unix_path.empty()) {
+    for (int descriptor : descriptors) acceptors.push_back(adopt(executor, ::dup(descriptor)));
+    return acceptors;
   }
-  if (!acceptors.empty()) return acceptors;
-  for (const auto& endpoint : first)
-    acceptors.push_back(listen_at(executor, endpoint, true, false));
+  for (const auto& endpoint : endpoints)
+    acceptors.push_back(listen_at(executor, ip_endpoint(endpoint), true, false));
   return acceptors;
 }
 

@@ -1,5 +1,6 @@
 // Where a server listens: --host resolved to its addresses, a socket bound
-// and listening on each, or the sockets systemd handed over.
+// and listening on each; a Unix domain socket (listen_unix.hpp); or the
+// sockets systemd handed over.
 //
 // With --threads, every thread has a socket of its own on each address
 // (SO_REUSEPORT), and the kernel spreads new connections across them. The
@@ -11,17 +12,19 @@
 
 #include <vector>
 
-#include "asio_compat.hpp"
 #include "server_config.hpp"
+#include "stream.hpp"
 
 namespace tcpecho {
 
 // The first thread's listening sockets. Throws StartupError.
-std::vector<tcp::acceptor> listen(io_executor executor, const ServerConfig& config);
+std::vector<Acceptor> listen(io_executor executor, const ServerConfig& config);
 
-// Another thread's: on the same addresses and ports as `first`, or the same
-// sockets from systemd. Throws StartupError.
-std::vector<tcp::acceptor> listen_again(io_executor executor, const ServerConfig& config,
-                                        const std::vector<tcp::endpoint>& first);
+// Another thread's, given the first thread's `endpoints` and `descriptors`:
+// on the same TCP addresses and ports; or, for sockets from systemd and a
+// Unix domain socket, the very same sockets. Throws StartupError.
+std::vector<Acceptor> listen_again(io_executor executor, const ServerConfig& config,
+                                   const std::vector<Endpoint>& endpoints,
+                                   const std::vector<int>& descriptors);
 
 }  // namespace tcpecho

@@ -1,7 +1,13 @@
 #include "python_format.hpp"
 
+#include "endpoints.hpp"
+
 #include <fmt/format.h>
 #include <netinet/in.h>
+#include <sys/un.h>
+
+#include <cstddef>
+#include <cstring>
 
 namespace tcpecho::python {
 
@@ -47,6 +53,22 @@ std::string endpoint_repr(const tcp::endpoint& endpoint) {
   const auto* raw = reinterpret_cast<const sockaddr_in6*>(endpoint.data());
   return fmt::format("('{}', {}, {}, {})", host, endpoint.port(), ntohl(raw->sin6_flowinfo),
                      raw->sin6_scope_id);
+}
+
+std::string endpoint_repr(const Endpoint& endpoint) {
+  const int family = endpoint.protocol().family();
+  if (family == AF_INET || family == AF_INET6) {
+    return endpoint_repr(ip_endpoint(endpoint));
+  }
+  if (family == AF_UNIX) {
+    const auto* raw = reinterpret_cast<const sockaddr_un*>(endpoint.data());
+    const std::size_t length = endpoint.size() - offsetof(sockaddr_un, sun_path);
+    // Python: bytes for Linux's abstract namespace, a string for a path
+    // (empty for an unnamed socket), which print() shows without quotes.
+    if (length > 0 && raw->sun_path[0] == '\0') return bytes_repr({raw->sun_path, length});
+    return std::string(raw->sun_path, ::strnlen(raw->sun_path, length));
+  }
+  return fmt::format("(address family {})", family);
 }
 
 }  // namespace tcpecho::python

@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "asio_compat.hpp"
+#include "stream.hpp"
 
 namespace tcpecho::python {
 
@@ -19,12 +19,16 @@ std::string bytes_repr(std::string_view data);
 // What socket.getsockname() / getpeername() return, as print() shows it:
 // ('127.0.0.1', 3000) for IPv4, ('::1', 3000, 0, 0) for IPv6.
 std::string endpoint_repr(const tcp::endpoint& endpoint);
+// The same for any stream socket; a Unix domain socket's address as Python
+// gives it: '/run/x.sock' prints as /run/x.sock, an unnamed client's as
+// nothing, an abstract one's as bytes (b'\x00name').
+std::string endpoint_repr(const Endpoint& endpoint);
 
 }  // namespace tcpecho::python
 
 template <>
-struct fmt::formatter<tcpecho::tcp::endpoint> : fmt::formatter<std::string_view> {
-  auto format(const tcpecho::tcp::endpoint& endpoint, fmt::format_context& context) const {
+struct fmt::formatter<tcpecho::Endpoint> : fmt::formatter<std::string_view> {
+  auto format(const tcpecho::Endpoint& endpoint, fmt::format_context& context) const {
     return fmt::formatter<std::string_view>::format(tcpecho::python::endpoint_repr(endpoint),
                                                     context);
   }

@@ -5,8 +5,10 @@
 #include <algorithm>
 
 #include "accept.hpp"
+#include "endpoints.hpp"
 #include "failure.hpp"
 #include "listen.hpp"
+#include "listen_unix.hpp"
 #include "python_format.hpp"
 #include "socket_io.hpp"
 
@@ -33,14 +35,14 @@ Server::Server(io_executor executor, ServerConfig config, Output& out)
              listen(executor, config)) {}
 
 Server::Server(io_executor executor, const ServerConfig& config, Output& out,
-               std::unique_ptr<ServerShared> own, std::vector<tcp::acceptor> acceptors)
+               std::unique_ptr<ServerShared> own, std::vector<Acceptor> acceptors)
     : Server(executor, config, out, *own, std::move(acceptors), true) {
   own_shared_ = std::move(own);
   shared_.stop_all = [this](std::string_view reason) { shutdown(reason); };
 }
 
 Server::Server(io_executor executor, const ServerConfig& config, Output& out, ServerShared& shared,
-               std::vector<tcp::acceptor> acceptors, bool announces)
+               std::vector<Acceptor> acceptors, bool announces)
     : executor_(executor),
       config_(config),
       out_(out),
@@ -55,13 +57,19 @@ Server::Server(io_executor executor, const ServerConfig& config, Output& out, Se
   shared_.limit.on_room([this] { asio::post(executor_, [this] { connections_.notify_all(); }); });
 }
 
-std::vector<tcp::endpoint> Server::local_endpoints() const {
-  std::vector<tcp::endpoint> endpoints;
+std::vector<Endpoint> Server::local_endpoints() const {
+  std::vector<Endpoint> endpoints;
   for (const auto& listener : listeners_) endpoints.push_back(listener.endpoint);
   return endpoints;
 }
 
-void Server::add_listener(tcp::acceptor acceptor) {
+std::vector<int> Server::listening_descriptors() {
+  std::vector<int> descriptors;
+  for (auto& listener : listeners_) descriptors.push_back(listener.acceptor.native_handle());
+  return descriptors;
+}
+
+void Server::add_listener(Acceptor acceptor) {
   const auto endpoint = acceptor.local_endpoint();
   listeners_.emplace_back(Listener{std::move(acceptor), endpoint, asio::steady_timer(executor_)});
 }
@@ -113,6 +121,9 @@ void Server::shutdown(std::string_view reason) {
                in_flight, in_flight == 1 ? "" : "s", seconds_text(config_.grace));
   }
 
+  // The path first: a client that finds no file is told at once that
+  // nobody listens, rather than queued behind a socket about to close.
+  if (announces_) remove_unix_socket_file(config_.unix_path);
   for (auto& listener : listeners_) {
     asio::error_code ignored;
     listener.acceptor.close(ignored);
@@ -142,7 +153,7 @@ awaitable<void> Server::accept_clients(Listener& listener) {
     if (error == asio::error::would_block) {
       permit.reset();  // nobody to accept: hold no slot while waiting for somebody
       std::tie(error) =
-          co_await listener.acceptor.async_wait(tcp::acceptor::wait_read, nothrow_awaitable);
+          co_await listener.acceptor.async_wait(Acceptor::wait_read, nothrow_awaitable);
       if (!error) continue;
     }
     if (stopping_) co_return;
@@ -183,14 +194,14 @@ awaitable<void> Server::back_off(Listener& listener, const asio::error_code& err
 // yet costs only this and one pending receive: the coroutine that serves it
 // starts when there is something to serve (see welcome()).
 struct Server::Session {
-  Session(Server& server, tcp::socket accepted, Permit permit, tcp::endpoint peer)
+  Session(Server& server, Socket accepted, Permit permit, Endpoint peer)
       : socket(std::move(accepted)),
         peer(peer),
         connection(server.connections_, std::move(permit), socket),
         busy(std::in_place, server) {}
 
-  tcp::socket socket;
-  tcp::endpoint peer;
+  Socket socket;
+  Endpoint peer;
   Connection connection;
   std::optional<Busy> busy;
   // Why the last wait for bytes failed, if it did: the connection was cut.
@@ -198,21 +209,20 @@ struct Server::Session {
   std::size_t echoed = 0;  // echo mode: bytes sent back so far
 };
 
-void Server::welcome(const Listener& listener, tcp::socket socket, const tcp::endpoint& peer,
+void Server::welcome(const Listener& listener, Socket socket, const Endpoint& peer,
                      Permit permit) {
   if (!config_.quiet) {
     // Only a listener on a wildcard address ("::") needs to ask which of the
     // machine's addresses the client reached.
     asio::error_code error;
-    const tcp::endpoint local = listener.endpoint.address().is_unspecified()
-                                    ? socket.local_endpoint(error)
-                                    : listener.endpoint;
+    const Endpoint local =
+        is_wildcard(listener.endpoint) ? socket.local_endpoint(error) : listener.endpoint;
     // One write for the three lines: they are printed at the same moment.
     const auto peer_text = python::endpoint_repr(peer);
     log("Connection from {}\n  Socket name: {}\n  Socket peer: {}", peer_text,
         error ? "(unknown: " + error.message() + ")" : python::endpoint_repr(local), peer_text);
   }
-  if (config_.mode == ServerConfig::Mode::echo) {
+  if (config_.mode == ServerConfig::Mode::echo && !is_unix(peer)) {
     // Without Nagle's delay: an echo is written as it is read, and holding
     // back a short tail for an ACK stalls a streaming client for tens of ms.
     asio::error_code ignored;
@@ -237,7 +247,7 @@ void Server::serve(std::unique_ptr<Session> session) {
 // any later one.
 void Server::wait_for_bytes(std::unique_ptr<Session> session) {
   auto& waiting = *session;
-  waiting.socket.async_wait(tcp::socket::wait_read, [this, session = std::move(session)](
+  waiting.socket.async_wait(Socket::wait_read, [this, session = std::move(session)](
                                                         const asio::error_code& error) mutable {
     session->ended = error;
     serve(std::move(session));
@@ -291,7 +301,7 @@ awaitable<void> Server::exchange(std::unique_ptr<Session> session) {
     co_return;
   }
   asio::error_code ignored;
-  socket.shutdown(tcp::socket::shutdown_send, ignored);
+  socket.shutdown(Socket::shutdown_send, ignored);
   // Printed together, once the reply is out: one write instead of two.
   if (logging()) log("  message from client: {}\n  Closing socket", python::bytes_repr(message));
   busy.reset();
@@ -361,7 +371,7 @@ awaitable<void> Server::echo(std::unique_ptr<Session> session) {
     co_return;
   }
   asio::error_code ignored;
-  socket.shutdown(tcp::socket::shutdown_send, ignored);
+  socket.shutdown(Socket::shutdown_send, ignored);
   log("  Closing socket after echoing {} byte{}", echoed, echoed == 1 ? "" : "s");
 }
 

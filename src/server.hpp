@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "asio_compat.hpp"
+#include "stream.hpp"
 #include "connection_limit.hpp"
 #include "connections.hpp"
 #include "output.hpp"
@@ -54,12 +54,14 @@ class Server {
   // One of a ServerGroup's: serves `acceptors`; only the one that `announces`
   // prints the "Listening at" lines.
   Server(io_executor executor, const ServerConfig& config, Output& out, ServerShared& shared,
-         std::vector<tcp::acceptor> acceptors, bool announces);
+         std::vector<Acceptor> acceptors, bool announces);
 
   io_executor executor() const { return executor_; }
 
   // Where it listens, with the real port when it was asked for port 0.
-  std::vector<tcp::endpoint> local_endpoints() const;
+  std::vector<Endpoint> local_endpoints() const;
+  // The listening sockets themselves, for other threads to share.
+  std::vector<int> listening_descriptors();
 
   // Serves until shutdown() and the drain that follows it are over.
   awaitable<void> run();
@@ -75,8 +77,8 @@ class Server {
 
  private:
   struct Listener {
-    tcp::acceptor acceptor;
-    tcp::endpoint endpoint;  // where it listens, kept to spare getsockname() calls
+    Acceptor acceptor;
+    Endpoint endpoint;  // where it listens, kept to spare getsockname() calls
     asio::steady_timer retry_timer;
     bool failing = false;  // inside an episode of accept errors
   };
@@ -84,12 +86,12 @@ class Server {
   struct Session;
 
   Server(io_executor executor, const ServerConfig& config, Output& out,
-         std::unique_ptr<ServerShared> own, std::vector<tcp::acceptor> acceptors);
-  void add_listener(tcp::acceptor acceptor);
+         std::unique_ptr<ServerShared> own, std::vector<Acceptor> acceptors);
+  void add_listener(Acceptor acceptor);
   awaitable<void> accept_clients(Listener& listener);
   awaitable<void> back_off(Listener& listener, const asio::error_code& error,
                            std::chrono::milliseconds& delay);
-  void welcome(const Listener& listener, tcp::socket socket, const tcp::endpoint& peer,
+  void welcome(const Listener& listener, Socket socket, const Endpoint& peer,
                Permit permit);
   void serve(std::unique_ptr<Session> session);
   void wait_for_bytes(std::unique_ptr<Session> session);

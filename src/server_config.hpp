@@ -2,9 +2,12 @@
 // value already checked. Needs no Asio, so the CLI does not either.
 #pragma once
 
+#include <sys/types.h>
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +25,8 @@ struct ServerConfig {
   Mode mode = Mode::reply;
   std::string host = "127.0.0.1";
   std::uint16_t port = 3000;                          // 0: any free port
+  std::string unix_path;              // a Unix domain socket instead of host and port
+  std::optional<mode_t> unix_mode;    // its file's permissions; none: as the umask leaves them
   std::size_t message_length = seed_greeting.size();  // len(b"Greetings, server")
   std::string reply{seed_reply};
   // Reply mode: from accept to close. Echo mode: without progress. 0: none.

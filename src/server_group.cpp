@@ -17,13 +17,14 @@ ServerGroup::ServerGroup(const ServerConfig& config, Output& out)
     auto& io = *contexts_.emplace_back(
         std::make_unique<asio::io_context>(config_.threads == 1 ? one_thread_only : one_thread_io));
     auto acceptors = i == 0 ? listen(io.get_executor(), config_)
-                            : listen_again(io.get_executor(), config_, local_endpoints());
+                            : listen_again(io.get_executor(), config_, local_endpoints(),
+                                           servers_.front()->listening_descriptors());
     servers_.push_back(std::make_unique<Server>(io.get_executor(), config_, out_, shared_,
                                                 std::move(acceptors), i == 0));
   }
 }
 
-std::vector<tcp::endpoint> ServerGroup::local_endpoints() const {
+std::vector<Endpoint> ServerGroup::local_endpoints() const {
   return servers_.front()->local_endpoints();
 }
 

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "asio_compat.hpp"
+#include "stream.hpp"
 #include "exit_status.hpp"
 #include "output.hpp"
 #include "server.hpp"
@@ -25,7 +25,7 @@ class ServerGroup {
   // runs. Throws StartupError.
   ServerGroup(const ServerConfig& config, Output& out);
 
-  std::vector<tcp::endpoint> local_endpoints() const;
+  std::vector<Endpoint> local_endpoints() const;
   io_executor executor(std::size_t thread) const { return servers_.at(thread)->executor(); }
 
   // Serves on every thread until SIGINT/SIGTERM (or shutdown()) and the drain

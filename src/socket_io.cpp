@@ -14,7 +14,7 @@ asio::error_code last_error() {
 
 }  // namespace
 
-std::size_t read_now(tcp::socket& socket, asio::mutable_buffer buffer, asio::error_code& error) {
+std::size_t read_now(Socket& socket, asio::mutable_buffer buffer, asio::error_code& error) {
   for (;;) {
     const ssize_t n = ::recv(socket.native_handle(), buffer.data(), buffer.size(), MSG_DONTWAIT);
     if (n > 0 || buffer.size() == 0) {
@@ -27,10 +27,10 @@ std::size_t read_now(tcp::socket& socket, asio::mutable_buffer buffer, asio::err
   }
 }
 
-awaitable<std::tuple<asio::error_code, std::size_t>> read_when_ready(tcp::socket& socket,
+awaitable<std::tuple<asio::error_code, std::size_t>> read_when_ready(Socket& socket,
                                                                      asio::mutable_buffer buffer) {
   for (;;) {
-    auto [error] = co_await socket.async_wait(tcp::socket::wait_read, nothrow_awaitable);
+    auto [error] = co_await socket.async_wait(Socket::wait_read, nothrow_awaitable);
     if (error) co_return std::tuple(error, std::size_t{0});
     const std::size_t n = read_now(socket, buffer, error);
     // Nothing after all (a report that went stale): wait for the next one.
@@ -38,8 +38,8 @@ awaitable<std::tuple<asio::error_code, std::size_t>> read_when_ready(tcp::socket
   }
 }
 
-std::size_t send_now(tcp::socket& socket, asio::const_buffer bytes, asio::error_code& error,
-                     tcp::socket::message_flags flags) {
+std::size_t send_now(Socket& socket, asio::const_buffer bytes, asio::error_code& error,
+                     Socket::message_flags flags) {
   for (;;) {
     const ssize_t sent = ::send(socket.native_handle(), bytes.data(), bytes.size(),
                                 flags | MSG_DONTWAIT | MSG_NOSIGNAL);
@@ -54,7 +54,7 @@ std::size_t send_now(tcp::socket& socket, asio::const_buffer bytes, asio::error_
   }
 }
 
-awaitable<std::tuple<asio::error_code, std::size_t>> send_rest(tcp::socket& socket,
+awaitable<std::tuple<asio::error_code, std::size_t>> send_rest(Socket& socket,
                                                                asio::const_buffer bytes,
                                                                std::size_t sent,
                                                                std::vector<char>& kept) {

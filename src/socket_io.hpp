@@ -23,7 +23,7 @@
 #include <tuple>
 #include <vector>
 
-#include "asio_compat.hpp"
+#include "stream.hpp"
 
 namespace tcpecho {
 
@@ -31,24 +31,24 @@ namespace tcpecho {
 // stream, an error), then reads at most `buffer.size()` bytes of it. Fails
 // with eof once the peer has closed its side. For a socket that was just
 // read: one that may have something already is read with read_now() first.
-awaitable<std::tuple<asio::error_code, std::size_t>> read_when_ready(tcp::socket& socket,
+awaitable<std::tuple<asio::error_code, std::size_t>> read_when_ready(Socket& socket,
                                                                      asio::mutable_buffer buffer);
 
 // Reads what is there now, at most `buffer.size()` bytes: would_block if
 // nothing is, eof once the peer has closed its side.
-std::size_t read_now(tcp::socket& socket, asio::mutable_buffer buffer, asio::error_code& error);
+std::size_t read_now(Socket& socket, asio::mutable_buffer buffer, asio::error_code& error);
 
 // Sends as much of `bytes` as the kernel takes now, nearly always all of it;
 // a full send buffer is no error, only nothing sent. `flags` are send()'s:
 // MSG_MORE, say, to send a shutdown() in the same segment.
-std::size_t send_now(tcp::socket& socket, asio::const_buffer bytes, asio::error_code& error,
-                     tcp::socket::message_flags flags = 0);
+std::size_t send_now(Socket& socket, asio::const_buffer bytes, asio::error_code& error,
+                     Socket::message_flags flags = 0);
 
 // Writes what send_now() left of `bytes` (from `sent` on), waiting for room.
 // The rest is copied into `kept` first, so that `bytes` may be a buffer that
 // other connections reuse while this one waits; `kept` is emptied, and its
 // memory returned, once it is out. Returns the bytes written in all.
-awaitable<std::tuple<asio::error_code, std::size_t>> send_rest(tcp::socket& socket,
+awaitable<std::tuple<asio::error_code, std::size_t>> send_rest(Socket& socket,
                                                                asio::const_buffer bytes,
                                                                std::size_t sent,
                                                                std::vector<char>& kept);

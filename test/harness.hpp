@@ -11,6 +11,7 @@
 
 #include "accept.hpp"
 #include "asio_compat.hpp"
+#include "endpoints.hpp"
 #include "output.hpp"
 #include "python_format.hpp"
 #include "server.hpp"
@@ -30,7 +31,8 @@ class ServerFixture {
   explicit ServerFixture(ServerConfig config = loopback_config())
       : server(io.get_executor(), std::move(config), out) {}
 
-  tcp::endpoint endpoint() const { return server.local_endpoints().front(); }
+  Endpoint endpoint() const { return server.local_endpoints().front(); }
+  std::uint16_t port() const { return ip_endpoint(endpoint()).port(); }
 
   // Runs `scenario` beside the server, then drains the server; fails the test
   // if the scenario throws or everything has not finished within `limit`.
@@ -75,32 +77,35 @@ inline void run_scenario(asio::io_context& io, std::function<awaitable<void>()> 
 }
 
 // Waits for a connection and accepts it, as the server's accept loop does.
-inline awaitable<std::tuple<asio::error_code, tcp::socket, tcp::endpoint>> accept_connection(
-    tcp::acceptor& acceptor) {
+inline awaitable<std::tuple<asio::error_code, Socket, Endpoint>> accept_connection(
+    Acceptor& acceptor) {
   for (;;) {
     auto accepted = try_accept(acceptor);
     if (std::get<0>(accepted) != asio::error::would_block) co_return accepted;
-    auto [error] = co_await acceptor.async_wait(tcp::acceptor::wait_read, nothrow_awaitable);
-    if (error) co_return std::tuple(error, tcp::socket(acceptor.get_executor()), tcp::endpoint());
+    auto [error] = co_await acceptor.async_wait(Acceptor::wait_read, nothrow_awaitable);
+    if (error) co_return std::tuple(error, Socket(acceptor.get_executor()), Endpoint());
   }
 }
 
+// 127.0.0.1, any free port.
+inline Endpoint loopback_any_port() { return tcp::endpoint(asio::ip::address_v4::loopback(), 0); }
+
 // A listening socket ready for try_accept(), on an ephemeral port.
-inline tcp::acceptor listening_on(asio::io_context& io, const asio::ip::address& address) {
-  tcp::acceptor acceptor(io, tcp::endpoint(address, 0));
+inline Acceptor listening_on(asio::io_context& io, const asio::ip::address& address) {
+  Acceptor acceptor(io, Endpoint(tcp::endpoint(address, 0)));
   asio::error_code error;
   prepare_to_accept(acceptor, error);
   REQUIRE_FALSE(error);
   return acceptor;
 }
 
-inline awaitable<tcp::socket> connect_to(tcp::endpoint endpoint) {
-  tcp::socket socket(co_await asio::this_coro::executor);
+inline awaitable<Socket> connect_to(Endpoint endpoint) {
+  Socket socket(co_await asio::this_coro::executor);
   co_await socket.async_connect(endpoint, use_awaitable);
   co_return socket;
 }
 
-inline awaitable<void> send_bytes(tcp::socket& socket, std::string_view bytes) {
+inline awaitable<void> send_bytes(Socket& socket, std::string_view bytes) {
   co_await asio::async_write(socket, asio::buffer(bytes), use_awaitable);
 }
 
@@ -110,7 +115,7 @@ struct Received {
   asio::error_code end;
 };
 
-inline awaitable<Received> read_to_end(tcp::socket& socket) {
+inline awaitable<Received> read_to_end(Socket& socket) {
   Received received;
   auto [error, n] =
       co_await asio::async_read(socket, asio::dynamic_buffer(received.bytes), nothrow_awaitable);
@@ -119,7 +124,7 @@ inline awaitable<Received> read_to_end(tcp::socket& socket) {
 }
 
 // The seed's server transcript for one client.
-inline std::vector<std::string> seed_block(const tcp::socket& client, std::string_view message) {
+inline std::vector<std::string> seed_block(const Socket& client, std::string_view message) {
   const auto peer = python::endpoint_repr(client.local_endpoint());
   return {
       "Connection from " + peer,

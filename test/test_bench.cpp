@@ -108,14 +108,14 @@ enum class Fault { none, corrupt_byte, drop_byte, reset };
 class FaultyEchoServer {
  public:
   explicit FaultyEchoServer(Fault fault)
-      : fault_(fault), acceptor_(io_, tcp::endpoint(asio::ip::address_v4::loopback(), 0)) {
+      : fault_(fault), acceptor_(io_, loopback_any_port()) {
     co_spawn(io_, accept(), asio::detached);
     thread_ = std::jthread([this] { io_.run(); });
   }
   ~FaultyEchoServer() {
     asio::post(io_, [this] { io_.stop(); });
   }
-  std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
+  std::uint16_t port() const { return ip_endpoint(acceptor_.local_endpoint()).port(); }
 
  private:
   awaitable<void> accept() {
@@ -125,7 +125,7 @@ class FaultyEchoServer {
       co_spawn(io_, echo(std::move(socket)), asio::detached);
     }
   }
-  awaitable<void> echo(tcp::socket socket) {
+  awaitable<void> echo(Socket socket) {
     std::array<char, 4096> buffer;
     for (bool first = true;; first = false) {
       auto [error, n] = co_await socket.async_read_some(asio::buffer(buffer), nothrow_awaitable);
@@ -143,7 +143,7 @@ class FaultyEchoServer {
 
   Fault fault_;
   asio::io_context io_;
-  tcp::acceptor acceptor_;
+  Acceptor acceptor_;
   std::jthread thread_;
 };
 
@@ -208,7 +208,7 @@ TEST_CASE("bench exchange and idle check the reply against --expect") {
   Server server(io.get_executor(), server_config, server_out);
   co_spawn(io, server.run(), asio::detached);
   std::jthread thread([&] { io.run_for(20s); });
-  const auto port = server.local_endpoints().front().port();
+  const auto port = ip_endpoint(server.local_endpoints().front()).port();
 
   for (auto mode : {BenchConfig::Mode::exchange, BenchConfig::Mode::idle}) {
     auto config = short_run(port, mode);
@@ -227,8 +227,8 @@ TEST_CASE("bench exchange and idle check the reply against --expect") {
 
 TEST_CASE("bench counts refused connections as connect failures") {
   asio::io_context io;
-  tcp::acceptor closed(io, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
-  const auto port = closed.local_endpoint().port();
+  Acceptor closed(io, loopback_any_port());
+  const auto port = ip_endpoint(closed.local_endpoint()).port();
   closed.close();
   CapturedOutput out;
   const auto result = run_bench(short_run(port, BenchConfig::Mode::rr), out);

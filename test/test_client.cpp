@@ -14,7 +14,8 @@ using namespace tcpecho::testing;
 
 namespace {
 
-ClientConfig client_for(tcp::endpoint server) {
+ClientConfig client_for(const Endpoint& generic) {
+  const auto server = ip_endpoint(generic);
   ClientConfig config;
   config.host = server.address().to_string();
   config.port = server.port();
@@ -63,12 +64,12 @@ TEST_CASE("send over IPv6 prints four-element tuples") {
   REQUIRE(client_out.lines.size() == 2);
   CHECK(client_out.lines[0].starts_with("Client has been assigned the socket:  ('::1', "));
   CHECK(client_out.lines[0].ends_with(", 0, 0)"));
-  CHECK(f.out.lines.at(0) == fmt::format("Listening at ('::1', {}, 0, 0)", f.endpoint().port()));
+  CHECK(f.out.lines.at(0) == fmt::format("Listening at ('::1', {}, 0, 0)", f.port()));
 }
 
 TEST_CASE("a refused connection is one line naming host, port and reason") {
   asio::io_context io;
-  tcp::acceptor closed_port(io, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
+  Acceptor closed_port(io, loopback_any_port());
   auto config = client_for(closed_port.local_endpoint());
   closed_port.close();  // nothing listens there now
   CapturedOutput out;
@@ -92,7 +93,7 @@ TEST_CASE("a server that never answers is given up on after the timeout") {
   asio::io_context io;
   // Listening but never accepting: the kernel completes the handshake, and
   // then nothing ever comes back.
-  tcp::acceptor mute(io, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
+  Acceptor mute(io, loopback_any_port());
   auto config = client_for(mute.local_endpoint());
   config.timeout = 200ms;
   CapturedOutput out;
@@ -105,7 +106,7 @@ TEST_CASE("a server that never answers is given up on after the timeout") {
 
 TEST_CASE("a reset instead of a reply is one line and the exchange-failed status") {
   asio::io_context io;
-  tcp::acceptor rude(io, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
+  Acceptor rude(io, loopback_any_port());
   auto config = client_for(rude.local_endpoint());
   CapturedOutput out;
   std::optional<ExitStatus> status;
@@ -134,9 +135,9 @@ namespace {
 // closes; returns send's status.
 ExitStatus send_to_a_peer_answering(std::string answer, ClientConfig config, CapturedOutput& out) {
   asio::io_context io;
-  tcp::acceptor peer_side(io, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
+  Acceptor peer_side(io, loopback_any_port());
   config.host = "127.0.0.1";
-  config.port = peer_side.local_endpoint().port();
+  config.port = ip_endpoint(peer_side.local_endpoint()).port();
   std::optional<ExitStatus> status;
   co_spawn(io, send_message(config, out), [&](std::exception_ptr e, ExitStatus s) {
     if (!e) status = s;

@@ -288,7 +288,7 @@ class SocketActivation(unittest.TestCase):
                                     capture_output=True, text=True, timeout=WAIT)
         self.assertEqual(result.returncode, 6)
         self.assertEqual(result.stderr, "tcpecho: descriptor 3 from the service manager is not "
-                                        "a listening TCP socket\n")
+                                        "a listening TCP or Unix stream socket\n")
 
 
 def socket_wait_writable(sock, timeout):

@@ -26,7 +26,7 @@ std::ptrdiff_t position(const CapturedOutput& out, const std::string& line) {
   return std::find(out.lines.begin(), out.lines.end(), line) - out.lines.begin();
 }
 
-awaitable<Received> exchange(tcp::endpoint server, std::string_view message) {
+awaitable<Received> exchange(Endpoint server, std::string_view message) {
   auto socket = co_await connect_to(server);
   co_await send_bytes(socket, message);
   co_return co_await read_to_end(socket);
@@ -72,7 +72,7 @@ TEST_CASE("a client that half-closes early gets the reply to what it sent") {
   f.run([&]() -> awaitable<void> {
     auto socket = co_await connect_to(f.endpoint());
     co_await send_bytes(socket, "Hi");
-    socket.shutdown(tcp::socket::shutdown_send);
+    socket.shutdown(Socket::shutdown_send);
     CHECK((co_await read_to_end(socket)).bytes == reply);
   });
   CHECK(logged(f.out, "  message from client: b'Hi'"));
@@ -101,7 +101,7 @@ TEST_CASE("bytes sent after the reply has been read are read and discarded too")
     CHECK(first == reply);
     // By now the server has read the message alone and waits for the end.
     co_await send_bytes(socket, "late");
-    socket.shutdown(tcp::socket::shutdown_send);
+    socket.shutdown(Socket::shutdown_send);
     const auto rest = co_await read_to_end(socket);
     CHECK(rest.bytes.empty());
     CHECK(rest.end == asio::error::eof);
@@ -205,7 +205,7 @@ TEST_CASE("shutdown closes idle clients at once and lets an exchange in flight f
     f.server.shutdown("test");
     CHECK((co_await read_to_end(idle)).bytes.empty());
     // New clients are refused.
-    tcp::socket late(co_await asio::this_coro::executor);
+    Socket late(co_await asio::this_coro::executor);
     auto [refused] = co_await late.async_connect(f.endpoint(), nothrow_awaitable);
     CHECK(refused == asio::error::connection_refused);
     co_await send_bytes(busy, ", server");
@@ -251,7 +251,7 @@ TEST_CASE("a client that never reads is bounded by the same deadline while we wr
     co_await send_bytes(socket, greeting);
     // Not reading: wait for the server to give up, which shows as the end of
     // the stream once we do read.
-    socket.shutdown(tcp::socket::shutdown_send);
+    socket.shutdown(Socket::shutdown_send);
     const auto received = co_await read_to_end(socket);
     CHECK(received.bytes.size() < config.reply.size());
     // The next client is served (as much as 0.3s allows it to read).
@@ -284,7 +284,7 @@ TEST_CASE("a client that half-closes without sending is answered at once") {
   f.run(
       [&]() -> awaitable<void> {
         auto socket = co_await connect_to(f.endpoint());
-        socket.shutdown(tcp::socket::shutdown_send);
+        socket.shutdown(Socket::shutdown_send);
         const auto received = co_await read_to_end(socket);
         CHECK(received.bytes == reply);
         CHECK(received.end == asio::error::eof);
@@ -308,7 +308,7 @@ TEST_CASE("echo takes turns: a client with more queued than one read holds up no
   co_spawn(io, server.run(), [](std::exception_ptr e) { REQUIRE_FALSE(e); });
 
   asio::io_context clients;
-  tcp::socket greedy(clients), light(clients);
+  Socket greedy(clients), light(clients);
   greedy.connect(server.local_endpoints().front());
   light.connect(server.local_endpoints().front());
   const std::string much(2 * ScratchBuffer::size, 'g');
@@ -323,7 +323,7 @@ TEST_CASE("echo takes turns: a client with more queued than one read holds up no
                         << " bytes back when light had its 5");
 
   // And greedy gets all of it in the end.
-  greedy.shutdown(tcp::socket::shutdown_send);
+  greedy.shutdown(Socket::shutdown_send);
   std::string back;
   asio::error_code error;
   while (back.size() < much.size() && !error && steps < 200'000) {

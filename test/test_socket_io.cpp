@@ -17,11 +17,11 @@ namespace {
 // A connected pair: the server's end as try_accept() returns it, and the
 // client's.
 struct Pair {
-  tcp::socket server;
-  tcp::socket client;
+  Socket server;
+  Socket client;
 };
 
-awaitable<Pair> connected_pair(tcp::acceptor& acceptor) {
+awaitable<Pair> connected_pair(Acceptor& acceptor) {
   using namespace asio::experimental::awaitable_operators;
   auto [error, server, peer, client] =
       co_await (accept_connection(acceptor) && connect_to(acceptor.local_endpoint()));
@@ -30,7 +30,7 @@ awaitable<Pair> connected_pair(tcp::acceptor& acceptor) {
 }
 
 // Runs `scenario` on a fresh connected pair, bounded in time.
-void with_pair(std::function<awaitable<void>(tcp::socket& server, tcp::socket& client)> scenario) {
+void with_pair(std::function<awaitable<void>(Socket& server, Socket& client)> scenario) {
   asio::io_context io{1};
   auto acceptor = listening_on(io, asio::ip::address_v4::loopback());
   run_scenario(io, [&]() -> awaitable<void> {
@@ -41,15 +41,15 @@ void with_pair(std::function<awaitable<void>(tcp::socket& server, tcp::socket& c
 
 // Whether the peer's close has reached `socket` (poll's POLLRDHUP), without
 // reading anything.
-bool peer_closed(tcp::socket& socket) {
+bool peer_closed(Socket& socket) {
   pollfd state{socket.native_handle(), POLLRDHUP, 0};
   return ::poll(&state, 1, 0) == 1 && (state.revents & POLLRDHUP) != 0;
 }
 
 // send_now(), then send_rest() for what it left, as the server writes.
 awaitable<std::tuple<asio::error_code, std::size_t>> write_all(
-    tcp::socket& socket, asio::const_buffer bytes, std::vector<char>& kept,
-    tcp::socket::message_flags flags = 0) {
+    Socket& socket, asio::const_buffer bytes, std::vector<char>& kept,
+    Socket::message_flags flags = 0) {
   asio::error_code error;
   const std::size_t sent = send_now(socket, bytes, error, flags);
   if (error || sent == bytes.size()) co_return std::tuple(error, sent);
@@ -59,7 +59,7 @@ awaitable<std::tuple<asio::error_code, std::size_t>> write_all(
 }  // namespace
 
 TEST_CASE("read_when_ready and read_now read what is there at most a buffer's worth, then waits for more") {
-  with_pair([&](tcp::socket& server, tcp::socket& client) -> awaitable<void> {
+  with_pair([&](Socket& server, Socket& client) -> awaitable<void> {
     co_await send_bytes(client, "0123456789");
     std::string first(4, '\0');
     auto [error, n] = co_await read_when_ready(server, asio::buffer(first));
@@ -78,7 +78,7 @@ TEST_CASE("read_when_ready and read_now read what is there at most a buffer's wo
     asio::post(server.get_executor(), [&] { asio::write(client, asio::buffer("late", 4)); });
     std::tie(error, n) = co_await read_when_ready(server, asio::buffer(rest));
     CHECK(rest.substr(0, n) == "late");
-    client.shutdown(tcp::socket::shutdown_send);
+    client.shutdown(Socket::shutdown_send);
     std::tie(error, n) = co_await read_when_ready(server, asio::buffer(rest));
     CHECK(error == asio::error::eof);
     CHECK(n == 0);
@@ -86,9 +86,9 @@ TEST_CASE("read_when_ready and read_now read what is there at most a buffer's wo
 }
 
 TEST_CASE("read_when_ready: the end that came with the last bytes is still read, not waited for") {
-  with_pair([&](tcp::socket& server, tcp::socket& client) -> awaitable<void> {
+  with_pair([&](Socket& server, Socket& client) -> awaitable<void> {
     co_await send_bytes(client, "last");
-    client.shutdown(tcp::socket::shutdown_send);
+    client.shutdown(Socket::shutdown_send);
     // The case this is about: bytes and end both there before the first read.
     REQUIRE(peer_closed(server));
     std::string bytes(16, '\0');
@@ -102,7 +102,7 @@ TEST_CASE("read_when_ready: the end that came with the last bytes is still read,
 }
 
 TEST_CASE("send_now, then send_rest, write everything, waiting while the peer's window is full") {
-  with_pair([&](tcp::socket& server, tcp::socket& client) -> awaitable<void> {
+  with_pair([&](Socket& server, Socket& client) -> awaitable<void> {
     // Far more than the socket buffers hold, so the kernel takes only part.
     std::string sent(8 * 1024 * 1024, '\0');
     for (std::size_t i = 0; i < sent.size(); ++i) sent[i] = static_cast<char>(i * 7 + i / 4096);
@@ -112,7 +112,7 @@ TEST_CASE("send_now, then send_rest, write everything, waiting while the peer's 
     auto [error, written, received] =
         co_await ([&]() -> awaitable<std::tuple<asio::error_code, std::size_t>> {
           auto outcome = co_await write_all(server, asio::buffer(sent), kept);
-          server.shutdown(tcp::socket::shutdown_send);
+          server.shutdown(Socket::shutdown_send);
           co_return outcome;
         }() && [&]() -> awaitable<Received> {
           // While the writer waits for room, what it has not written yet is
@@ -130,13 +130,13 @@ TEST_CASE("send_now, then send_rest, write everything, waiting while the peer's 
 }
 
 TEST_CASE("send_now with MSG_MORE: the reply and then the end reach the peer") {
-  with_pair([&](tcp::socket& server, tcp::socket& client) -> awaitable<void> {
+  with_pair([&](Socket& server, Socket& client) -> awaitable<void> {
     std::vector<char> kept;
     auto [error, n] =
         co_await write_all(server, asio::buffer("Goodbye, client!", 16), kept, MSG_MORE);
     CHECK_FALSE(error);
     CHECK(n == 16);
-    server.shutdown(tcp::socket::shutdown_send);
+    server.shutdown(Socket::shutdown_send);
     const auto received = co_await read_to_end(client);
     CHECK(received.bytes == "Goodbye, client!");
     CHECK(received.end == asio::error::eof);
@@ -144,7 +144,7 @@ TEST_CASE("send_now with MSG_MORE: the reply and then the end reach the peer") {
 }
 
 TEST_CASE("send_now and send_rest report the error of a connection the peer has reset") {
-  with_pair([&](tcp::socket& server, tcp::socket& client) -> awaitable<void> {
+  with_pair([&](Socket& server, Socket& client) -> awaitable<void> {
     client.set_option(asio::socket_base::linger(true, 0));
     client.close();  // a reset
     std::string bytes(1024 * 1024, 'r');
