@@ -45,8 +45,11 @@ class Server:
                          daemon=True).start()
 
     def _listening(self, first):
-        self.address = ast.literal_eval(first[len("Listening at "):])
-        self.port = self.address[1]
+        shown = first[len("Listening at "):]
+        # A Unix domain socket's path prints as it is; other addresses as
+        # Python literals (a tuple; bytes for an abstract name).
+        self.address = shown if shown.startswith("/") else ast.literal_eval(shown)
+        self.port = self.address[1] if isinstance(self.address, tuple) else None
         self.transcript = [first]
 
     @staticmethod

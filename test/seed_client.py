@@ -1,15 +1,20 @@
 """The seed's client, written independently from its description
 (shared/seed.md), standard library only.
 
-Usage: seed_client.py [HOST [PORT]]"""
+Usage: seed_client.py [HOST [PORT]]
+       seed_client.py /PATH | @NAME     (AF_UNIX: a path, or an abstract name)"""
 import socket
 import sys
 
 
 def client(host, port):
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.connect((host, port))
+    if host.startswith(("/", "@")):
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.connect(b"\0" + host[1:].encode() if host.startswith("@") else host)
+    else:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.connect((host, port))
     print("Client has been assigned the socket: ", sock.getsockname())
     sock.sendall(b"Greetings, server")
     reply = b""

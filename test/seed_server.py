@@ -2,7 +2,8 @@
 (shared/seed.md), standard library only. Used to check that tcpecho talks to
 it, and prints what it prints, byte for byte.
 
-Usage: seed_server.py [HOST [PORT]]   (PORT 0 picks a free port)"""
+Usage: seed_server.py [HOST [PORT]]   (PORT 0 picks a free port)
+       seed_server.py /PATH | @NAME     (AF_UNIX: a path, or an abstract name)"""
 import socket
 import sys
 
@@ -19,11 +20,20 @@ def recvall(sock, length):
     return data
 
 
+def unix_address(name):
+    """The seed adapted to AF_UNIX: a path, or '@name' for b'\\0name'."""
+    return b"\0" + name[1:].encode() if name.startswith("@") else name
+
+
 def server(host, port):
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
+    if host.startswith(("/", "@")):
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.bind(unix_address(host))
+    else:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
     sock.listen(1)
     print("Listening at", sock.getsockname())
     while True:

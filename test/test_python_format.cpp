@@ -2,14 +2,18 @@
 // made by data/make_bytes_repr.py): every byte value, both quote choices,
 // escapes, empty input, invalid UTF-8.
 #include <doctest/doctest.h>
+#include <sys/un.h>
 
 #include <fstream>
 #include <string>
 
 #include "cli.hpp"
+#include "endpoints.hpp"
 #include "python_format.hpp"
 
+using tcpecho::Endpoint;
 using tcpecho::tcp;
+using tcpecho::unix_endpoint;
 using tcpecho::python::bytes_repr;
 using tcpecho::python::endpoint_repr;
 
@@ -58,6 +62,17 @@ TEST_CASE("endpoint_repr prints getsockname() tuples") {
         "('::ffff:127.0.0.1', 65535, 0, 0)");
   CHECK(endpoint_repr(tcp::endpoint(asio::ip::make_address("2001:db8::1"), 80)) ==
         "('2001:db8::1', 80, 0, 0)");
+}
+
+TEST_CASE("endpoint_repr prints AF_UNIX addresses as print() shows what Python returns") {
+  CHECK(endpoint_repr(Endpoint(tcp::endpoint(asio::ip::make_address("::1"), 7))) ==
+        "('::1', 7, 0, 0)");
+  CHECK(endpoint_repr(Endpoint(unix_endpoint("/run/echo.sock"))) == "/run/echo.sock");
+  CHECK(endpoint_repr(Endpoint(unix_endpoint("@echo"))) == R"(b'\x00echo')");
+  // An unnamed socket: nothing after the family, and Python's ''.
+  sockaddr_un unnamed{};
+  unnamed.sun_family = AF_UNIX;
+  CHECK(endpoint_repr(Endpoint(&unnamed, sizeof unnamed.sun_family)).empty());
 }
 
 TEST_CASE("unescape reads back every repr, and rejects malformed escapes") {
