@@ -26,8 +26,10 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
 class Scenario:
-    def __init__(self, name, reference, tcpecho_args, bench_args, metrics, beside=None):
+    def __init__(self, name, reference, tcpecho_args, bench_args, metrics, beside=None,
+                 unix=False):
         self.name = name
+        self.unix = unix                    # over a Unix domain socket instead of TCP
         self.reference = reference          # "echo" or "seed"
         self.tcpecho_args = tcpecho_args    # for `tcpecho serve`
         self.bench_args = bench_args        # for `tcpecho bench`
@@ -61,6 +63,9 @@ SCENARIOS = [
     Scenario("fair exchange beside flood", "seed", ["--quiet"],
              ["--mode", "exchange", "-c", "16"], ["share_kept"],
              beside=["--mode", "flood", "-c", "1", "-s", "65536"]),
+    Scenario("unix rr 50x128B", "echo", ["--mode", "echo", "--quiet"],
+             ["--mode", "rr", "-c", "50", "-s", "128"], ["ops_per_s", "cpu_us_per_op"],
+             unix=True),
 ]
 
 HIGHER_IS_BETTER = {"ops_per_s", "mb_per_s"}
@@ -82,7 +87,8 @@ def rss_bytes(pid):
 
 def start_server(command, log):
     """Starts a server pinned to CPU 0 with its stdout in `log` (a file), and
-    returns it with its port, read from the first line it writes there."""
+    returns it with its port, read from the first line it writes there (None
+    for a Unix domain socket)."""
     process = subprocess.Popen(["taskset", "-c", "0", *command], stdout=log,
                                stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 10
@@ -93,26 +99,31 @@ def start_server(command, log):
             first = transcript.readline()
     if first.startswith("port "):
         return process, int(first.split()[1])
+    if first.startswith(("unix ", "Listening at /")):
+        return process, None
     # tcpecho: Listening at ('127.0.0.1', PORT)
     return process, int(first.rsplit(",", 1)[1].strip(" )\n"))
 
 
 def run_once(args, scenario, implementation, seconds, warmup):
     # The transcript goes straight to a file, as `tcpecho serve > log` would.
-    with tempfile.NamedTemporaryFile("w") as log:
+    with tempfile.NamedTemporaryFile("w") as log, tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "server.sock")
+        where = [path] if scenario.unix else ["0"]
         if implementation == "reference":
             binary = os.path.join(args.build, "test",
                                   "echo_epoll" if scenario.reference == "echo" else "seed_epoll")
-            command = [binary, "0"]
+            command = [binary, *where]
         else:
-            command = [os.path.join(args.build, "src", "tcpecho"), "serve", "--port", "0",
-                       *scenario.tcpecho_args]
+            command = [os.path.join(args.build, "src", "tcpecho"), "serve",
+                       "--unix" if scenario.unix else "--port", *where, *scenario.tcpecho_args]
         server, port = start_server(command, log)
+        target = ["--unix", path] if scenario.unix else ["--port", str(port)]
         try:
             if scenario.beside:
-                return run_beside(args, scenario, implementation, port, seconds, warmup)
+                return run_beside(args, scenario, implementation, target, seconds, warmup)
             rss_before = rss_bytes(server.pid)
-            bench = start_bench(args, port, seconds, warmup, scenario.bench_args)
+            bench = start_bench(args, target, seconds, warmup, scenario.bench_args)
             # CPU time is taken over bench's measured window, the one its
             # operations are counted in (the clocks here are the window's
             # schedule, not a synchronisation). Memory is sampled in the
@@ -138,10 +149,10 @@ def run_once(args, scenario, implementation, seconds, warmup):
     return result
 
 
-def start_bench(args, port, seconds, warmup, bench_args):
+def start_bench(args, target, seconds, warmup, bench_args):
     return subprocess.Popen(
         ["taskset", "-c", "1", os.path.join(args.build, "src", "tcpecho"), "bench",
-         "--port", str(port), "-d", str(seconds), "--warmup", str(warmup), "--json", *bench_args],
+         *target, "-d", str(seconds), "--warmup", str(warmup), "--json", *bench_args],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -152,14 +163,14 @@ def bench_result(bench, what, seconds):
     return json.loads(stdout)
 
 
-def run_beside(args, scenario, implementation, port, seconds, warmup):
+def run_beside(args, scenario, implementation, target, seconds, warmup):
     """The scenario's bench alone, then again beside the greedy one."""
     what = f"{scenario.name} / {implementation}"
-    alone = bench_result(start_bench(args, port, seconds, warmup, scenario.bench_args),
+    alone = bench_result(start_bench(args, target, seconds, warmup, scenario.bench_args),
                          what, seconds)
     # The greedy client starts first and runs past the end of the measured one.
-    greedy = start_bench(args, port, seconds + 2 * warmup + 1, 0, scenario.beside)
-    together = bench_result(start_bench(args, port, seconds, warmup, scenario.bench_args),
+    greedy = start_bench(args, target, seconds + 2 * warmup + 1, 0, scenario.beside)
+    together = bench_result(start_bench(args, target, seconds, warmup, scenario.bench_args),
                             what, seconds)
     greedy.kill()  # what it reports does not matter: it was the load
     greedy.communicate(timeout=30)

@@ -2,7 +2,8 @@
  * as small as a correct one can be. One thread, level-triggered, a 64 KiB
  * buffer per read; a write the client is not ready for waits for EPOLLOUT.
  *
- * Usage: echo_epoll [PORT]   (0 or none: any free port; prints "port N") */
+ * Usage: echo_epoll [PORT]   (0 or none: any free port; prints "port N")
+ *        echo_epoll /PATH    (a Unix domain socket there; prints "unix PATH") */
 #define _GNU_SOURCE /* accept4 */
 #include <errno.h>
 #include <netinet/in.h>
@@ -13,9 +14,24 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 struct pending { char *data; size_t size, sent; };
+
+static int listen_unix(const char *path) {
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+  struct sockaddr_un address = {.sun_family = AF_UNIX};
+  strncpy(address.sun_path, path, sizeof address.sun_path - 1);
+  unlink(path);
+  if (bind(fd, (struct sockaddr *)&address, sizeof address) || listen(fd, SOMAXCONN)) {
+    perror("listen");
+    exit(1);
+  }
+  printf("unix %s\n", path);
+  fflush(stdout);
+  return fd;
+}
 
 static int listen_on(int port) {
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0), one = 1;
@@ -37,7 +53,9 @@ int main(int argc, char **argv) {
   static char buffer[65536];
   static struct pending pending[65536];
   struct epoll_event event = {.events = EPOLLIN}, events[256];
-  int listener = listen_on(argc > 1 ? atoi(argv[1]) : 0), poll = epoll_create1(0);
+  int listener = argc > 1 && argv[1][0] == '/' ? listen_unix(argv[1])
+                                                : listen_on(argc > 1 ? atoi(argv[1]) : 0);
+  int poll = epoll_create1(0);
   signal(SIGPIPE, SIG_IGN);
   event.data.fd = listener;
   epoll_ctl(poll, EPOLL_CTL_ADD, listener, &event);
