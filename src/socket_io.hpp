@@ -14,8 +14,7 @@
 // else that is ready, so every connection takes its turn.
 //
 // Each system call here is non-blocking by its flags (MSG_DONTWAIT), whatever
-// the socket's mode: telling Asio a socket is non-blocking would cost an
-// ioctl() per connection. A socket is used only by the one thread that runs
+// the socket's mode and whatever Asio believes it to be. A socket is used only by the one thread that runs
 // its io_context.
 #pragma once
 
