@@ -123,7 +123,8 @@ void Server::shutdown(std::string_view reason) {
 
   // The path first: a client that finds no file is told at once that
   // nobody listens, rather than queued behind a socket about to close.
-  if (announces_) remove_unix_socket_file(config_.unix_path);
+  // (A socket from systemd is systemd's to remove.)
+  if (announces_ && config_.inherited_sockets.empty()) remove_unix_socket_file(config_.unix_path);
   for (auto& listener : listeners_) {
     asio::error_code ignored;
     listener.acceptor.close(ignored);

@@ -193,8 +193,11 @@ class Modes(UnixTestCase):
         passed = socket.socket(socket.AF_UNIX)
         passed.bind(self.path)
         passed.listen(8)
-        script = f'exec 3<&{passed.fileno()}; LISTEN_PID=$$ LISTEN_FDS=1 exec "$0" serve'
-        process = subprocess.Popen(["sh", "-c", script, TCPECHO], pass_fds=(passed.fileno(),),
+        # --unix names the same path, as a unit file may: the socket is still
+        # the service manager's, so it stays where it was.
+        script = (f'exec 3<&{passed.fileno()}; LISTEN_PID=$$ LISTEN_FDS=1 exec "$0" serve '
+                  f'--unix "$1"')
+        process = subprocess.Popen(["sh", "-c", script, TCPECHO, self.path], pass_fds=(passed.fileno(),),
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         passed.close()
         server = Server.reading(process, process.stdout.readline().decode())
@@ -203,7 +206,6 @@ class Modes(UnixTestCase):
         server.read_until("Waiting for a new connection")
         self.assertEqual(tcpecho("send", "--unix", self.path).returncode, 0)
         server.stop()
-        # The socket is the service manager's: it stays where it was.
         self.assertTrue(os.path.exists(self.path))
 
 
