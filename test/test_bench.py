@@ -99,7 +99,7 @@ class BenchProcess(unittest.TestCase):
             capture_output=True, text=True, timeout=240)
         self.assertEqual(result.returncode, 0, result.stderr + result.stdout)
         rows = result.stdout.splitlines()[1:]
-        self.assertEqual(len(rows), 15)  # one per scenario and metric
+        self.assertEqual(len(rows), 17)  # one per scenario and metric
         print("\n" + result.stdout, file=sys.stderr)
 
 
