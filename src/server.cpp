@@ -195,14 +195,16 @@ awaitable<void> Server::back_off(Listener& listener, const asio::error_code& err
 // yet costs only this and one pending receive: the coroutine that serves it
 // starts when there is something to serve (see welcome()).
 struct Server::Session {
-  Session(Server& server, Socket accepted, Permit permit, Endpoint peer)
+  Session(Server& server, Socket accepted, Permit permit, std::string peer)
       : socket(std::move(accepted)),
-        peer(peer),
+        peer(std::move(peer)),
         connection(server.connections_, std::move(permit), socket),
         busy(std::in_place, server) {}
 
   Socket socket;
-  Endpoint peer;
+  // The client's address as the transcript prints it, made once; empty with
+  // --quiet, which prints no line about a connection.
+  std::string peer;
   Connection connection;
   std::optional<Busy> busy;
   // Why the last wait for bytes failed, if it did: the connection was cut.
@@ -212,14 +214,15 @@ struct Server::Session {
 
 void Server::welcome(const Listener& listener, Socket socket, const Endpoint& peer,
                      Permit permit) {
-  if (!config_.quiet) {
+  std::string peer_text;
+  if (logging()) {
     // Only a listener on a wildcard address ("::") needs to ask which of the
     // machine's addresses the client reached.
     asio::error_code error;
     const Endpoint local =
         is_wildcard(listener.endpoint) ? socket.local_endpoint(error) : listener.endpoint;
     // One write for the three lines: they are printed at the same moment.
-    const auto peer_text = python::endpoint_repr(peer);
+    peer_text = python::endpoint_repr(peer);
     log("Connection from {}\n  Socket name: {}\n  Socket peer: {}", peer_text,
         error ? "(unknown: " + error.message() + ")" : python::endpoint_repr(local), peer_text);
   }
@@ -229,7 +232,8 @@ void Server::welcome(const Listener& listener, Socket socket, const Endpoint& pe
     asio::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
   }
-  serve(std::make_unique<Session>(*this, std::move(socket), std::move(permit), peer));
+  serve(std::make_unique<Session>(*this, std::move(socket), std::move(permit),
+                                 std::move(peer_text)));
 }
 
 // The coroutine that serves a connection starts when there may be something
