@@ -1,12 +1,13 @@
 // `tcpecho serve` on one thread: the seed's server, concurrent, and an RFC
 // 862 echo server.
 //
-// One accept loop per listening socket. A new connection waits for its first
-// byte with a plain callback (quiet connections cost no coroutine), then one
-// coroutine on the thread's executor reads the message, prints it, writes the
-// reply and closes, exactly like the blocking Python server, while any number
-// of others do the same. An echo connection goes back to such a wait whenever
-// it has echoed all there was. ServerGroup runs one Server per thread.
+// One accept loop per listening socket. A new connection is served at once
+// by one coroutine on the thread's executor, which reads the message, prints
+// it, writes the reply and closes, exactly like the blocking Python server,
+// while any number of others do the same. A connection with nothing to read
+// waits with a plain callback instead, so a quiet one costs no coroutine; an
+// echo connection goes back to such a wait whenever it has echoed all there
+// was. ServerGroup runs one Server per thread.
 #pragma once
 
 #include <atomic>
