@@ -77,8 +77,8 @@ Client decode(std::string_view input) {
   return client;
 }
 
-awaitable<std::optional<std::string>> run_client(tcp::endpoint server, const Client& client) {
-  tcp::socket socket(co_await asio::this_coro::executor);
+awaitable<std::optional<std::string>> run_client(Endpoint server, const Client& client) {
+  Socket socket(co_await asio::this_coro::executor);
   co_await socket.async_connect(server, use_awaitable);
   socket.set_option(tcp::no_delay(true));
   for (auto chunk : client.chunks) {
@@ -90,7 +90,7 @@ awaitable<std::optional<std::string>> run_client(tcp::endpoint server, const Cli
     socket.close();
     co_return std::nullopt;
   }
-  socket.shutdown(tcp::socket::shutdown_send);
+  socket.shutdown(Socket::shutdown_send);
   std::string reply;
   auto [error, n] =
       co_await asio::async_read(socket, asio::dynamic_buffer(reply), nothrow_awaitable);
