@@ -38,6 +38,11 @@ void prepare_to_accept(Acceptor& acceptor, asio::error_code& error) {
   acceptor.native_non_blocking(true, error);
 }
 
+void start_listening(Acceptor& acceptor, asio::error_code& error) {
+  acceptor.listen(asio::socket_base::max_listen_connections, error);
+  if (!error) prepare_to_accept(acceptor, error);
+}
+
 Accepted try_accept(Acceptor& acceptor) {
   for (;;) {
     sockaddr_storage address{};

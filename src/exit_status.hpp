@@ -27,6 +27,11 @@ class StartupError : public std::runtime_error {
   ExitStatus status;
 };
 
+// Listening failed at `where` (an address and port, or a path) for `reason`.
+inline StartupError cannot_listen(const std::string& where, const std::string& reason) {
+  return StartupError(ExitStatus::listen_failed, "cannot listen on " + where + ": " + reason);
+}
+
 // A forced stop by a second Ctrl+C/SIGTERM exits 128 + the signal number, as
 // shells report a process killed by that signal.
 constexpr int signal_exit_status(int signal_number) { return 128 + signal_number; }

@@ -60,13 +60,9 @@ std::vector<tcp::endpoint> resolve_listen_addresses(const ServerConfig& config) 
   return endpoints;
 }
 
-StartupError cannot_listen(std::string_view where, const asio::error_code& error) {
-  return StartupError(ExitStatus::listen_failed,
-                      fmt::format("cannot listen on {}: {}", where, error.message()));
-}
-
-std::string where(const tcp::endpoint& endpoint) {
-  return fmt::format("{} port {}", endpoint.address().to_string(), endpoint.port());
+StartupError cannot_listen(const tcp::endpoint& endpoint, const asio::error_code& error) {
+  return tcpecho::cannot_listen(target_text(endpoint.address().to_string(), endpoint.port(), {}),
+                                error.message());
 }
 
 void bind(Acceptor& acceptor, const tcp::endpoint& endpoint, bool shared_port,
@@ -81,11 +77,6 @@ void bind(Acceptor& acceptor, const tcp::endpoint& endpoint, bool shared_port,
   if (!error) acceptor.bind(Endpoint(endpoint), error);
 }
 
-void start_listening(Acceptor& acceptor, asio::error_code& error) {
-  if (!error) acceptor.listen(asio::socket_base::max_listen_connections, error);
-  if (!error) prepare_to_accept(acceptor, error);
-}
-
 // `first_of_group`: the port is to be shared by this server's threads, and
 // nobody else may already listen there.
 Acceptor listen_at(io_executor executor, const tcp::endpoint& endpoint, bool shared_port,
@@ -94,12 +85,12 @@ Acceptor listen_at(io_executor executor, const tcp::endpoint& endpoint, bool sha
   if (first_of_group && endpoint.port() != 0) {
     Acceptor probe(executor);
     bind(probe, endpoint, false, error);  // fails wherever anyone listens
-    if (error) throw cannot_listen(where(endpoint), error);
+    if (error) throw cannot_listen(endpoint, error);
   }
   Acceptor acceptor(executor);
   bind(acceptor, endpoint, shared_port, error);
-  start_listening(acceptor, error);
-  if (error) throw cannot_listen(where(endpoint), error);
+  if (!error) start_listening(acceptor, error);
+  if (error) throw cannot_listen(endpoint, error);
   return acceptor;
 }
 

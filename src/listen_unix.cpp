@@ -1,6 +1,5 @@
 #include "listen_unix.hpp"
 
-#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -14,11 +13,6 @@ namespace tcpecho {
 namespace {
 
 bool is_abstract(const std::string& path) { return path.starts_with('@'); }
-
-StartupError cannot_listen(const std::string& path, const asio::error_code& error) {
-  return StartupError(ExitStatus::listen_failed,
-                      fmt::format("cannot listen on {}: {}", path, error.message()));
-}
 
 // Whether a server still answers at `path`: a socket file nobody listens on
 // refuses connections, and is only what a server that died left behind.
@@ -35,11 +29,11 @@ bool someone_listens(io_executor executor, const std::string& path) {
 void clear_stale_socket(io_executor executor, const std::string& path) {
   struct stat status {};
   if (::lstat(path.c_str(), &status) == 0 && !S_ISSOCK(status.st_mode)) {
-    throw StartupError(ExitStatus::listen_failed,
-                       fmt::format("cannot listen on {}: a file that is not a socket is there",
-                                   path));
+    throw cannot_listen(path, "a file that is not a socket is there");
   }
-  if (someone_listens(executor, path)) throw cannot_listen(path, asio::error::address_in_use);
+  if (someone_listens(executor, path)) {
+    throw cannot_listen(path, asio::error_code(asio::error::address_in_use).message());
+  }
   ::unlink(path.c_str());
 }
 
@@ -53,8 +47,7 @@ void bind_and_listen(Acceptor& acceptor, const std::string& path, std::optional<
     error.assign(errno, asio::error::get_system_category());
     return;
   }
-  acceptor.listen(asio::socket_base::max_listen_connections, error);
-  if (!error) prepare_to_accept(acceptor, error);
+  start_listening(acceptor, error);
 }
 
 }  // namespace
@@ -68,7 +61,7 @@ Acceptor listen_unix(io_executor executor, const std::string& path, std::optiona
     acceptor = Acceptor(executor, Stream(AF_UNIX, 0));
     bind_and_listen(acceptor, path, mode, error);
   }
-  if (error) throw cannot_listen(path, error);
+  if (error) throw cannot_listen(path, error.message());
   return acceptor;
 }
 
