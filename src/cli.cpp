@@ -11,6 +11,7 @@
 #include <map>
 #include <thread>
 
+#include "cli_tls.hpp"
 #include "endpoints.hpp"
 #include "pattern.hpp"
 #include "socket_activation.hpp"
@@ -169,7 +170,7 @@ void add_unix_option(CLI::App& app, std::string& path, const std::string& help) 
           ""));
 }
 
-void describe_serve(CLI::App& serve, ServerConfig& config) {
+void describe_serve(CLI::App& serve, ServerConfig& config, TlsRequest<TlsServerOptions>& tls) {
   add_endpoint_options(
       serve, config.host, config.port, config.timeout,
       "Address or name to listen on. A name with several addresses listens on each; '::' "
@@ -227,11 +228,15 @@ void describe_serve(CLI::App& serve, ServerConfig& config) {
                      "is refused all the same");
   auto* quiet = serve.add_flag("-q,--quiet", config.quiet,
                                "No per-connection lines: only start, errors and shutdown");
-  serve.add_flag("-v,--verbose", config.verbose, "Echo mode: also a line for every chunk echoed")
+  serve
+      .add_flag("-v,--verbose", config.verbose,
+                "Echo mode: also a line for every chunk echoed; TLS: a line with each "
+                "connection's protocol, cipher, key exchange and client certificate")
       ->excludes(quiet);
+  add_tls_server_options(serve, tls);
 }
 
-void describe_send(CLI::App& send, ClientConfig& config) {
+void describe_send(CLI::App& send, ClientConfig& config, TlsRequest<TlsClientOptions>& tls) {
   add_endpoint_options(send, config.host, config.port, config.timeout,
                        "Server name or IPv4/IPv6 address; each address it resolves to is tried",
                        "Port the server listens on",
@@ -266,6 +271,9 @@ void describe_send(CLI::App& send, ClientConfig& config) {
           },
           std::string("Exit with status 7 unless the reply is exactly this") + escapes_help)
       ->type_name("TEXT");
+  send.add_flag("-v,--verbose", config.verbose,
+                "TLS: a line with the protocol, cipher and key exchange");
+  add_tls_client_options(send, tls, false);
 }
 
 void describe_bench(CLI::App& bench, BenchConfig& config) {
@@ -399,14 +407,16 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
       "serve",
       "Listen, print each client's message and the seed's transcript, answer with the "
       "reply (or echo, with --mode echo). Runs until SIGINT/SIGTERM.");
-  describe_serve(*serve, server);
+  TlsRequest<TlsServerOptions> server_tls;
+  describe_serve(*serve, server, server_tls);
 
   ClientConfig client;
   CLI::App* send = app.add_subcommand(
       "send",
       "Connect, send the greeting, print the server's reply, and exit. No reply, or part of the "
       "seed's reply and then the end, is a failed exchange (exit 5).");
-  describe_send(*send, client);
+  TlsRequest<TlsClientOptions> client_tls;
+  describe_send(*send, client, client_tls);
 
   BenchConfig bench;
   CLI::App* load = app.add_subcommand(
@@ -432,8 +442,10 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
   }
   if (serve->parsed()) {
     server.inherited_sockets = sockets_from_service_manager();
+    server.tls = server_tls.requested();
     return Command{server};
   }
+  client.tls = client_tls.requested();
   return Command{client};
 }
 

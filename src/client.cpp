@@ -1,13 +1,14 @@
 #include "client.hpp"
 
 #include "endpoints.hpp"
+#include "link.hpp"
 #include "python_format.hpp"
 
 namespace tcpecho {
 namespace {
 
 // How far the exchange got, for the message when it runs out of time.
-enum class Stage { resolving, connecting, exchanging };
+enum class Stage { resolving, connecting, securing, exchanging };
 
 // What failing at each stage means: the exit status, and the words for an
 // error and for running out of time there.
@@ -23,6 +24,9 @@ Failure failure_at(Stage stage) {
       return {ExitStatus::resolve_failed, "cannot resolve", "resolving"};
     case Stage::connecting:
       return {ExitStatus::connect_failed, "cannot connect to", "connecting to"};
+    // A server whose certificate fails verification is not the one asked for.
+    case Stage::securing:
+      return {ExitStatus::connect_failed, "TLS handshake failed with", "in the TLS handshake with"};
     case Stage::exchanging:
       break;
   }
@@ -31,10 +35,11 @@ Failure failure_at(Stage stage) {
 
 class Exchange {
  public:
-  Exchange(const ClientConfig& config, Output& out, const NameLookup& lookup)
+  Exchange(const ClientConfig& config, Output& out, const NameLookup& lookup, TlsClient* tls)
       : config_(config),
         out_(out),
         lookup_(lookup),
+        tls_(tls),
         target_(target_text(config.host, config.port, config.unix_path)) {}
 
   awaitable<ExitStatus> run() {
@@ -51,28 +56,30 @@ class Exchange {
     }
 
     stage = Stage::connecting;
-    Socket socket(executor);
+    Link link{Socket(executor), nullptr};
     auto [connect_error, endpoint] =
-        co_await asio::async_connect(socket, endpoints, nothrow_awaitable);
+        co_await asio::async_connect(link.socket, endpoints, nothrow_awaitable);
     if (connect_error) co_return fail(connect_error);
+    asio::error_code error;
+    out_.print("Client has been assigned the socket:  {}", link.socket.local_endpoint(error));
+    if (tls_) {
+      stage = Stage::securing;
+      link.tls = tls_->connect(link.socket, config_.host);
+      if (auto handshake_error = co_await handshake(link)) co_return fail(handshake_error);
+      if (config_.verbose) out_.print("TLS: {}", link.tls->description());
+    }
 
     stage = Stage::exchanging;
-    asio::error_code error;
-    out_.print("Client has been assigned the socket:  {}", socket.local_endpoint(error));
-
-    auto [write_error, written] =
-        co_await asio::async_write(socket, asio::buffer(config_.message), nothrow_awaitable);
+    auto [write_error, written] = co_await write_all(link, asio::buffer(config_.message));
     if (write_error) co_return fail(write_error);
-    // The half-close tells echo servers, and any server reading to EOF, that
-    // the message is complete.
-    socket.shutdown(Socket::shutdown_send, error);
+    // The half-close tells echo servers, and any server reading to the end,
+    // that the message is complete.
+    shutdown_send(link);
 
     std::string reply;
-    auto [read_error, received] = co_await asio::async_read(
-        socket, asio::dynamic_buffer(reply, max_reply_size), nothrow_awaitable);
-    if (read_error != asio::error::eof) {
-      co_return fail(read_error ? read_error : asio::error::message_size);
-    }
+    const auto read_error = co_await read_to_end(link, reply, max_reply_size);
+    if (read_error == tls_truncated()) co_return fail_truncated(reply);
+    if (read_error != asio::error::eof) co_return fail(read_error);
     if (!config_.expect && is_missing_or_short(reply)) co_return fail_short(reply);
     out_.print("Server:  {}", python::bytes_repr(reply));
     if (config_.expect && reply != *config_.expect) {
@@ -101,6 +108,14 @@ class Exchange {
     return ExitStatus::exchange_failed;
   }
 
+  // The bytes may be all the server meant to send, or the start of it cut
+  // short by somebody who could not forge the end: TLS cannot tell.
+  ExitStatus fail_truncated(std::string_view reply) const {
+    out_.print_error("tcpecho: {} closed the connection without TLS close_notify after {}",
+                     target_, python::bytes_repr(reply));
+    return ExitStatus::exchange_failed;
+  }
+
   ExitStatus fail(const asio::error_code& error) const {
     const Failure failure = failure_at(stage);
     // Aborted: the timeout won, and send_message() says so.
@@ -116,6 +131,7 @@ class Exchange {
   const ClientConfig& config_;
   Output& out_;
   const NameLookup& lookup_;
+  TlsClient* tls_;  // none: plain
   std::string target_;
 };
 
@@ -125,8 +141,8 @@ awaitable<void> sleep_for(std::chrono::milliseconds duration) {
 }
 
 awaitable<ExitStatus> exchange_once(const ClientConfig& config, Output& out,
-                                    const NameLookup& lookup) {
-  Exchange exchange(config, out, lookup);
+                                    const NameLookup& lookup, TlsClient* tls) {
+  Exchange exchange(config, out, lookup, tls);
   if (config.timeout.count() == 0) co_return co_await exchange.run();
 
   using namespace asio::experimental::awaitable_operators;
@@ -142,8 +158,14 @@ awaitable<ExitStatus> exchange_once(const ClientConfig& config, Output& out,
 }  // namespace
 
 awaitable<ExitStatus> send_message(const ClientConfig& config, Output& out, NameLookup lookup) {
+  std::unique_ptr<TlsClient> tls;
+  if (config.tls) {
+    tls = make_tls_client(*config.tls);
+    if (auto warning = tls->warning(); !warning.empty()) out.print_error("tcpecho: {}", warning);
+  }
   for (std::size_t i = 0; i < config.count; ++i) {
-    if (auto status = co_await exchange_once(config, out, lookup); status != ExitStatus::ok) {
+    if (auto status = co_await exchange_once(config, out, lookup, tls.get());
+        status != ExitStatus::ok) {
       co_return status;
     }
   }

@@ -15,6 +15,7 @@
 #include "output.hpp"
 #include "resolve.hpp"
 #include "seed.hpp"
+#include "tls_config.hpp"
 
 namespace tcpecho {
 
@@ -28,6 +29,8 @@ struct ClientConfig {
   std::chrono::milliseconds timeout = 10s;  // for each whole exchange; 0: none
   std::size_t count = 1;                    // exchanges, one after another
   std::optional<std::string> expect;        // the reply must be exactly this
+  std::optional<TlsClientOptions> tls;      // none: plain TCP
+  bool verbose = false;                     // TLS: a line about the session
 };
 
 // A reply longer than this is an error, not an unbounded allocation.

@@ -10,7 +10,7 @@
 #include "listen.hpp"
 #include "listen_unix.hpp"
 #include "python_format.hpp"
-#include "socket_io.hpp"
+#include "link.hpp"
 
 namespace tcpecho {
 
@@ -38,6 +38,7 @@ Server::Server(io_executor executor, const ServerConfig& config, Output& out,
                std::unique_ptr<ServerShared> own, std::vector<Acceptor> acceptors)
     : Server(executor, config, out, *own, std::move(acceptors), true) {
   own_shared_ = std::move(own);
+  own_shared_->start_tls(config, local_endpoints());
   shared_.stop_all = [this](std::string_view reason) { shutdown(reason); };
 }
 
@@ -88,6 +89,7 @@ auto Server::report_failure(const char* what, bool stops_server) {
 
 awaitable<void> Server::run() {
   if (announces_) {
+    if (shared_.tls) out_.print_error("tcpecho: {}", shared_.tls->announcement());
     for (const auto& listener : listeners_) out_.print("Listening at {}", listener.endpoint);
     announce_waiting();
   }
@@ -196,12 +198,14 @@ awaitable<void> Server::back_off(Listener& listener, const asio::error_code& err
 // starts when there is something to serve (see welcome()).
 struct Server::Session {
   Session(Server& server, Socket accepted, Permit permit, std::string peer)
-      : socket(std::move(accepted)),
+      : link{std::move(accepted), nullptr},
         peer(std::move(peer)),
-        connection(server.connections_, std::move(permit), socket),
-        busy(std::in_place, server) {}
+        connection(server.connections_, std::move(permit), link.socket),
+        busy(std::in_place, server) {
+    if (server.shared_.tls) link.tls = server.shared_.tls->accept(link.socket);
+  }
 
-  Socket socket;
+  Link link;
   // The client's address as the transcript prints it, made once; empty with
   // --quiet, which prints no line about a connection.
   std::string peer;
@@ -210,6 +214,7 @@ struct Server::Session {
   // Why the last wait for bytes failed, if it did: the connection was cut.
   asio::error_code ended;
   std::size_t echoed = 0;  // echo mode: bytes sent back so far
+  bool secured = false;    // TLS: the handshake is over
 };
 
 void Server::welcome(const Listener& listener, Socket socket, const Endpoint& peer,
@@ -239,10 +244,28 @@ void Server::welcome(const Listener& listener, Socket socket, const Endpoint& pe
 // The coroutine that serves a connection starts when there may be something
 // to serve: at accept (most clients have spoken by then), and after a wait.
 void Server::serve(std::unique_ptr<Session> session) {
+  auto& link = session->link;
   co_spawn(executor_,
-           config_.mode == ServerConfig::Mode::echo ? echo(std::move(session))
-                                                    : exchange(std::move(session)),
+           link.tls && !session->secured             ? secure(std::move(session))
+           : config_.mode == ServerConfig::Mode::echo ? echo(std::move(session))
+                                                      : exchange(std::move(session)),
            report_failure("connection", false));
+}
+
+// TLS: the handshake, then the same exchange or echo as over plain TCP.
+awaitable<void> Server::secure(std::unique_ptr<Session> session) {
+  if (auto error = co_await handshake(session->link)) {
+    log("  Closing socket {}: TLS handshake failed: {}", session->peer,
+        why_closed(session->connection, error));
+    co_return;
+  }
+  session->secured = true;
+  if (config_.verbose) log("  TLS: {}", session->link.tls->description());
+  if (config_.mode == ServerConfig::Mode::echo) {
+    co_await echo(std::move(session));
+  } else {
+    co_await exchange(std::move(session));
+  }
 }
 
 // Waiting for bytes (or the end) is a plain callback, not a coroutine, and
@@ -252,7 +275,7 @@ void Server::serve(std::unique_ptr<Session> session) {
 // any later one.
 void Server::wait_for_bytes(std::unique_ptr<Session> session) {
   auto& waiting = *session;
-  waiting.socket.async_wait(Socket::wait_read, [this, session = std::move(session)](
+  waiting.link.socket.async_wait(Socket::wait_read, [this, session = std::move(session)](
                                                         const asio::error_code& error) mutable {
     session->ended = error;
     serve(std::move(session));
@@ -262,7 +285,7 @@ void Server::wait_for_bytes(std::unique_ptr<Session> session) {
 // The seed's exchange: read the message (or what arrives before the client
 // half-closes), print it, send the reply, close the sending side.
 awaitable<void> Server::exchange(std::unique_ptr<Session> session) {
-  auto& [socket, peer, connection, busy, error, echoed] = *session;
+  auto& [link, peer, connection, busy, error, echoed, secured] = *session;
   const std::size_t length = config_.message_length;
   // The room grows with what the client sends: --length caps memory, it does
   // not allocate it.
@@ -270,7 +293,7 @@ awaitable<void> Server::exchange(std::unique_ptr<Session> session) {
   std::string message(std::min(length, first_room), '\0');
   // Most clients have sent their message by the time the server gets to
   // them; one that has not is waited for without a coroutine, as at first.
-  std::size_t received = error ? 0 : read_now(socket, asio::buffer(message), error);
+  std::size_t received = error ? 0 : read_now(link, asio::buffer(message), error);
   if (error == asio::error::would_block) {
     error = {};
     wait_for_bytes(std::move(session));
@@ -279,7 +302,7 @@ awaitable<void> Server::exchange(std::unique_ptr<Session> session) {
   if (received > 0) connection.phase = Connection::Phase::receiving;
   while (received < length && !error) {
     if (received == message.size()) message.resize(std::min(2 * received, length));
-    auto [read_error, n] = co_await read_when_ready(socket, asio::buffer(message) + received);
+    auto [read_error, n] = co_await read_when_ready(link, asio::buffer(message) + received);
     error = read_error;
     received += n;
   }
@@ -295,18 +318,17 @@ awaitable<void> Server::exchange(std::unique_ptr<Session> session) {
   // at the shutdown, at the latest.)
   asio::error_code write_error;
   const auto reply = asio::buffer(config_.reply);
-  if (std::size_t sent = send_now(socket, reply, write_error, MSG_MORE);
+  if (std::size_t sent = send_now(link, reply, write_error, MSG_MORE);
       !write_error && sent < reply.size()) {
     std::vector<char> kept;
-    std::tie(write_error, std::ignore) = co_await send_rest(socket, reply, sent, kept);
+    std::tie(write_error, std::ignore) = co_await send_rest(link, reply, sent, kept);
   }
   if (write_error) {
     log("  message from client: {}\n  Closing socket {}: could not send the reply: {}",
         python::bytes_repr(message), peer, why_closed(connection, write_error));
     co_return;
   }
-  asio::error_code ignored;
-  socket.shutdown(Socket::shutdown_send, ignored);
+  shutdown_send(link);
   // Printed together, once the reply is out: one write instead of two.
   if (logging()) log("  message from client: {}\n  Closing socket", python::bytes_repr(message));
   busy.reset();
@@ -323,7 +345,7 @@ awaitable<void> Server::exchange(std::unique_ptr<Session> session) {
     // A small read per turn: discarding is the least useful work there is,
     // and a client that keeps sending must not take the others' time for it.
     auto [read_error, n] =
-        co_await read_when_ready(socket, asio::buffer(scratch_.buffer(), discard_per_turn));
+        co_await read_when_ready(link, asio::buffer(scratch_.buffer(), discard_per_turn));
     error = read_error;
     discarded += n;
   }
@@ -331,7 +353,10 @@ awaitable<void> Server::exchange(std::unique_ptr<Session> session) {
     log("  Discarded {} byte{} that {} sent after the message", discarded,
         discarded == 1 ? "" : "s", peer);
   }
-  if (error != asio::error::eof && connection.cut != Connection::Cut::shutting_down) {
+  // A TLS client that closes without close_notify (many do) cannot cut
+  // anything short here: its message is in, its reply out.
+  if (error != asio::error::eof && error != tls_truncated() &&
+      connection.cut != Connection::Cut::shutting_down) {
     log("  Connection {} ended after the reply: {}", peer, why_closed(connection, error));
   }
 }
@@ -343,12 +368,12 @@ awaitable<void> Server::exchange(std::unique_ptr<Session> session) {
 // written back from there at once: a connection keeps bytes of its own only
 // while the kernel will not take them, so a quiet one holds none.
 awaitable<void> Server::echo(std::unique_ptr<Session> session) {
-  auto& [socket, peer, connection, busy, error, echoed] = *session;
+  auto& [link, peer, connection, busy, error, echoed, secured] = *session;
   std::vector<char> kept;
   while (!error) {
     // The socket is readable (the wait said so), or the client may have
     // answered while the others had their turn.
-    const std::size_t n = read_now(socket, scratch_.buffer(), error);
+    const std::size_t n = read_now(link, scratch_.buffer(), error);
     if (error == asio::error::would_block) {
       error = {};
       wait_for_bytes(std::move(session));  // quiet for now: wait without a coroutine
@@ -359,9 +384,9 @@ awaitable<void> Server::echo(std::unique_ptr<Session> session) {
     if (config_.verbose && logging()) log("  echoing {}", python::bytes_repr({scratch_.data(), n}));
 
     const auto bytes = asio::buffer(scratch_.data(), n);
-    std::size_t written = send_now(socket, bytes, error);
+    std::size_t written = send_now(link, bytes, error);
     if (!error && written < n)
-      std::tie(error, written) = co_await send_rest(socket, bytes, written, kept);
+      std::tie(error, written) = co_await send_rest(link, bytes, written, kept);
     echoed += written;
     connections_.touch(connection);
     // One read per turn: the other connections go first, and by then this
@@ -375,8 +400,7 @@ awaitable<void> Server::echo(std::unique_ptr<Session> session) {
         echoed == 1 ? "" : "s");
     co_return;
   }
-  asio::error_code ignored;
-  socket.shutdown(Socket::shutdown_send, ignored);
+  shutdown_send(link);
   log("  Closing socket after echoing {} byte{}", echoed, echoed == 1 ? "" : "s");
 }
 

@@ -25,6 +25,7 @@
 #include "output.hpp"
 #include "server_config.hpp"
 #include "socket_io.hpp"
+#include "tls.hpp"
 
 namespace tcpecho {
 
@@ -43,6 +44,12 @@ struct ServerShared {
   std::atomic<std::size_t> servers_to_count;
   // What a failure of a server's own machinery does: stop every server.
   std::function<void(std::string_view reason)> stop_all;
+  // With --tls: the certificate and settings, made once the addresses
+  // listened on are known (a temporary certificate names them).
+  std::unique_ptr<TlsServer> tls;
+  void start_tls(const ServerConfig& config, const std::vector<Endpoint>& endpoints) {
+    if (config.tls) tls = make_tls_server(*config.tls, endpoints);
+  }
 };
 
 class Server {
@@ -95,6 +102,7 @@ class Server {
   void welcome(const Listener& listener, Socket socket, const Endpoint& peer,
                Permit permit);
   void serve(std::unique_ptr<Session> session);
+  awaitable<void> secure(std::unique_ptr<Session> session);
   void wait_for_bytes(std::unique_ptr<Session> session);
   awaitable<void> exchange(std::unique_ptr<Session> session);
   awaitable<void> echo(std::unique_ptr<Session> session);

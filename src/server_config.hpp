@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "seed.hpp"
+#include "tls_config.hpp"
 
 namespace tcpecho {
 
@@ -38,7 +39,8 @@ struct ServerConfig {
   std::vector<int> inherited_sockets;
   std::size_t threads = 1;  // each with its own io_context, sockets and connections
   bool quiet = false;       // no per-connection lines
-  bool verbose = false;     // echo mode: a line per chunk
+  bool verbose = false;     // echo mode: a line per chunk; TLS: a line per handshake
+  std::optional<TlsServerOptions> tls;  // none: plain TCP
 };
 
 }  // namespace tcpecho

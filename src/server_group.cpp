@@ -21,6 +21,7 @@ ServerGroup::ServerGroup(const ServerConfig& config, Output& out)
                                            servers_.front()->listening_descriptors());
     servers_.push_back(std::make_unique<Server>(io.get_executor(), config_, out_, shared_,
                                                 std::move(acceptors), i == 0));
+    if (i == 0) shared_.start_tls(config_, local_endpoints());
   }
 }
 
