@@ -66,7 +66,7 @@ class Exchange {
       stage = Stage::securing;
       link.tls = tls_->connect(link.socket, config_.host);
       if (auto handshake_error = co_await handshake(link)) co_return fail(handshake_error);
-      if (config_.verbose) out_.print("TLS: {}", link.tls->description());
+      if (config_.verbose) out_.print("TLS: {}", description(link.tls->facts()));
     }
 
     stage = Stage::exchanging;

@@ -260,7 +260,7 @@ awaitable<void> Server::secure(std::unique_ptr<Session> session) {
     co_return;
   }
   session->secured = true;
-  if (config_.verbose) log("  TLS: {}", session->link.tls->description());
+  if (config_.verbose) log("  TLS: {}", description(session->link.tls->facts()));
   if (config_.mode == ServerConfig::Mode::echo) {
     co_await echo(std::move(session));
   } else {

@@ -31,6 +31,25 @@ inline asio::error_code tls_truncated() {
   return {1, category};
 }
 
+// What a handshake settled, for --verbose and bench's report.
+struct TlsFacts {
+  std::string protocol;  // "TLSv1.3"
+  std::string cipher;    // "TLS_AES_256_GCM_SHA384"
+  std::string group;     // the key exchange's: "x25519"
+  bool resumed = false;
+  std::string peer_subject;  // the peer certificate's, if it showed one
+  std::string peer_key;      // its key: "EC 256 bits"
+};
+
+// "TLSv1.3, TLS_AES_256_GCM_SHA384, x25519[, resumed][, peer certificate CN=...]"
+inline std::string description(const TlsFacts& facts) {
+  std::string text = facts.protocol + ", " + facts.cipher;
+  if (!facts.group.empty()) text += ", " + facts.group;
+  if (facts.resumed) text += ", resumed";
+  if (!facts.peer_subject.empty()) text += ", peer certificate " + facts.peer_subject;
+  return text;
+}
+
 class TlsLayer {
  public:
   virtual ~TlsLayer() = default;
@@ -52,10 +71,8 @@ class TlsLayer {
   virtual bool wants_write() const = 0;
   // Sends close_notify, without waiting: the end of what this side writes.
   virtual void close_notify() = 0;
-  // After the handshake: "TLSv1.3, TLS_AES_256_GCM_SHA384, X25519" and,
-  // when the peer showed one, its certificate's subject.
-  virtual std::string description() const = 0;
-  virtual bool resumed() const = 0;
+  // After the handshake.
+  virtual TlsFacts facts() const = 0;
 };
 
 // What `serve --tls` shares between its threads: the certificate and the

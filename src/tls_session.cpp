@@ -3,6 +3,8 @@
 #include <openssl/err.h>
 #include <openssl/x509.h>
 
+#include <fmt/format.h>
+
 #include <asio/ssl/error.hpp>
 #include <cerrno>
 
@@ -133,19 +135,22 @@ void TlsSession::close_notify() {
   ERR_clear_error();
 }
 
-std::string TlsSession::description() const {
+TlsFacts TlsSession::facts() const {
   SSL* ssl = ssl_.get();
-  std::string text = SSL_get_version(ssl);
-  text += ", ";
-  text += SSL_get_cipher_name(ssl);
+  TlsFacts facts;
+  facts.protocol = SSL_get_version(ssl);
+  facts.cipher = SSL_get_cipher_name(ssl);
   if (const int group = SSL_get_negotiated_group(ssl); group != 0) {
-    if (const char* name = SSL_group_to_name(ssl, group)) text += std::string(", ") + name;
+    if (const char* name = SSL_group_to_name(ssl, group)) facts.group = name;
   }
-  if (resumed()) text += ", resumed";
-  if (X509* peer = SSL_get0_peer_certificate(ssl)) text += ", peer certificate " + subject_of(peer);
-  return text;
+  facts.resumed = SSL_session_reused(ssl) == 1;
+  if (X509* peer = SSL_get0_peer_certificate(ssl)) {
+    facts.peer_subject = subject_of(peer);
+    const EVP_PKEY* key = X509_get0_pubkey(peer);
+    if (key) facts.peer_key = fmt::format("{} {} bits", EVP_PKEY_get0_type_name(key),
+                                          EVP_PKEY_get_bits(key));
+  }
+  return facts;
 }
-
-bool TlsSession::resumed() const { return SSL_session_reused(ssl_.get()) == 1; }
 
 }  // namespace tcpecho

@@ -30,8 +30,7 @@ class TlsSession final : public TlsLayer {
   bool has_pending() const override;
   bool wants_write() const override { return wants_write_; }
   void close_notify() override;
-  std::string description() const override;
-  bool resumed() const override;
+  TlsFacts facts() const override;
 
   SSL* native_handle() const { return ssl_.get(); }
 
