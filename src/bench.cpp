@@ -12,6 +12,7 @@
 
 #include "endpoints.hpp"
 #include "failure.hpp"
+#include "link.hpp"
 #include "pattern.hpp"
 
 namespace tcpecho {
@@ -42,7 +43,11 @@ class Worker {
         measure_from_(measure_from),
         stop_(stop),
         stop_timer_(io_, stop),
-        watchdog_timer_(io_) {}
+        watchdog_timer_(io_),
+        tls_(config.tls ? make_tls_client(*config.tls) : nullptr) {}
+
+  // What --tls-insecure has to say, once.
+  std::string tls_warning() const { return tls_ ? tls_->warning() : ""; }
 
   void run() {
     running_ = watches_.size();
@@ -101,10 +106,13 @@ class Worker {
     if (result.internal_failure.empty()) result.internal_failure = failure_text(failure);
   }
 
-  awaitable<bool> connect(Socket& socket, Watch& watch) {
-    watch.socket = &socket;
+  awaitable<bool> connect(Link& link, Watch& watch) {
+    watch.socket = &link.socket;
     watch.busy();
-    auto [error, endpoint] = co_await asio::async_connect(socket, endpoints_, nothrow_awaitable);
+    auto [error, endpoint] =
+        co_await asio::async_connect(link.socket, endpoints_, nothrow_awaitable);
+    if (!error && !is_unix(endpoint)) link.socket.set_option(tcp::no_delay(true), error);
+    if (!error && tls_) error = co_await secure(link);
     watch.idle();
     if (error) {
       if (result.connect_failure.empty()) {
@@ -113,16 +121,32 @@ class Worker {
       fail(watch, BenchError::connect_failed);
       co_return false;
     }
-    if (!is_unix(endpoint)) socket.set_option(tcp::no_delay(true), error);
     co_return true;
+  }
+
+  // The TLS handshake, timed: full and resumed ones are counted apart.
+  awaitable<asio::error_code> secure(Link& link) {
+    const auto started = Clock::now();
+    link.tls = tls_->connect(link.socket, config_.host);
+    const auto error = co_await handshake(link);
+    if (error) co_return error;
+    auto facts = link.tls->facts();
+    const auto now = Clock::now();
+    if (now >= measure_from_ && now < stop_) {
+      auto& latency = facts.resumed ? result.resumed_handshake_ns : result.full_handshake_ns;
+      latency.record(static_cast<std::uint64_t>(
+          std::chrono::duration_cast<std::chrono::nanoseconds>(now - started).count()));
+    }
+    if (!result.tls) result.tls = std::move(facts);
+    co_return error;
   }
 
   // rr: one request in flight per connection. With --rate, requests are due
   // on a fixed schedule and latency counts from when each was due, so a
   // server that stalls cannot hide the requests it held up.
   awaitable<void> request_response(Watch& watch, std::size_t id) {
-    Socket socket(io_);
-    if (!co_await connect(socket, watch)) co_return;
+    Link link{Socket(io_), nullptr};
+    if (!co_await connect(link, watch)) co_return;
     const auto first = pattern_slice(id * 7919, config_.size);
     std::vector<char> request(first.begin(), first.end());
     std::vector<char> response(config_.size);
@@ -144,11 +168,9 @@ class Worker {
       std::memcpy(request.data(), &sequence, std::min(sizeof sequence, request.size()));
 
       watch.busy();
-      auto [write_error, written] =
-          co_await asio::async_write(socket, asio::buffer(request), nothrow_awaitable);
+      auto [write_error, written] = co_await write_all(link, asio::buffer(request));
       if (write_error) co_return fail(watch, write_error);
-      auto [read_error, read] =
-          co_await asio::async_read(socket, asio::buffer(response), nothrow_awaitable);
+      auto [read_error, read] = co_await read_exactly(link, asio::buffer(response));
       watch.idle();
       if (read_error) co_return fail(watch, read_error);
       if (response != request) co_return fail(watch, BenchError::mismatch);
@@ -160,11 +182,11 @@ class Worker {
   // stream: a writer keeps up to a window of bytes in flight while a reader
   // checks every byte that comes back against what was sent.
   awaitable<void> stream(Watch& watch) {
-    Socket socket(io_);
-    if (!co_await connect(socket, watch)) co_return;
+    Link link{Socket(io_), nullptr};
+    if (!co_await connect(link, watch)) co_return;
     StreamState state(io_, config_.size, config_.window);
     using namespace asio::experimental::awaitable_operators;
-    co_await (write_stream(socket, state) && read_stream(socket, watch, state));
+    co_await (write_stream(link, state) && read_stream(link, watch, state));
     // A reset can reach the writer as the error and the reader as a plain end
     // of stream, in either order: judge once both have stopped.
     if (state.mismatch) {
@@ -196,7 +218,7 @@ class Worker {
     asio::error_code read_error;
   };
 
-  awaitable<void> write_stream(Socket& socket, StreamState& state) {
+  awaitable<void> write_stream(Link& link, StreamState& state) {
     while (!state.done && Clock::now() < stop_) {
       if (state.written - state.verified >= state.window_chunks * state.chunk) {
         co_await state.space.async_wait(nothrow_awaitable);
@@ -204,8 +226,7 @@ class Worker {
       }
       state.sent_at[(state.written / state.chunk) % state.window_chunks] = Clock::now();
       const auto slice = pattern_slice(state.written, state.chunk);
-      auto [error, n] = co_await asio::async_write(socket, asio::buffer(slice.data(), slice.size()),
-                                                   nothrow_awaitable);
+      auto [error, n] = co_await write_all(link, asio::buffer(slice.data(), slice.size()));
       if (error) {
         if (!state.write_error) state.write_error = error;
         state.done = true;
@@ -213,15 +234,14 @@ class Worker {
       }
       state.written += n;
     }
-    asio::error_code ignored;
-    socket.shutdown(Socket::shutdown_send, ignored);
+    shutdown_send(link);
   }
 
-  awaitable<void> read_stream(Socket& socket, Watch& watch, StreamState& state) {
+  awaitable<void> read_stream(Link& link, Watch& watch, StreamState& state) {
     std::vector<char> buffer(std::clamp<std::size_t>(state.chunk, 64 * 1024, max_slice));
     for (;;) {
       watch.busy();
-      auto [error, n] = co_await socket.async_read_some(asio::buffer(buffer), nothrow_awaitable);
+      auto [error, n] = co_await read_some(link, asio::buffer(buffer));
       if (n > 0 && std::memcmp(buffer.data(), pattern_slice(state.verified, n).data(), n) != 0) {
         state.mismatch = true;
       } else if (n > 0) {
@@ -237,7 +257,7 @@ class Worker {
       if (!state.read_error) state.read_error = error;
       state.done = true;
       state.space.cancel();
-      socket.close(error);
+      link.socket.close(error);
       co_return;
     }
   }
@@ -247,9 +267,9 @@ class Worker {
     std::string reply;
     while (Clock::now() < stop_) {
       const auto started = Clock::now();
-      Socket socket(io_);
-      if (!co_await connect(socket, watch)) co_return;
-      if (!co_await check_reply(socket, watch, reply)) co_return;
+      Link link{Socket(io_), nullptr};
+      if (!co_await connect(link, watch)) co_return;
+      if (!co_await check_reply(link, watch, reply)) co_return;
       record(started, reply.size());
     }
   }
@@ -257,23 +277,21 @@ class Worker {
   // idle: open (with --echo-first, have 16 bytes echoed), hold until the
   // end, then check the connection still answers.
   awaitable<void> hold(Watch& watch) {
-    Socket socket(io_);
-    if (!co_await connect(socket, watch)) co_return;
-    if (config_.echo_first && !co_await echo_once(socket, watch)) co_return;
+    Link link{Socket(io_), nullptr};
+    if (!co_await connect(link, watch)) co_return;
+    if (config_.echo_first && !co_await echo_once(link, watch)) co_return;
     co_await stop_timer_.async_wait(nothrow_awaitable);
     std::string reply;
     const auto started = Clock::now();
-    if (co_await check_reply(socket, watch, reply)) record(started, reply.size(), true);
+    if (co_await check_reply(link, watch, reply)) record(started, reply.size(), true);
   }
 
-  awaitable<bool> echo_once(Socket& socket, Watch& watch) {
+  awaitable<bool> echo_once(Link& link, Watch& watch) {
     const auto sent = pattern_slice(0, 16);
     std::array<char, 16> back{};
     watch.busy();
-    auto [write_error, written] = co_await asio::async_write(
-        socket, asio::buffer(sent.data(), sent.size()), nothrow_awaitable);
-    auto [read_error, read] =
-        co_await asio::async_read(socket, asio::buffer(back), nothrow_awaitable);
+    auto [write_error, written] = co_await write_all(link, asio::buffer(sent.data(), sent.size()));
+    auto [read_error, read] = co_await read_exactly(link, asio::buffer(back));
     watch.idle();
     if (write_error || read_error) {
       fail(watch, write_error ? write_error : read_error);
@@ -290,14 +308,12 @@ class Worker {
   // a reply: the client that would have a reply-mode server spend its turns
   // on it. Measures nothing of its own: it is the load beside another bench.
   awaitable<void> flood(Watch& watch) {
-    Socket socket(io_);
-    if (!co_await connect(socket, watch)) co_return;
-    auto [error, written] =
-        co_await asio::async_write(socket, asio::buffer(config_.message), nothrow_awaitable);
+    Link link{Socket(io_), nullptr};
+    if (!co_await connect(link, watch)) co_return;
+    auto [error, written] = co_await write_all(link, asio::buffer(config_.message));
     for (std::uint64_t offset = 0; !error && Clock::now() < stop_;) {
       const auto slice = pattern_slice(offset, config_.size);
-      std::tie(error, written) = co_await asio::async_write(
-          socket, asio::buffer(slice.data(), slice.size()), nothrow_awaitable);
+      std::tie(error, written) = co_await write_all(link, asio::buffer(slice.data(), slice.size()));
       offset += written;
       record(Clock::now(), written);
     }
@@ -305,21 +321,19 @@ class Worker {
   }
 
   // Sends the message, half-closes, reads to EOF, compares with --expect.
-  awaitable<bool> check_reply(Socket& socket, Watch& watch, std::string& reply) {
+  awaitable<bool> check_reply(Link& link, Watch& watch, std::string& reply) {
     watch.busy();
-    auto [write_error, written] =
-        co_await asio::async_write(socket, asio::buffer(config_.message), nothrow_awaitable);
+    auto [write_error, written] = co_await write_all(link, asio::buffer(config_.message));
     if (write_error) {
       fail(watch, write_error);
       co_return false;
     }
-    asio::error_code error;
-    socket.shutdown(Socket::shutdown_send, error);
+    shutdown_send(link);
     reply.clear();
-    auto [read_error, read] = co_await asio::async_read(
-        socket, asio::dynamic_buffer(reply, config_.expect.size() + 1), nothrow_awaitable);
+    // A reply longer than the expected one is judged a mismatch below.
+    const auto read_error = co_await read_to_end(link, reply, config_.expect.size() + 1);
     watch.idle();
-    if (read_error && read_error != asio::error::eof) {
+    if (read_error && read_error != asio::error::eof && read_error != asio::error::message_size) {
       fail(watch, read_error);
       co_return false;
     }
@@ -387,6 +401,8 @@ class Worker {
   Clock::time_point stop_;
   asio::steady_timer stop_timer_;  // idle connections wait on it
   asio::steady_timer watchdog_timer_;
+  // Each worker its own: the session to resume is the last this worker saw.
+  std::unique_ptr<TlsClient> tls_;
 };
 
 std::vector<Endpoint> resolve(const BenchConfig& config) {
@@ -437,6 +453,9 @@ void BenchResult::merge(const BenchResult& other) {
   bytes += other.bytes;
   for (std::size_t i = 0; i < errors.size(); ++i) errors[i] += other.errors[i];
   if (connect_failure.empty()) connect_failure = other.connect_failure;
+  if (!tls) tls = other.tls;
+  full_handshake_ns.merge(other.full_handshake_ns);
+  resumed_handshake_ns.merge(other.resumed_handshake_ns);
   if (internal_failure.empty()) internal_failure = other.internal_failure;
 }
 
@@ -454,6 +473,9 @@ BenchResult run_bench(const BenchConfig& config, Output& out) {
     workers.push_back(
         std::make_unique<Worker>(config, endpoints, first, share, measure_from, stop));
     first += share;
+  }
+  if (auto warning = workers.front()->tls_warning(); !warning.empty()) {
+    out.print_error("tcpecho: {}", warning);
   }
 
   std::mutex mutex;

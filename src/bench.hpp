@@ -9,12 +9,15 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "exit_status.hpp"
 #include "histogram.hpp"
 #include "output.hpp"
+#include "tls_config.hpp"
+#include "tls_facts.hpp"
 
 namespace tcpecho {
 
@@ -45,6 +48,7 @@ struct BenchConfig {
   std::chrono::milliseconds timeout = 10s;    // for any one operation
   bool json = false;
   bool histogram = false;
+  std::optional<TlsClientOptions> tls;  // none: plain TCP
 };
 
 enum class BenchError { mismatch, short_reply, reset, timeout, connect_failed, other, count };
@@ -60,6 +64,11 @@ struct BenchResult {
   std::string connect_failure;
   // What went wrong inside bench itself, if anything did.
   std::string internal_failure;
+  // TLS: what the first handshake settled, and every handshake in the
+  // measured window, full and resumed apart.
+  std::optional<TlsFacts> tls;
+  Histogram full_handshake_ns;
+  Histogram resumed_handshake_ns;
 
   std::uint64_t error_total() const;
   void merge(const BenchResult& other);

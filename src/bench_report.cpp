@@ -83,6 +83,28 @@ void draw_histogram(const Histogram& histogram, Output& out) {
   }
 }
 
+std::string percentiles_text(const Histogram& latency) {
+  std::string line;
+  for (const auto& [fraction, name] : percentiles) {
+    line += fmt::format(" {} {}", name, duration_text(latency.percentile(fraction)));
+  }
+  return fmt::format("{} max {}", line, duration_text(latency.max()));
+}
+
+// TLS: what was negotiated, and the handshakes, full and resumed apart.
+void print_tls_text(const BenchResult& result, Output& out) {
+  const auto& facts = *result.tls;
+  out.print("  tls         {}, {}, {}, certificate {}", facts.protocol, facts.cipher, facts.group,
+            facts.peer_key.empty() ? "none" : facts.peer_key);
+  const std::pair<const char*, const Histogram*> kinds[] = {
+      {"full", &result.full_handshake_ns}, {"resumed", &result.resumed_handshake_ns}};
+  for (const auto& [kind, latency] : kinds) {
+    if (latency->count() == 0) continue;
+    out.print("  {:<8}    {} handshakes ({:.1f}/s), latency{}", kind, latency->count(),
+              static_cast<double>(latency->count()) / result.seconds, percentiles_text(*latency));
+  }
+}
+
 void print_text(const BenchConfig& config, const BenchResult& result, Output& out) {
   const auto& latency = result.latency_ns;
   out.print(
@@ -95,13 +117,31 @@ void print_text(const BenchConfig& config, const BenchResult& result, Output& ou
   out.print("  operations  {}  ({:.1f}/s)", result.operations,
             static_cast<double>(result.operations) / result.seconds);
   out.print("  throughput  {:.2f} MB/s", static_cast<double>(result.bytes) / result.seconds / 1e6);
-  std::string line = "  latency    ";
-  for (const auto& [fraction, name] : percentiles) {
-    line += fmt::format(" {} {}", name, duration_text(latency.percentile(fraction)));
-  }
-  out.print("{} max {}", line, duration_text(latency.max()));
+  out.print("  latency    {}", percentiles_text(latency));
+  if (result.tls) print_tls_text(result, out);
   out.print("  errors      {}", errors_text(result));
   if (config.histogram && latency.count() > 0) draw_histogram(latency, out);
+}
+
+std::string handshakes_json(const Histogram& latency, double seconds) {
+  return fmt::format(
+      R"({{"count": {}, "per_s": {:.3f}, "p50_us": {:.3f}, "p90_us": {:.3f}, "p99_us": {:.3f}, )"
+      R"("max_us": {:.3f}}})",
+      latency.count(), static_cast<double>(latency.count()) / seconds,
+      microseconds(latency.percentile(0.50)), microseconds(latency.percentile(0.90)),
+      microseconds(latency.percentile(0.99)), microseconds(latency.max()));
+}
+
+// "tls": null without TLS.
+std::string tls_json(const BenchResult& result) {
+  if (!result.tls) return "null";
+  const auto& facts = *result.tls;
+  return fmt::format(
+      R"({{"protocol": {}, "cipher": {}, "group": {}, "certificate_key": {}, )"
+      R"("full_handshakes": {}, "resumed_handshakes": {}}})",
+      json_string(facts.protocol), json_string(facts.cipher), json_string(facts.group),
+      json_string(facts.peer_key), handshakes_json(result.full_handshake_ns, result.seconds),
+      handshakes_json(result.resumed_handshake_ns, result.seconds));
 }
 
 void print_json(const BenchConfig& config, const BenchResult& result, Output& out) {
@@ -127,7 +167,8 @@ void print_json(const BenchConfig& config, const BenchResult& result, Output& ou
     json += fmt::format(R"({}"{}": {})", i == 0 ? "" : ", ", error_name(static_cast<BenchError>(i)),
                         result.errors[i]);
   }
-  json += R"(}, "histogram": {"unit": "ns", "buckets": [)";
+  json += R"(}, "tls": )" + tls_json(result);
+  json += R"(, "histogram": {"unit": "ns", "buckets": [)";
   bool first = true;
   for (const auto& bucket : latency.buckets()) {
     json += fmt::format("{}[{}, {}, {}]", first ? "" : ", ", bucket.low, bucket.high, bucket.count);

@@ -276,7 +276,7 @@ void describe_send(CLI::App& send, ClientConfig& config, TlsRequest<TlsClientOpt
   add_tls_client_options(send, tls, false);
 }
 
-void describe_bench(CLI::App& bench, BenchConfig& config) {
+void describe_bench(CLI::App& bench, BenchConfig& config, TlsRequest<TlsClientOptions>& tls) {
   add_endpoint_options(bench, config.host, config.port, config.timeout,
                        "Server name or IPv4/IPv6 address", "Port the server listens on",
                        "Count an operation that takes longer than this as a timeout error; 0 "
@@ -330,6 +330,7 @@ void describe_bench(CLI::App& bench, BenchConfig& config) {
                               "Print one JSON object: rates, percentiles, errors by kind and "
                               "the histogram's buckets");
   bench.add_flag("--histogram", config.histogram, "Draw the latency histogram")->excludes(json);
+  add_tls_client_options(bench, tls, true);
 }
 
 // An environment variable that stands in for an option must be valid too.
@@ -424,7 +425,8 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
       "Load a TCP server and report operations/s, MB/s, latency percentiles and errors by "
       "kind; every byte that comes back is checked. Any error makes the exit status 5; 4 if no "
       "connection could be made at all.");
-  describe_bench(*load, bench);
+  TlsRequest<TlsClientOptions> bench_tls;
+  describe_bench(*load, bench, bench_tls);
 
   try {
     app.parse(argc, argv);
@@ -438,6 +440,7 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
     return status == 0 ? ExitStatus::ok : ExitStatus::usage;
   }
   if (load->parsed()) {
+    bench.tls = bench_tls.requested();
     return Command{bench};
   }
   if (serve->parsed()) {

@@ -52,6 +52,17 @@ awaitable<std::tuple<asio::error_code, std::size_t>> read_some(Link& link,
   co_return co_await read_when_ready(link, buffer);
 }
 
+awaitable<std::tuple<asio::error_code, std::size_t>> read_exactly(Link& link,
+                                                                  asio::mutable_buffer buffer) {
+  std::size_t filled = 0;
+  while (filled < buffer.size()) {
+    auto [error, n] = co_await read_some(link, buffer + filled);
+    filled += n;
+    if (error) co_return std::tuple(error, filled);
+  }
+  co_return std::tuple(asio::error_code{}, filled);
+}
+
 std::size_t send_now(Link& link, asio::const_buffer bytes, asio::error_code& error,
                      Socket::message_flags flags) {
   if (!link.tls) return send_now(link.socket, bytes, error, flags);
@@ -79,8 +90,10 @@ awaitable<std::tuple<asio::error_code, std::size_t>> write_all(Link& link,
   std::size_t written = 0;
   while (written < bytes.size()) {
     asio::error_code error;
-    written += link.tls->send_now(bytes + written, error);
-    if (!error && written < bytes.size()) error = co_await until_ready(link);
+    const std::size_t sent = link.tls->send_now(bytes + written, error);
+    written += sent;
+    // A record at a time: only a send that took nothing has to wait.
+    if (!error && sent == 0) error = co_await until_ready(link);
     if (error) co_return std::tuple(error, written);
   }
   co_return std::tuple(asio::error_code{}, written);

@@ -26,6 +26,9 @@ awaitable<asio::error_code> handshake(Link& link);
 std::size_t read_now(Link& link, asio::mutable_buffer buffer, asio::error_code& error);
 awaitable<std::tuple<asio::error_code, std::size_t>> read_when_ready(Link& link,
                                                                      asio::mutable_buffer buffer);
+// Fills `buffer` whole, or fails (eof if the peer closed first).
+awaitable<std::tuple<asio::error_code, std::size_t>> read_exactly(Link& link,
+                                                                  asio::mutable_buffer buffer);
 // read_now(), and read_when_ready() when there was nothing yet.
 awaitable<std::tuple<asio::error_code, std::size_t>> read_some(Link& link,
                                                                asio::mutable_buffer buffer);

@@ -16,6 +16,7 @@
 
 #include "stream.hpp"
 #include "tls_config.hpp"
+#include "tls_facts.hpp"
 
 namespace tcpecho {
 
@@ -29,25 +30,6 @@ class TruncationCategory final : public asio::error_category {
 inline asio::error_code tls_truncated() {
   static const TruncationCategory category;
   return {1, category};
-}
-
-// What a handshake settled, for --verbose and bench's report.
-struct TlsFacts {
-  std::string protocol;  // "TLSv1.3"
-  std::string cipher;    // "TLS_AES_256_GCM_SHA384"
-  std::string group;     // the key exchange's: "x25519"
-  bool resumed = false;
-  std::string peer_subject;  // the peer certificate's, if it showed one
-  std::string peer_key;      // its key: "EC 256 bits"
-};
-
-// "TLSv1.3, TLS_AES_256_GCM_SHA384, x25519[, resumed][, peer certificate CN=...]"
-inline std::string description(const TlsFacts& facts) {
-  std::string text = facts.protocol + ", " + facts.cipher;
-  if (!facts.group.empty()) text += ", " + facts.group;
-  if (facts.resumed) text += ", resumed";
-  if (!facts.peer_subject.empty()) text += ", peer certificate " + facts.peer_subject;
-  return text;
 }
 
 class TlsLayer {

@@ -4,6 +4,7 @@ time; verification failures by kind, pinning, client certificates,
 resumption, and every bad input: plaintext on a TLS port, TLS on a plain
 port, a handshake that stops halfway, a close without close_notify."""
 import hashlib
+import json
 import os
 import socket
 import ssl
@@ -63,7 +64,8 @@ class TlsTestCase(unittest.TestCase):
     def serve(self, *args, **kwargs):
         server = tls_server(*args, **kwargs)
         self.addCleanup(server.kill)
-        server.read_until("Waiting for a new connection")
+        if "--quiet" not in args:  # --quiet prints no "Waiting" line
+            server.read_until("Waiting for a new connection")
         return server
 
     def assert_one_line_failure(self, result, status, *fragments):
@@ -246,6 +248,44 @@ class Resumption(TlsTestCase):
         reply, _, reused, _ = python_exchange(server.port, context, session=session)
         self.assertEqual((reply, reused), (b"Goodbye, client!", True))
         self.assertIn(", resumed", server.read_until_prefix("  TLS: "))
+
+
+class Bench(TlsTestCase):
+    def bench(self, server, *args):
+        result = tcpecho("bench", "--port", str(server.port), "--tls", "--tls-ca",
+                         certificates.ca[0], "--duration", "0.5", "--warmup", "0", "--json",
+                         *args, timeout=60)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        return json.loads(result.stdout)
+
+    def test_exchange_counts_full_and_resumed_handshakes_apart(self):
+        server = self.serve("--quiet")
+        full = self.bench(server, "--mode", "exchange", "-c", "4")
+        self.assertEqual(full["tls"]["protocol"], "TLSv1.3")
+        self.assertEqual(full["tls"]["certificate_key"], "EC 256 bits")
+        self.assertGreater(full["tls"]["full_handshakes"]["count"], 0)
+        self.assertEqual(full["tls"]["resumed_handshakes"]["count"], 0)
+        resumed = self.bench(server, "--mode", "exchange", "-c", "4", "--tls-resume")
+        # Each connection's first handshake is full; the rest resume.
+        self.assertGreater(resumed["tls"]["resumed_handshakes"]["count"],
+                           resumed["tls"]["full_handshakes"]["count"])
+        self.assertEqual(sum(resumed["errors"].values()), 0)
+
+    def test_rr_and_stream_over_tls_check_every_byte(self):
+        server = self.serve("--quiet", "--mode", "echo")
+        rr = self.bench(server, "--mode", "rr", "-c", "8")
+        stream = self.bench(server, "--mode", "stream", "-c", "2", "--size", "65536")
+        for report in (rr, stream):
+            self.assertGreater(report["operations"], 0)
+            self.assertEqual(sum(report["errors"].values()), 0, report["errors"])
+            self.assertEqual(report["tls"]["full_handshakes"]["count"], report["connections"])
+
+    def test_a_certificate_that_fails_is_a_connect_failure_with_its_reason(self):
+        server = self.serve("--quiet")
+        result = tcpecho("bench", "--port", str(server.port), "--tls", "--duration", "0.2",
+                         "--warmup", "0", "-c", "2")
+        self.assertEqual(result.returncode, 4, result.stderr)
+        self.assertIn("unable to get local issuer certificate", result.stderr)
 
 
 class BadInput(TlsTestCase):

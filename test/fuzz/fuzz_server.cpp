@@ -2,9 +2,7 @@
 // loopback sockets. Each input is one client: the bytes it sends, split into
 // writes at points the input chooses, then a half-close or a reset.
 //
-// Input layout: byte 0 = flags (bit 0: reset instead of half-close; bit 1:
-// the server echoes instead of replying), byte 1 = number of split points n
-// (mod 8), next n bytes = chunk lengths, the rest = the bytes to send.
+// Input layout: see fuzz_input.hpp.
 //
 // Invariants: after a half-close the client always receives exactly the
 // reply, or in echo mode exactly what it sent, ended by a clean EOF (never a
@@ -23,10 +21,13 @@
 #include "output.hpp"
 #include "python_format.hpp"
 #include "server.hpp"
+#include "fuzz_input.hpp"
 
 namespace {
 
 using namespace tcpecho;
+using fuzz::Client;
+using fuzz::decode;
 
 [[noreturn]] void fail(const std::string& why) {
   std::fprintf(stderr, "server invariant broken: %s\n", why.c_str());
@@ -48,34 +49,6 @@ struct Harness {
   CapturedOutput out;
   Server server;
 };
-
-struct Client {
-  bool reset = false;
-  bool echo = false;
-  std::vector<std::string_view> chunks;
-};
-
-Client decode(std::string_view input) {
-  Client client;
-  if (input.empty()) return client;
-  client.reset = (input[0] & 1) != 0;
-  client.echo = (input[0] & 2) != 0;
-  input.remove_prefix(1);
-  std::size_t splits = input.empty() ? 0 : static_cast<unsigned char>(input[0]) % 8;
-  if (!input.empty()) input.remove_prefix(1);
-  std::vector<std::size_t> lengths;
-  while (splits-- > 0 && !input.empty()) {
-    lengths.push_back(static_cast<unsigned char>(input[0]));
-    input.remove_prefix(1);
-  }
-  for (std::size_t length : lengths) {
-    const auto take = std::min(length, input.size());
-    client.chunks.push_back(input.substr(0, take));
-    input.remove_prefix(take);
-  }
-  client.chunks.push_back(input);
-  return client;
-}
 
 awaitable<std::optional<std::string>> run_client(Endpoint server, const Client& client) {
   Socket socket(co_await asio::this_coro::executor);

@@ -1,6 +1,8 @@
 """tcpecho against plain-C epoll servers, scenario by scenario.
 
-Builds nothing: it runs what meson built (tcpecho, echo_epoll, seed_epoll).
+Builds nothing: it runs what meson built (tcpecho, echo_epoll, seed_epoll,
+tls_echo_epoll). The TLS scenarios use one certificate for both servers, an
+ECDSA P-256 one made at start with the openssl command.
 Pins the server to CPU 0 and the load (`tcpecho bench`) to CPU 1, runs each
 scenario against the reference and against tcpecho alternately (A B A B ...),
 records the server's CPU time (utime+stime from /proc/PID/stat) and RSS, and
@@ -27,9 +29,10 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 class Scenario:
     def __init__(self, name, reference, tcpecho_args, bench_args, metrics, beside=None,
-                 unix=False):
+                 unix=False, tls=False):
         self.name = name
         self.unix = unix                    # over a Unix domain socket instead of TCP
+        self.tls = tls                      # over TLS: the reference is tls_echo_epoll
         self.reference = reference          # "echo" or "seed"
         self.tcpecho_args = tcpecho_args    # for `tcpecho serve`
         self.bench_args = bench_args        # for `tcpecho bench`
@@ -68,7 +71,33 @@ SCENARIOS = [
              unix=True),
 ]
 
+ECHOED_EXCHANGE = ["--mode", "exchange", "-c", "16", "--expect", "Greetings, server"]
+SCENARIOS += [
+    Scenario("tls rr 50x128B", "echo", ["--mode", "echo", "--quiet"],
+             ["--mode", "rr", "-c", "50", "-s", "128"], ["ops_per_s", "cpu_us_per_op"], tls=True),
+    Scenario("tls stream 4x64KiB", "echo", ["--mode", "echo", "--quiet"],
+             ["--mode", "stream", "-c", "4", "-s", "65536"], ["mb_per_s"], tls=True),
+    # One connection, so one full handshake, per exchange.
+    Scenario("tls full handshakes 16", "echo", ["--mode", "echo", "--quiet"], ECHOED_EXCHANGE,
+             ["ops_per_s", "cpu_us_per_op"], tls=True),
+    Scenario("tls resumed handshakes 16", "echo", ["--mode", "echo", "--quiet"],
+             [*ECHOED_EXCHANGE, "--tls-resume"], ["ops_per_s"], tls=True),
+    Scenario("tls idle 10000 echo", "echo", ["--mode", "echo", "--quiet", "--timeout", "0"],
+             ["--mode", "idle", "-c", "10000", "--echo-first", "--expect", "Greetings, server"],
+             ["rss_bytes_per_conn"], tls=True),
+]
+
 HIGHER_IS_BETTER = {"ops_per_s", "mb_per_s"}
+
+
+def make_certificate(folder):
+    """An ECDSA P-256 certificate for 127.0.0.1, its own CA: (cert, key)."""
+    cert, key = os.path.join(folder, "cert.pem"), os.path.join(folder, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:P-256", "-nodes", "-keyout", key, "-out", cert,
+                    "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-days", "2"], check=True, capture_output=True, timeout=60)
+    return cert, key
 
 
 def cpu_seconds(pid):
@@ -110,15 +139,22 @@ def run_once(args, scenario, implementation, seconds, warmup):
     with tempfile.NamedTemporaryFile("w") as log, tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "server.sock")
         where = [path] if scenario.unix else ["0"]
-        if implementation == "reference":
+        cert, key = args.certificate
+        if implementation == "reference" and scenario.tls:
+            command = [os.path.join(args.build, "test", "tls_echo_epoll"), cert, key, *where]
+        elif implementation == "reference":
             binary = os.path.join(args.build, "test",
                                   "echo_epoll" if scenario.reference == "echo" else "seed_epoll")
             command = [binary, *where]
         else:
+            tls = ["--tls", "--tls-cert", cert, "--tls-key", key] if scenario.tls else []
             command = [os.path.join(args.build, "src", "tcpecho"), "serve",
-                       "--unix" if scenario.unix else "--port", *where, *scenario.tcpecho_args]
+                       "--unix" if scenario.unix else "--port", *where, *scenario.tcpecho_args,
+                       *tls]
         server, port = start_server(command, log)
         target = ["--unix", path] if scenario.unix else ["--port", str(port)]
+        if scenario.tls:
+            target += ["--tls", "--tls-ca", cert]
         try:
             if scenario.beside:
                 return run_beside(args, scenario, implementation, target, seconds, warmup)
@@ -193,6 +229,10 @@ def main():
 
     scenarios = [s for s in SCENARIOS
                  if not args.only or any(s.name.startswith(o) for o in args.only)]
+    if not os.path.exists(os.path.join(args.build, "test", "tls_echo_epoll")):
+        scenarios = [s for s in scenarios if not s.tls]  # a build without TLS
+    certificates = tempfile.TemporaryDirectory()
+    args.certificate = make_certificate(certificates.name)
     if args.smoke:
         args.pairs, args.seconds, args.warmup = 1, 0.5, 0.2
         for s in scenarios:
@@ -211,9 +251,10 @@ def main():
             ours = statistics.median(r[metric] for r in runs["tcpecho"])
             pair_ratios = [t[metric] / r[metric]
                            for r, t in zip(runs["reference"], runs["tcpecho"]) if r[metric]]
-            # Memory is judged against an absolute target (1 KiB a connection):
-            # the reference holds next to nothing per connection.
-            if metric == "rss_bytes_per_conn" or not pair_ratios:
+            # Memory over plain TCP is judged against an absolute target (1 KiB
+            # a connection): the reference holds next to nothing per
+            # connection. Over TLS, both hold OpenSSL's state: a ratio.
+            if (metric == "rss_bytes_per_conn" and not scenario.tls) or not pair_ratios:
                 ratio, spread = "-", ""
             else:
                 ratio = f"{statistics.median(pair_ratios):.2f}"

@@ -1,0 +1,43 @@
+// How the server fuzz targets read an input: as one client.
+//
+// Input layout: byte 0 = flags (bit 0: reset instead of half-close; bit 1:
+// the server echoes instead of replying), byte 1 = number of split points n
+// (mod 8), next n bytes = chunk lengths, the rest = the bytes to send.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <string_view>
+#include <vector>
+
+namespace tcpecho::fuzz {
+
+struct Client {
+  bool reset = false;
+  bool echo = false;
+  std::vector<std::string_view> chunks;
+};
+
+inline Client decode(std::string_view input) {
+  Client client;
+  if (input.empty()) return client;
+  client.reset = (input[0] & 1) != 0;
+  client.echo = (input[0] & 2) != 0;
+  input.remove_prefix(1);
+  std::size_t splits = input.empty() ? 0 : static_cast<unsigned char>(input[0]) % 8;
+  if (!input.empty()) input.remove_prefix(1);
+  std::vector<std::size_t> lengths;
+  while (splits-- > 0 && !input.empty()) {
+    lengths.push_back(static_cast<unsigned char>(input[0]));
+    input.remove_prefix(1);
+  }
+  for (std::size_t length : lengths) {
+    const auto take = std::min(length, input.size());
+    client.chunks.push_back(input.substr(0, take));
+    input.remove_prefix(take);
+  }
+  client.chunks.push_back(input);
+  return client;
+}
+
+}  // namespace tcpecho::fuzz
