@@ -9,6 +9,7 @@ import os
 import socket
 import ssl
 import subprocess
+import tempfile
 import threading
 import unittest
 
@@ -120,6 +121,48 @@ class Transcripts(TlsTestCase):
         self.assertEqual(client.stdout, b"Goodbye, client!")
         lines = server.read_until("Waiting for a new connection")
         self.assertIn("  message from client: b'Greetings, server'", lines)
+
+    def test_send_against_openssl_s_server(self):
+        with socket.socket() as probe:  # a free port, for s_server, which cannot say its own
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        cert, key = certificates.server
+        # -rev: each line comes back reversed, then the end of the stream.
+        server = subprocess.Popen(
+            ["openssl", "s_server", "-accept", f"127.0.0.1:{port}", "-cert", cert, "-key", key,
+             "-naccept", "1", "-rev"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            text=True)
+        self.addCleanup(server.stdout.close)
+        self.addCleanup(server.kill)
+        while (line := server.stdout.readline()) and line.strip() != "ACCEPT":
+            pass
+        result = send_tls(port, "--tls-ca", certificates.ca[0], "--message", "revres ,sgniteerG\\n")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertTrue(result.stdout.endswith("Server:  b'Greetings, server\\n'\n"), result.stdout)
+        server.wait(timeout=WAIT)
+
+    def test_tls_1_2_clients_are_served(self):
+        server = self.serve("--verbose")
+        context = python_client_context(certificates.ca[0])
+        context.maximum_version = ssl.TLSVersion.TLSv1_2
+        self.assertEqual(python_exchange(server.port, context)[0], b"Goodbye, client!")
+        self.assertTrue(server.read_until_prefix("  TLS: ").startswith("  TLS: TLSv1.2, ECDHE-"))
+
+    def test_threads_share_one_certificate(self):
+        server = self.serve("--threads", "3", "--quiet")
+        for _ in range(6):
+            result = send_tls(server.port, "--tls-ca", certificates.ca[0])
+            self.assertEqual((result.returncode, result.stderr), (0, ""))
+
+    def test_tls_over_a_unix_socket(self):
+        with tempfile.TemporaryDirectory() as folder:
+            path = os.path.join(folder, "tls.sock")
+            server = Server([TCPECHO, "serve", "--unix", path, "--tls"])
+            self.addCleanup(server.kill)
+            fingerprint = server.next_error().rsplit(" ", 1)[1]
+            result = tcpecho("send", "--unix", path, "--tls", "--tls-fingerprint", fingerprint)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            self.assertEqual(result.stdout, "Client has been assigned the socket:  \n" + REPLY_LINE)
 
     def test_echo_mode_sends_back_a_megabyte_over_tls(self):
         server = self.serve("--mode", "echo")
