@@ -2,7 +2,7 @@
 // loopback sockets. Each input is one client: the bytes it sends, split into
 // writes at points the input chooses, then a half-close or a reset.
 //
-// Input layout: see fuzz_input.hpp.
+// Input layout: see fuzz_harness.hpp.
 //
 // Invariants: after a half-close the client always receives exactly the
 // reply, or in echo mode exactly what it sent, ended by a clean EOF (never a
@@ -11,44 +11,19 @@
 // the server goes on to the next input.
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <optional>
 #include <string>
-#include <vector>
 
-#include "asio_compat.hpp"
-#include "output.hpp"
+#include "fuzz_harness.hpp"
 #include "python_format.hpp"
-#include "server.hpp"
-#include "fuzz_input.hpp"
 
 namespace {
 
 using namespace tcpecho;
 using fuzz::Client;
 using fuzz::decode;
-
-[[noreturn]] void fail(const std::string& why) {
-  std::fprintf(stderr, "server invariant broken: %s\n", why.c_str());
-  std::abort();
-}
-
-struct Harness {
-  explicit Harness(ServerConfig::Mode mode) : server(io.get_executor(), config(mode), out) {
-    co_spawn(io, server.run(), asio::detached);
-  }
-  static ServerConfig config(ServerConfig::Mode mode) {
-    ServerConfig config;
-    config.port = 0;
-    config.timeout = std::chrono::seconds(5);
-    config.mode = mode;
-    return config;
-  }
-  asio::io_context io{1};
-  CapturedOutput out;
-  Server server;
-};
+using fuzz::fail;
+using fuzz::Harness;
 
 awaitable<std::optional<std::string>> run_client(Endpoint server, const Client& client) {
   Socket socket(co_await asio::this_coro::executor);
@@ -75,8 +50,8 @@ awaitable<std::optional<std::string>> run_client(Endpoint server, const Client& 
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   // Never destroyed: at exit, connections still lingering would outlive them.
-  static Harness& replying = *new Harness(ServerConfig::Mode::reply);
-  static Harness& echoing = *new Harness(ServerConfig::Mode::echo);
+  static Harness& replying = *new Harness(ServerConfig::Mode::reply, std::nullopt);
+  static Harness& echoing = *new Harness(ServerConfig::Mode::echo, std::nullopt);
   const std::string_view input(reinterpret_cast<const char*>(data), size);
   const Client client = decode(input);
   Harness& harness = client.echo ? echoing : replying;

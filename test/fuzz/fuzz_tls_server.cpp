@@ -1,6 +1,6 @@
 // libFuzzer target: a TLS server connection fed arbitrary bytes, in-process,
 // over real loopback sockets. Each input is one client that sends what the
-// input says (see fuzz_input.hpp) where a ClientHello belongs, then
+// input says (see fuzz_harness.hpp) where a ClientHello belongs, then
 // half-closes or resets.
 //
 // Invariants: whatever arrives, the server ends the connection (the client
@@ -8,40 +8,16 @@
 // goes on to the next input. Nothing crashes, nothing leaks, nothing stalls.
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
+#include <optional>
 #include <string>
 
-#include "asio_compat.hpp"
-#include "fuzz_input.hpp"
-#include "output.hpp"
-#include "server.hpp"
+#include "fuzz_harness.hpp"
 
 namespace {
 
 using namespace tcpecho;
-
-[[noreturn]] void fail(const std::string& why) {
-  std::fprintf(stderr, "TLS server invariant broken: %s\n", why.c_str());
-  std::abort();
-}
-
-struct Harness {
-  explicit Harness(ServerConfig::Mode mode) : server(io.get_executor(), config(mode), out) {
-    co_spawn(io, server.run(), asio::detached);
-  }
-  static ServerConfig config(ServerConfig::Mode mode) {
-    ServerConfig config;
-    config.port = 0;
-    config.timeout = std::chrono::seconds(5);
-    config.mode = mode;
-    config.tls = TlsServerOptions{};  // a temporary certificate
-    return config;
-  }
-  asio::io_context io{1};
-  CapturedOutput out;
-  Server server;
-};
+using fuzz::fail;
+using fuzz::Harness;
 
 // True once the connection has ended, by the server's end or a reset.
 awaitable<bool> run_client(Endpoint server, const fuzz::Client& client) {
@@ -70,8 +46,8 @@ awaitable<bool> run_client(Endpoint server, const fuzz::Client& client) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   // Never destroyed: at exit, connections still lingering would outlive them.
-  static Harness& replying = *new Harness(ServerConfig::Mode::reply);
-  static Harness& echoing = *new Harness(ServerConfig::Mode::echo);
+  static Harness& replying = *new Harness(ServerConfig::Mode::reply, TlsServerOptions{});
+  static Harness& echoing = *new Harness(ServerConfig::Mode::echo, TlsServerOptions{});
   const auto client = fuzz::decode({reinterpret_cast<const char*>(data), size});
   Harness& harness = client.echo ? echoing : replying;
 

@@ -17,6 +17,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "listen_loopback.h"
+
 struct pending { char *data; size_t size, sent; };
 
 static int listen_unix(const char *path) {
@@ -33,44 +35,20 @@ static int listen_unix(const char *path) {
   return fd;
 }
 
-static int listen_on(int port) {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0), one = 1;
-  struct sockaddr_in address = {.sin_family = AF_INET, .sin_port = htons(port),
-                                .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-  socklen_t length = sizeof address;
-  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  if (bind(fd, (struct sockaddr *)&address, sizeof address) || listen(fd, SOMAXCONN)) {
-    perror("listen");
-    exit(1);
-  }
-  getsockname(fd, (struct sockaddr *)&address, &length);
-  printf("port %d\n", ntohs(address.sin_port));
-  fflush(stdout);
-  return fd;
-}
-
 int main(int argc, char **argv) {
   static char buffer[65536];
   static struct pending pending[65536];
   struct epoll_event event = {.events = EPOLLIN}, events[256];
   int listener = argc > 1 && argv[1][0] == '/' ? listen_unix(argv[1])
                                                 : listen_on(argc > 1 ? atoi(argv[1]) : 0);
-  int poll = epoll_create1(0);
-  signal(SIGPIPE, SIG_IGN);
-  event.data.fd = listener;
-  epoll_ctl(poll, EPOLL_CTL_ADD, listener, &event);
+  int poll = poll_listener(listener);
   for (;;) {
     int ready = epoll_wait(poll, events, 256, -1);
     for (int i = 0; i < ready; ++i) {
       int fd = events[i].data.fd;
       if (fd == listener) {
-        int client, one = 1;
-        while ((client = accept4(listener, NULL, NULL, SOCK_NONBLOCK)) >= 0) {
-          setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-          event.events = EPOLLIN;
-          event.data.fd = client;
-          epoll_ctl(poll, EPOLL_CTL_ADD, client, &event);
-        }
+        int client;
+        while ((client = accept4(listener, NULL, NULL, SOCK_NONBLOCK)) >= 0) watch_client(poll, client);
         continue;
       }
       struct pending *p = &pending[fd];

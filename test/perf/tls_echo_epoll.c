@@ -18,23 +18,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-struct connection { SSL *ssl; char *data; size_t size; };
+#include "listen_loopback.h"
 
-static int listen_on(int port) {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0), one = 1;
-  struct sockaddr_in address = {.sin_family = AF_INET, .sin_port = htons(port),
-                                .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-  socklen_t length = sizeof address;
-  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  if (bind(fd, (struct sockaddr *)&address, sizeof address) || listen(fd, SOMAXCONN)) {
-    perror("listen");
-    exit(1);
-  }
-  getsockname(fd, (struct sockaddr *)&address, &length);
-  printf("port %d\n", ntohs(address.sin_port));
-  fflush(stdout);
-  return fd;
-}
+struct connection { SSL *ssl; char *data; size_t size; };
 
 static SSL_CTX *context(const char *cert, const char *key) {
   SSL_CTX *tls = SSL_CTX_new(TLS_server_method());
@@ -103,31 +89,25 @@ static int serve(int poll, int fd, struct connection *c, char *buffer, size_t ro
 int main(int argc, char **argv) {
   static char buffer[65536];
   static struct connection connections[65536];
-  struct epoll_event event = {.events = EPOLLIN}, events[256];
+  struct epoll_event events[256];
   if (argc < 3) {
     fprintf(stderr, "usage: tls_echo_epoll CERT KEY [PORT]\n");
     return 2;
   }
   SSL_CTX *tls = context(argv[1], argv[2]);
   int listener = listen_on(argc > 3 ? atoi(argv[3]) : 0);
-  int poll = epoll_create1(0);
-  signal(SIGPIPE, SIG_IGN);
-  event.data.fd = listener;
-  epoll_ctl(poll, EPOLL_CTL_ADD, listener, &event);
+  int poll = poll_listener(listener);
   for (;;) {
     int ready = epoll_wait(poll, events, 256, -1);
     for (int i = 0; i < ready; ++i) {
       int fd = events[i].data.fd;
       if (fd == listener) {
-        int client, one = 1;
+        int client;
         while ((client = accept4(listener, NULL, NULL, SOCK_NONBLOCK)) >= 0) {
-          setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
           connections[client].ssl = SSL_new(tls);
           SSL_set_fd(connections[client].ssl, client);
           SSL_set_accept_state(connections[client].ssl);
-          event.events = EPOLLIN;
-          event.data.fd = client;
-          epoll_ctl(poll, EPOLL_CTL_ADD, client, &event);
+          watch_client(poll, client);
         }
         continue;
       }

@@ -1,4 +1,5 @@
-// How the server fuzz targets read an input: as one client.
+// What the server fuzz targets share: a server in-process on loopback, how
+// a broken invariant ends the run, and how an input is read as one client.
 //
 // Input layout: byte 0 = flags (bit 0: reset instead of half-close; bit 1:
 // the server echoes instead of replying), byte 1 = number of split points n
@@ -7,10 +8,41 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
 #include <string_view>
 #include <vector>
 
+#include "asio_compat.hpp"
+#include "output.hpp"
+#include "server.hpp"
+
 namespace tcpecho::fuzz {
+
+[[noreturn]] inline void fail(const std::string& why) {
+  std::fprintf(stderr, "server invariant broken: %s\n", why.c_str());
+  std::abort();
+}
+
+// A server on a free loopback port, run by the target between inputs.
+struct Harness {
+  Harness(ServerConfig::Mode mode, std::optional<TlsServerOptions> tls)
+      : server(io.get_executor(), config(mode, std::move(tls)), out) {
+    co_spawn(io, server.run(), asio::detached);
+  }
+  static ServerConfig config(ServerConfig::Mode mode, std::optional<TlsServerOptions> tls) {
+    ServerConfig config;
+    config.port = 0;
+    config.timeout = std::chrono::seconds(5);
+    config.mode = mode;
+    config.tls = std::move(tls);
+    return config;
+  }
+  asio::io_context io{1};
+  CapturedOutput out;
+  Server server;
+};
 
 struct Client {
   bool reset = false;
