@@ -237,6 +237,31 @@ class Verification(TlsTestCase):
             send_tls(server.port, "--tls-ca", certificates.ca[0], host="localhost"), 4,
             "hostname mismatch")
 
+    def test_send_names_the_host_in_sni_and_not_an_address(self):
+        names = []
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(*certificates.server)
+        context.sni_callback = lambda connection, name, _: names.append(name)
+        with socket.create_server(("127.0.0.1", 0)) as listener:
+            def serve(count):
+                for _ in range(count):
+                    connection, _ = listener.accept()
+                    with context.wrap_socket(connection, server_side=True) as tls:
+                        while tls.recv(1024):
+                            pass
+                        tls.sendall(b"Goodbye, client!")
+                        tls.unwrap()
+
+            thread = threading.Thread(target=serve, args=(2,))
+            thread.start()
+            port = listener.getsockname()[1]
+            by_name = send_tls(port, "--tls-ca", certificates.ca[0], host="localhost")
+            by_address = send_tls(port, "--tls-ca", certificates.ca[0])
+            thread.join(WAIT)
+        self.assertEqual((by_name.returncode, by_address.returncode), (0, 0),
+                         by_name.stderr + by_address.stderr)
+        self.assertEqual(names, ["localhost", None])  # RFC 6066: no addresses in SNI
+
     def test_a_pin_accepts_its_certificate_whoever_signed_it_and_refuses_any_other(self):
         server = self.serve()
         with open(certificates.server[0]) as pem:
