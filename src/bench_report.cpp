@@ -194,7 +194,8 @@ ExitStatus report_bench(const BenchConfig& config, const BenchResult& result, Ou
   if (result.operations == 0 && connect_failures > 0 && connect_failures == result.error_total()) {
     // Nothing was measured: the server is not there. Say so as `send` would.
     out.print_error("tcpecho: cannot connect to {}: {}",
-                    target_text(config.host, config.port, config.unix_path), result.connect_failure);
+                    target_text(config.host, config.port, config.unix_path),
+                    result.connect_failure);
     return ExitStatus::connect_failed;
   }
   return result.error_total() == 0 ? ExitStatus::ok : ExitStatus::exchange_failed;

@@ -22,9 +22,4 @@ using ParsedCommandLine = std::variant<Command, ExitStatus>;
 
 ParsedCommandLine parse_command_line(int argc, const char* const* argv);
 
-// Option text with escapes (\n \r \t \0 \\ \' \" \xhh) as bytes; empty if an
-// escape is malformed. Reads back what python::bytes_repr() writes, quotes
-// aside.
-std::optional<std::string> unescape(std::string_view text);
-
 }  // namespace tcpecho

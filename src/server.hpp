@@ -119,7 +119,16 @@ class Server {
   std::string why_closed(const Connection& connection, const asio::error_code& error) const;
   // Completion handler for co_spawn: a coroutine's failure is logged instead
   // of vanishing, and a failure of the server's own machinery stops it.
-  auto report_failure(const char* what, bool stops_server);
+  // `what` is a string literal: nothing is allocated for it per connection.
+  struct FailureReport {
+    Server* server;
+    const char* what;
+    bool stops_server;
+    void operator()(const std::exception_ptr& failure) const;
+  };
+  FailureReport report_failure(const char* what, bool stops_server) {
+    return {this, what, stops_server};
+  }
 
   io_executor executor_;
   ServerConfig config_;

@@ -7,7 +7,7 @@
 #include <fstream>
 #include <string>
 
-#include "cli.hpp"
+#include "cli_options.hpp"
 #include "endpoints.hpp"
 #include "python_format.hpp"
 

@@ -1,0 +1,85 @@
+// The kinds of option the command line is made of, each checked where it
+// is parsed and explained in its --help line: bytes with escapes, numbers in
+// a range said in words, one of a few names, seconds, --threads, where to
+// listen or connect. cli.cpp and cli_tls.cpp describe the subcommands with
+// them.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+namespace tcpecho {
+
+inline constexpr const char* escapes_help = R"( (escapes: \n \r \t \0 \\ \' \" \xhh))";
+
+extern const CLI::Validator not_empty;
+
+// A text option that may spell binary bytes with escapes.
+CLI::Option* add_bytes_option(CLI::App& app, const std::string& name, std::string& target,
+                              const std::string& help);
+
+// A number from `low` to `high`, said in words: CLI11's own Range prints
+// fractional bounds with six decimals.
+CLI::Validator number_from(double low, double high, const std::string& unit);
+
+// One of a few names, in any case; the error lists them, where CLI11's own
+// transformer would list them with the numbers they stand for.
+template <typename Enum>
+CLI::Option* add_choice_option(CLI::App& app, const std::string& name, Enum& target,
+                               const std::vector<std::pair<std::string, Enum>>& choices,
+                               const std::string& help) {
+  std::vector<std::string> names;
+  std::string current;
+  for (const auto& [choice, value] : choices) {
+    names.push_back(choice);
+    if (value == target) current = choice;
+  }
+  return app
+      .add_option_function<std::string>(
+          name,
+          [&target, choices, names, name](const std::string& text) {
+            for (const auto& [choice, value] : choices) {
+              if (CLI::detail::to_lower(text) == choice) {
+                target = value;
+                return;
+              }
+            }
+            throw CLI::ValidationError(
+                name, fmt::format("'{}' is not one of {}", text, fmt::join(names, ", ")));
+          },
+          help)
+      ->type_name(fmt::format("{}", fmt::join(names, "|")))
+      ->default_str(current);
+}
+
+// Seconds on the command line, fractions allowed, kept as milliseconds.
+CLI::Option* add_seconds_option(CLI::App& app, const std::string& name,
+                                std::chrono::milliseconds& target, const std::string& help,
+                                double minimum = 0.0);
+
+// --threads N, where 0 (resolved here) means one per core.
+void add_threads_option(CLI::App& app, std::size_t& target, const std::string& help);
+
+// --host, --port and --timeout, with the environment variables that stand in.
+void add_endpoint_options(CLI::App& app, std::string& host, std::uint16_t& port,
+                          std::chrono::milliseconds& timeout, const std::string& host_help,
+                          const std::string& port_help, const std::string& timeout_help);
+
+// --unix PATH: a Unix domain socket instead of host and port.
+void add_unix_option(CLI::App& app, std::string& path, const std::string& help);
+
+// Option text with escapes (\n \r \t \0 \\ \' \" \xhh) as bytes; empty if an
+// escape is malformed. Reads back what python::bytes_repr() writes, quotes
+// aside.
+std::optional<std::string> unescape(std::string_view text);
+
+}  // namespace tcpecho
