@@ -3,7 +3,6 @@ over loopback."""
 import signal
 import socket
 import struct
-import time
 import unittest
 
 from processes import (WAIT, assigned_socket, refusing_port, seed_block, tcpecho,
@@ -70,19 +69,19 @@ class Concurrency(ServerTestCase):
 
 class Signals(ServerTestCase):
     def check_clean_stop(self, signum):
-        server = self.start()
+        # A grace longer than stop()'s bounded wait: a server that waited for
+        # it, though nothing is in flight, fails the test.
+        server = self.start("--grace", "60")
         idle = socket.create_connection(("127.0.0.1", server.port), timeout=WAIT)
         self.addCleanup(idle.close)
         client = tcpecho_send(server.port)
         self.assertEqual(client.returncode, 0)
         server.read_until("  Closing socket")
-        started = time.monotonic()
         status, rest, errors = server.stop(signum)
-        self.assertLess(time.monotonic() - started, 1.0)
         self.assertEqual(status, 0)
         self.assertEqual(errors, "")
         name = signal.Signals(signum).name
-        self.assertIn(f"Shutting down ({name}): 0 exchanges in progress, up to 3s to finish",
+        self.assertIn(f"Shutting down ({name}): 0 exchanges in progress, up to 60s to finish",
                       rest)
         self.assertEqual(idle.recv(1), b"")  # the idle client was closed, not left hanging
 
