@@ -44,7 +44,7 @@ std::string bytes_repr(std::string_view data) {
 std::string endpoint_repr(const tcp::endpoint& endpoint) {
   if (endpoint.protocol() == tcp::v4()) {
     // By hand: Asio's to_string() goes through inet_ntop(), which is sprintf()
-    // underneath and was the costliest part of logging a connection.
+    // underneath and the costliest part of logging a connection.
     const auto b = endpoint.address().to_v4().to_bytes();
     return fmt::format("('{}.{}.{}.{}', {})", b[0], b[1], b[2], b[3], endpoint.port());
   }

@@ -25,6 +25,7 @@
 #include "output.hpp"
 #include "server_config.hpp"
 #include "socket_io.hpp"
+#include "link.hpp"
 #include "tls.hpp"
 
 namespace tcpecho {
@@ -105,6 +106,9 @@ class Server {
   awaitable<void> secure(std::unique_ptr<Session> session);
   void wait_for_bytes(std::unique_ptr<Session> session);
   awaitable<void> exchange(std::unique_ptr<Session> session);
+  awaitable<void> read_rest(Link& link, std::string& message, std::size_t& received,
+                            asio::error_code& error);
+  awaitable<void> linger(Session& session);
   awaitable<void> echo(std::unique_ptr<Session> session);
   awaitable<void> enforce_deadlines();
   void announce_waiting();

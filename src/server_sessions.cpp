@@ -139,12 +139,7 @@ awaitable<void> Server::exchange(std::unique_ptr<Session> session) {
     co_return;
   }
   if (received > 0) connection.phase = Connection::Phase::receiving;
-  while (received < length && !error) {
-    if (received == message.size()) message.resize(std::min(2 * received, length));
-    auto [read_error, n] = co_await read_when_ready(link, asio::buffer(message) + received);
-    error = read_error;
-    received += n;
-  }
+  if (received < length && !error) co_await read_rest(link, message, received, error);
   message.resize(received);
 
   if (error && error != asio::error::eof) {
@@ -172,12 +167,29 @@ awaitable<void> Server::exchange(std::unique_ptr<Session> session) {
   if (logging()) log("  message from client: {}\n  Closing socket", python::bytes_repr(message));
   busy.reset();
   if (error == asio::error::eof) co_return;
-
-  // The client has not half-closed, so it may still be sending. Closing a
-  // socket with unread input makes the kernel answer with a reset, which can
-  // destroy the reply in flight; so read and discard until the client closes.
-  connection.phase = Connection::Phase::lingering;
   message = {};  // printed: its memory goes back
+  co_await linger(*session);
+}
+
+// What the first read left of the message: until --length bytes, the
+// client's end, or an error. The room grows with what arrives.
+awaitable<void> Server::read_rest(Link& link, std::string& message, std::size_t& received,
+                                  asio::error_code& error) {
+  const std::size_t length = config_.message_length;
+  while (received < length && !error) {
+    if (received == message.size()) message.resize(std::min(2 * received, length));
+    auto [read_error, n] = co_await read_when_ready(link, asio::buffer(message) + received);
+    error = read_error;
+    received += n;
+  }
+}
+
+// The client has not half-closed, so it may still be sending. Closing a
+// socket with unread input makes the kernel answer with a reset, which can
+// destroy the reply in flight; so read and discard until the client closes.
+awaitable<void> Server::linger(Session& session) {
+  auto& [link, peer, connection, busy, error, echoed, secured] = session;
+  connection.phase = Connection::Phase::lingering;
   std::size_t discarded = 0;
   constexpr std::size_t discard_per_turn = 4096;
   while (!error) {
