@@ -88,10 +88,12 @@ asio::error_code TlsSession::error_of(int result) {
     case SSL_ERROR_ZERO_RETURN:
       return asio::error::eof;  // the peer's close_notify: a clean end
     case SSL_ERROR_SYSCALL:
+      failed_ = true;
       ERR_clear_error();
       if (system_error != 0) return {system_error, asio::error::get_system_category()};
       return tls_truncated();
     default:
+      failed_ = true;
       return queued_error(ssl_.get());
   }
 }
@@ -129,7 +131,7 @@ bool TlsSession::has_pending() const { return SSL_has_pending(ssl_.get()) == 1; 
 // OpenSSL forbids SSL_shutdown() after a fatal error, and there is nothing
 // to close before the handshake is over.
 void TlsSession::close_notify() {
-  if (!SSL_is_init_finished(ssl_.get())) return;
+  if (failed_ || !SSL_is_init_finished(ssl_.get())) return;
   ERR_clear_error();
   SSL_shutdown(ssl_.get());
   ERR_clear_error();

@@ -44,6 +44,7 @@ class TlsSession final : public TlsLayer {
   };
   std::unique_ptr<SSL, Free> ssl_;
   bool wants_write_ = false;
+  bool failed_ = false;  // a fatal error: OpenSSL forbids SSL_shutdown() after one
 };
 
 // Why a peer's certificate failed verification, as OpenSSL says it
