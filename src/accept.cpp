@@ -1,3 +1,4 @@
+// try_accept() and the listening socket it needs: see accept.hpp.
 #include "accept.hpp"
 
 #include <sys/socket.h>

@@ -1,3 +1,5 @@
+// `tcpecho bench`'s threads: one BenchWorker each, the live line, the merged
+// result; see bench.hpp.
 #include "bench.hpp"
 
 #include <algorithm>

@@ -1,3 +1,5 @@
+// The driver half of a bench thread: connecting (TLS included), the
+// watchdog, counting; see bench_worker.hpp.
 #include "bench_worker.hpp"
 
 #include <algorithm>

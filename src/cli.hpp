@@ -9,8 +9,9 @@
 #include <variant>
 
 #include "bench.hpp"
-#include "client.hpp"
-#include "server.hpp"
+#include "client_config.hpp"
+#include "exit_status.hpp"
+#include "server_config.hpp"
 
 namespace tcpecho {
 

@@ -1,3 +1,4 @@
+// The kinds of option the command line is made of: see cli_options.hpp.
 #include "cli_options.hpp"
 
 #include <cmath>

@@ -1,3 +1,4 @@
+// --tls and the --tls-* options: see cli_tls.hpp.
 #include "cli_tls.hpp"
 
 #include <cctype>

@@ -1,3 +1,5 @@
+// `tcpecho send`: one Exchange per --count, each under --timeout; see
+// client.hpp.
 #include "client.hpp"
 
 #include "endpoints.hpp"

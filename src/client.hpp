@@ -11,27 +11,12 @@
 #include <string>
 
 #include "asio_compat.hpp"
+#include "client_config.hpp"
 #include "exit_status.hpp"
 #include "output.hpp"
 #include "resolve.hpp"
-#include "seed.hpp"
-#include "tls_config.hpp"
 
 namespace tcpecho {
-
-using namespace std::chrono_literals;
-
-struct ClientConfig {
-  std::string host = "127.0.0.1";
-  std::uint16_t port = 3000;
-  std::string unix_path;  // instead of host and port, when given
-  std::string message{seed_greeting};
-  std::chrono::milliseconds timeout = 10s;  // for each whole exchange; 0: none
-  std::size_t count = 1;                    // exchanges, one after another
-  std::optional<std::string> expect;        // the reply must be exactly this
-  std::optional<TlsClientOptions> tls;      // none: plain TCP
-  bool verbose = false;                     // TLS: a line about the session
-};
 
 // A reply longer than this is an error, not an unbounded allocation.
 inline constexpr std::size_t max_reply_size = 16 * 1024 * 1024;

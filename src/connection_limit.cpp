@@ -1,3 +1,5 @@
+// --max-connections, shared by every listener and thread: see
+// connection_limit.hpp.
 #include "connection_limit.hpp"
 
 namespace tcpecho {

@@ -1,3 +1,4 @@
+// One thread's live connections in deadline order: see connections.hpp.
 #include "connections.hpp"
 
 namespace tcpecho {

@@ -1,3 +1,4 @@
+// Where a client connects and how messages name it: see endpoints.hpp.
 #include "endpoints.hpp"
 
 #include <fmt/format.h>

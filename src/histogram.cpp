@@ -1,3 +1,4 @@
+// bench's latency histogram: see histogram.hpp.
 #include "histogram.hpp"
 
 #include <algorithm>

@@ -1,3 +1,5 @@
+// A bounded buffer and a writer thread per output stream: see
+// line_writer.hpp.
 #include "line_writer.hpp"
 
 #include <fmt/format.h>

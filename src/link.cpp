@@ -1,3 +1,5 @@
+// A connection's byte stream, plain or TLS, and the waits for both: see
+// link.hpp.
 #include "link.hpp"
 
 namespace tcpecho {

@@ -1,3 +1,5 @@
+// Where a server listens: --host resolved, sockets bound, systemd's
+// adopted; see listen.hpp.
 #include "listen.hpp"
 
 #include <fmt/format.h>

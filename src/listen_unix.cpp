@@ -1,3 +1,5 @@
+// A Unix socket's path: stale files, live ones, permissions, removal; see
+// listen_unix.hpp.
 #include "listen_unix.hpp"
 
 #include <sys/stat.h>

@@ -1,3 +1,5 @@
+// The bytes bench sends, so that every byte back can be checked: see
+// pattern.hpp.
 #include "pattern.hpp"
 
 #include <cassert>

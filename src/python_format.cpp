@@ -1,3 +1,4 @@
+// What Python prints: repr() of bytes, addresses; see python_format.hpp.
 #include "python_format.hpp"
 
 #include "endpoints.hpp"

@@ -1,3 +1,4 @@
+// Name lookup that a timeout can abandon: see resolve.hpp.
 #include "resolve.hpp"
 
 #include <memory>

@@ -1,3 +1,4 @@
+// serve --tls's temporary certificate: see self_signed.hpp.
 #include "self_signed.hpp"
 
 #include <openssl/bn.h>

@@ -1,3 +1,4 @@
+// `tcpecho serve` as a whole: a Server per thread; see server_group.hpp.
 #include "server_group.hpp"
 
 #include <thread>

@@ -1,3 +1,4 @@
+// What SIGINT and SIGTERM do: see shutdown.hpp.
 #include "shutdown.hpp"
 
 #include <csignal>

@@ -1,3 +1,4 @@
+// Listening sockets handed over by systemd: see socket_activation.hpp.
 #include "socket_activation.hpp"
 
 #include <fcntl.h>

@@ -1,3 +1,5 @@
+// Plain reads and writes, one non-blocking system call each: see
+// socket_io.hpp.
 #include "socket_io.hpp"
 
 #include <sys/socket.h>

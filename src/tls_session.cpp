@@ -1,3 +1,4 @@
+// OpenSSL over one socket: see tls_session.hpp.
 #include "tls_session.hpp"
 
 #include <openssl/err.h>

@@ -1,3 +1,4 @@
+// What the server and client TLS settings share: see tls_settings.hpp.
 #include "tls_settings.hpp"
 
 #include <fmt/format.h>

@@ -1,3 +1,4 @@
+// The BIO OpenSSL reads and writes sockets through: see tls_socket_bio.hpp.
 #include "tls_socket_bio.hpp"
 
 #include <sys/socket.h>
