@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "cli.hpp"
+#include "cli_options.hpp"
 #include "python_format.hpp"
 
 namespace {
