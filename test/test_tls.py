@@ -166,16 +166,17 @@ class Transcripts(TlsTestCase):
 
     def test_echo_mode_sends_back_a_megabyte_over_tls(self):
         server = self.serve("--mode", "echo")
-        payload = os.urandom(1 << 20)
         context = python_client_context(certificates.ca[0])
+        chunk = 64 * 1024  # several records each way; fits the socket buffers
+        payload = os.urandom(16 * chunk)
+        echoed = b""
+        # One thread: an SSL connection is not to be read and written at once.
         with socket.create_connection(("127.0.0.1", server.port), timeout=WAIT) as raw:
             with context.wrap_socket(raw, server_hostname="127.0.0.1") as tls:
-                writer = threading.Thread(target=tls.sendall, args=(payload,))
-                writer.start()
-                echoed = b""
-                while len(echoed) < len(payload) and (more := tls.recv(65536)):
-                    echoed += more
-                writer.join(WAIT)
+                for start in range(0, len(payload), chunk):
+                    tls.sendall(payload[start:start + chunk])
+                    while len(echoed) < start + chunk and (more := tls.recv(chunk)):
+                        echoed += more
         self.assertEqual(echoed, payload)
 
     def test_verbose_names_protocol_cipher_and_group_on_both_sides(self):
