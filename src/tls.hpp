@@ -1,11 +1,12 @@
 // The seam between tcpecho and its TLS library: what the server, the client
-// and bench's loads ask of TLS, without OpenSSL's headers. tls_session.cpp
-// and tls_context.cpp implement it with OpenSSL; a build without OpenSSL
-// (-Dtls=disabled) compiles tls_disabled.cpp instead, whose factories refuse.
+// and bench's loads ask of TLS, without OpenSSL's headers. tls_session.cpp,
+// tls_server.cpp and tls_client.cpp implement it with OpenSSL; a build
+// without OpenSSL (-Dtls=disabled) compiles tls_disabled.cpp instead, whose
+// factories refuse.
 //
 // A TlsLayer is TLS over one connected socket, driven reactor style like the
-// plain socket (socket_io.hpp): every call makes at most one non-blocking
-// system call and says would_block when the socket must become ready first;
+// plain socket (socket_io.hpp): every call makes only non-blocking system
+// calls and says would_block when the socket must become ready first;
 // link.cpp does the waiting, once for both kinds of connection.
 #pragma once
 
