@@ -2,11 +2,11 @@
 // turn the outcome into an exit status.
 #include <exception>
 
-#include "bench.hpp"
-#include "cli.hpp"
-#include "client.hpp"
+#include "bench/bench.hpp"
+#include "cli/cli.hpp"
+#include "client/client.hpp"
 #include "failure.hpp"
-#include "server_group.hpp"
+#include "server/server_group.hpp"
 
 namespace tcpecho {
 namespace {

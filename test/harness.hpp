@@ -9,12 +9,12 @@
 #include <functional>
 #include <string>
 
-#include "accept.hpp"
 #include "asio_compat.hpp"
-#include "endpoints.hpp"
-#include "output.hpp"
-#include "python_format.hpp"
-#include "server.hpp"
+#include "listen/accept.hpp"
+#include "net/endpoints.hpp"
+#include "output/output.hpp"
+#include "output/python_format.hpp"
+#include "server/server.hpp"
 
 namespace tcpecho::testing {
 

@@ -4,8 +4,8 @@
 #include <doctest/doctest.h>
 #include <fcntl.h>
 
-#include "accept.hpp"
 #include "harness.hpp"
+#include "listen/accept.hpp"
 
 using namespace tcpecho;
 using namespace tcpecho::testing;

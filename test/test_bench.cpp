@@ -6,10 +6,10 @@
 #include <random>
 #include <thread>
 
-#include "bench.hpp"
+#include "bench/bench.hpp"
+#include "bench/histogram.hpp"
+#include "bench/pattern.hpp"
 #include "harness.hpp"
-#include "histogram.hpp"
-#include "pattern.hpp"
 
 using namespace tcpecho;
 using namespace tcpecho::testing;

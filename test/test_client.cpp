@@ -6,7 +6,7 @@
 #include <future>
 #include <memory>
 
-#include "client.hpp"
+#include "client/client.hpp"
 #include "harness.hpp"
 
 using namespace tcpecho;

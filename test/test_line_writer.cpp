@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "line_writer.hpp"
+#include "output/line_writer.hpp"
 
 using namespace tcpecho;
 

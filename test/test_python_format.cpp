@@ -7,9 +7,9 @@
 #include <fstream>
 #include <string>
 
-#include "cli_options.hpp"
-#include "endpoints.hpp"
-#include "python_format.hpp"
+#include "cli/cli_options.hpp"
+#include "net/endpoints.hpp"
+#include "output/python_format.hpp"
 
 using tcpecho::Endpoint;
 using tcpecho::tcp;

@@ -7,7 +7,7 @@
 #include <functional>
 
 #include "harness.hpp"
-#include "socket_io.hpp"
+#include "net/socket_io.hpp"
 
 using namespace tcpecho;
 using namespace tcpecho::testing;

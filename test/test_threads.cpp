@@ -7,7 +7,7 @@
 #include <thread>
 
 #include "harness.hpp"
-#include "server_group.hpp"
+#include "server/server_group.hpp"
 
 using namespace tcpecho;
 using namespace tcpecho::testing;

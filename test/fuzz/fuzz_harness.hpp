@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "asio_compat.hpp"
-#include "output.hpp"
-#include "server.hpp"
+#include "output/output.hpp"
+#include "server/server.hpp"
 
 namespace tcpecho::fuzz {
 

@@ -8,8 +8,8 @@
 #include <string>
 #include <string_view>
 
-#include "cli_options.hpp"
-#include "python_format.hpp"
+#include "cli/cli_options.hpp"
+#include "output/python_format.hpp"
 
 namespace {
 

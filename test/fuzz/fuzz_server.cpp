@@ -15,7 +15,7 @@
 #include <string>
 
 #include "fuzz_harness.hpp"
-#include "python_format.hpp"
+#include "output/python_format.hpp"
 
 namespace {
 

@@ -1,0 +1,136 @@
+// `tcpecho bench`'s threads: one BenchWorker each, the live line, the merged
+// result; see bench.hpp.
+#include "bench/bench.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "bench/bench_worker.hpp"
+#include "net/endpoints.hpp"
+
+namespace tcpecho {
+namespace {
+
+using bench_load::BenchWorker;
+using bench_load::Clock;
+
+std::vector<Endpoint> resolve(const BenchConfig& config) {
+  if (!config.unix_path.empty()) return {unix_endpoint(config.unix_path)};
+  asio::io_context io;
+  tcp::resolver resolver(io);
+  asio::error_code error;
+  auto results = resolver.resolve(config.host, std::to_string(config.port),
+                                  tcp::resolver::numeric_service, error);
+  if (error) {
+    throw StartupError(
+        ExitStatus::resolve_failed,
+        fmt::format("cannot resolve {} port {}: {}", config.host, config.port, error.message()));
+  }
+  return endpoints_of(results);
+}
+
+// A worker per thread (no more threads than connections), each with its
+// share of the connections, numbered on from the one before.
+std::vector<std::unique_ptr<BenchWorker>> make_workers(const BenchConfig& config,
+                                                       const std::vector<Endpoint>& endpoints,
+                                                       Clock::time_point measure_from,
+                                                       Clock::time_point stop) {
+  const std::size_t thread_count = std::clamp<std::size_t>(config.threads, 1, config.connections);
+  std::vector<std::unique_ptr<BenchWorker>> workers;
+  for (std::size_t t = 0, first = 0; t < thread_count; ++t) {
+    const std::size_t share =
+        config.connections / thread_count + (t < config.connections % thread_count ? 1 : 0);
+    workers.push_back(
+        std::make_unique<BenchWorker>(config, endpoints, first, share, measure_from, stop));
+    first += share;
+  }
+  return workers;
+}
+
+}  // namespace
+
+std::string_view error_name(BenchError kind) {
+  switch (kind) {
+    case BenchError::mismatch:
+      return "mismatch";
+    case BenchError::short_reply:
+      return "short_reply";
+    case BenchError::reset:
+      return "reset";
+    case BenchError::timeout:
+      return "timeout";
+    case BenchError::connect_failed:
+      return "connect_failed";
+    case BenchError::other:
+    case BenchError::count:
+      break;
+  }
+  return "other";
+}
+
+std::uint64_t BenchResult::error_total() const {
+  std::uint64_t total = 0;
+  for (auto n : errors) total += n;
+  return total;
+}
+
+void BenchResult::merge(const BenchResult& other) {
+  latency_ns.merge(other.latency_ns);
+  operations += other.operations;
+  bytes += other.bytes;
+  for (std::size_t i = 0; i < errors.size(); ++i) errors[i] += other.errors[i];
+  if (connect_failure.empty()) connect_failure = other.connect_failure;
+  if (!tls) tls = other.tls;
+  full_handshake_ns.merge(other.full_handshake_ns);
+  resumed_handshake_ns.merge(other.resumed_handshake_ns);
+  if (internal_failure.empty()) internal_failure = other.internal_failure;
+}
+
+BenchResult run_bench(const BenchConfig& config, Output& out) {
+  const auto start = Clock::now();
+  const auto measure_from = start + config.warmup;
+  auto workers = make_workers(config, resolve(config), measure_from, measure_from + config.duration);
+  if (auto warning = workers.front()->tls_warning(); !warning.empty()) {
+    out.print_error("tcpecho: {}", warning);
+  }
+
+  std::mutex mutex;
+  std::condition_variable all_done;
+  std::size_t finished = 0;
+  std::vector<std::jthread> threads;
+  for (auto& worker : workers) {
+    threads.emplace_back([&, w = worker.get()] {
+      w->run();
+      std::lock_guard lock(mutex);
+      ++finished;
+      all_done.notify_one();
+    });
+  }
+  // The live display: once a second, operations per second over that second.
+  std::uint64_t last = 0;
+  for (std::unique_lock lock(mutex); finished < workers.size();) {
+    if (all_done.wait_for(lock, 1s, [&] { return finished == workers.size(); })) break;
+    std::uint64_t total = 0;
+    for (auto& worker : workers) total += worker->completed.load(std::memory_order_relaxed);
+    const auto elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+    out.progress(fmt::format("  {:.0f}s  {} ops/s{}", elapsed, total - last,
+                             Clock::now() < measure_from ? " (warming up)" : ""));
+    last = total;
+  }
+  threads.clear();
+  out.progress("");
+
+  BenchResult result;
+  for (auto& worker : workers) result.merge(worker->result);
+  result.seconds = seconds_of(config.duration);
+  return result;
+}
+
+}  // namespace tcpecho

@@ -1,0 +1,54 @@
+// `tcpecho bench`: a load generator that checks every byte it gets back.
+//
+// Each thread runs its own io_context with its share of the connections and
+// keeps its own counters and latency histogram; they are merged once, at the
+// end. Buffers are allocated when a connection starts, so the per-message path
+// allocates nothing and takes no lock.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "bench/histogram.hpp"
+#include "config/bench_config.hpp"
+#include "exit_status.hpp"
+#include "output/output.hpp"
+#include "tls/tls_facts.hpp"
+
+namespace tcpecho {
+
+enum class BenchError { mismatch, short_reply, reset, timeout, connect_failed, other, count };
+std::string_view error_name(BenchError kind);
+
+struct BenchResult {
+  Histogram latency_ns;
+  std::uint64_t operations = 0;
+  std::uint64_t bytes = 0;  // received back and verified
+  std::array<std::uint64_t, static_cast<std::size_t>(BenchError::count)> errors{};
+  double seconds = 0;  // the measured window
+  // Why the first connection that could not connect could not, if one did.
+  std::string connect_failure;
+  // What went wrong inside bench itself, if anything did.
+  std::string internal_failure;
+  // TLS: what the first handshake settled, and every handshake in the
+  // measured window, full and resumed apart.
+  std::optional<TlsFacts> tls;
+  Histogram full_handshake_ns;
+  Histogram resumed_handshake_ns;
+
+  std::uint64_t error_total() const;
+  void merge(const BenchResult& other);
+};
+
+// Runs the load; `out` gets the live progress line.
+BenchResult run_bench(const BenchConfig& config, Output& out);
+
+// Prints the report (text or JSON) and returns the exit status: non-zero if
+// there was any error.
+ExitStatus report_bench(const BenchConfig& config, const BenchResult& result, Output& out);
+
+}  // namespace tcpecho

@@ -1,0 +1,185 @@
+// The load modes of `tcpecho bench`, a coroutine per connection each, over
+// the worker's connect() and its counting (bench_worker.cpp).
+#include <algorithm>
+#include <cstring>
+
+#include "bench/bench_worker.hpp"
+#include "bench/pattern.hpp"
+
+namespace tcpecho::bench_load {
+
+awaitable<void> BenchWorker::request_response(Watch& watch, std::size_t id) {
+  Link link{Socket(io_), nullptr};
+  if (!co_await connect(link, watch)) co_return;
+  const auto first = pattern_slice(id * 7919, config_.size);
+  std::vector<char> request(first.begin(), first.end());
+  std::vector<char> response(config_.size);
+  asio::steady_timer pacer(io_);
+  const auto interval = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
+      config_.rate > 0 ? static_cast<double>(config_.connections) / config_.rate : 0.0));
+  // Spread the connections' schedules over one interval.
+  auto due = Clock::now() + interval * id / std::max<std::size_t>(config_.connections, 1);
+
+  for (std::uint64_t sequence = 0;; ++sequence) {
+    if (interval.count() > 0) {
+      pacer.expires_at(due);
+      co_await pacer.async_wait(nothrow_awaitable);
+    } else {
+      due = Clock::now();
+    }
+    if (due >= stop_) break;
+    // Every request differs, so a stale or repeated reply is a mismatch.
+    std::memcpy(request.data(), &sequence, std::min(sizeof sequence, request.size()));
+
+    watch.busy();
+    auto [write_error, written] = co_await write_all(link, asio::buffer(request));
+    if (write_error) co_return fail(watch, write_error);
+    auto [read_error, read] = co_await read_exactly(link, asio::buffer(response));
+    watch.idle();
+    if (read_error) co_return fail(watch, read_error);
+    if (response != request) co_return fail(watch, BenchError::mismatch);
+    record(due, response.size());
+    due += interval;
+  }
+}
+
+awaitable<void> BenchWorker::stream(Watch& watch) {
+  Link link{Socket(io_), nullptr};
+  if (!co_await connect(link, watch)) co_return;
+  StreamState state(io_, config_.size, config_.window);
+  using namespace asio::experimental::awaitable_operators;
+  co_await (write_stream(link, state) && read_stream(link, watch, state));
+  // A reset can reach the writer as the error and the reader as a plain end
+  // of stream, in either order: judge once both have stopped.
+  if (state.mismatch) {
+    fail(watch, BenchError::mismatch);
+  } else if (state.write_error || (state.read_error && state.read_error != asio::error::eof)) {
+    fail(watch, state.read_error && state.read_error != asio::error::eof ? state.read_error
+                                                                         : state.write_error);
+  } else if (state.verified != state.written) {
+    fail(watch, BenchError::short_reply);
+  }
+}
+
+awaitable<void> BenchWorker::write_stream(Link& link, StreamState& state) {
+  while (!state.done && Clock::now() < stop_) {
+    if (state.written - state.verified >= state.window_chunks * state.chunk) {
+      co_await state.space.async_wait(nothrow_awaitable);
+      continue;
+    }
+    state.sent_at[(state.written / state.chunk) % state.window_chunks] = Clock::now();
+    const auto slice = pattern_slice(state.written, state.chunk);
+    auto [error, n] = co_await write_all(link, asio::buffer(slice.data(), slice.size()));
+    if (error) {
+      if (!state.write_error) state.write_error = error;
+      state.done = true;
+      co_return;
+    }
+    state.written += n;
+  }
+  shutdown_send(link);
+}
+
+awaitable<void> BenchWorker::read_stream(Link& link, Watch& watch, StreamState& state) {
+  std::vector<char> buffer(std::clamp<std::size_t>(state.chunk, 64 * 1024, max_slice));
+  for (;;) {
+    watch.busy();
+    auto [error, n] = co_await read_some(link, asio::buffer(buffer));
+    if (n > 0 && std::memcmp(buffer.data(), pattern_slice(state.verified, n).data(), n) != 0) {
+      state.mismatch = true;
+    } else if (n > 0) {
+      const auto chunks_before = state.verified / state.chunk;
+      state.verified += n;
+      for (auto c = chunks_before; c < state.verified / state.chunk; ++c) {
+        record(state.sent_at[c % state.window_chunks], state.chunk);
+      }
+      state.space.cancel();
+      continue;
+    }
+    watch.idle();
+    if (!state.read_error) state.read_error = error;
+    state.done = true;
+    state.space.cancel();
+    link.socket.close(error);
+    co_return;
+  }
+}
+
+awaitable<void> BenchWorker::exchanges(Watch& watch) {
+  std::string reply;
+  while (Clock::now() < stop_) {
+    const auto started = Clock::now();
+    Link link{Socket(io_), nullptr};
+    if (!co_await connect(link, watch)) co_return;
+    if (!co_await check_reply(link, watch, reply)) co_return;
+    record(started, reply.size());
+  }
+}
+
+awaitable<void> BenchWorker::hold(Watch& watch) {
+  Link link{Socket(io_), nullptr};
+  if (!co_await connect(link, watch)) co_return;
+  if (config_.echo_first && !co_await echo_once(link, watch)) co_return;
+  co_await stop_timer_.async_wait(nothrow_awaitable);
+  std::string reply;
+  const auto started = Clock::now();
+  if (co_await check_reply(link, watch, reply)) record(started, reply.size(), true);
+}
+
+awaitable<bool> BenchWorker::echo_once(Link& link, Watch& watch) {
+  const auto sent = pattern_slice(0, 16);
+  std::array<char, 16> back{};
+  watch.busy();
+  auto [write_error, written] = co_await write_all(link, asio::buffer(sent.data(), sent.size()));
+  auto [read_error, read] = co_await read_exactly(link, asio::buffer(back));
+  watch.idle();
+  if (write_error || read_error) {
+    fail(watch, write_error ? write_error : read_error);
+    co_return false;
+  }
+  if (!std::equal(back.begin(), back.end(), sent.begin())) {
+    fail(watch, BenchError::mismatch);
+    co_return false;
+  }
+  co_return true;
+}
+
+awaitable<void> BenchWorker::flood(Watch& watch) {
+  Link link{Socket(io_), nullptr};
+  if (!co_await connect(link, watch)) co_return;
+  auto [error, written] = co_await write_all(link, asio::buffer(config_.message));
+  for (std::uint64_t offset = 0; !error && Clock::now() < stop_;) {
+    const auto slice = pattern_slice(offset, config_.size);
+    std::tie(error, written) = co_await write_all(link, asio::buffer(slice.data(), slice.size()));
+    offset += written;
+    record(Clock::now(), written);
+  }
+  if (error) fail(watch, error);
+}
+
+awaitable<bool> BenchWorker::check_reply(Link& link, Watch& watch, std::string& reply) {
+  watch.busy();
+  auto [write_error, written] = co_await write_all(link, asio::buffer(config_.message));
+  if (write_error) {
+    fail(watch, write_error);
+    co_return false;
+  }
+  shutdown_send(link);
+  reply.clear();
+  // A reply longer than the expected one is judged a mismatch below.
+  const auto read_error = co_await read_to_end(link, reply, config_.expect.size() + 1);
+  watch.idle();
+  if (read_error && read_error != asio::error::eof && read_error != asio::error::message_size) {
+    fail(watch, read_error);
+    co_return false;
+  }
+  if (reply != config_.expect) {
+    fail(watch, reply.size() < config_.expect.size() && config_.expect.starts_with(reply)
+                    ? BenchError::short_reply
+                    : BenchError::mismatch);
+    co_return false;
+  }
+  co_return true;
+}
+
+}  // namespace tcpecho::bench_load

@@ -1,0 +1,153 @@
+// The driver half of a bench thread: connecting (TLS included), the
+// watchdog, counting; see bench_worker.hpp.
+#include "bench/bench_worker.hpp"
+
+#include <algorithm>
+
+#include "failure.hpp"
+
+namespace tcpecho::bench_load {
+
+BenchWorker::BenchWorker(const BenchConfig& config, std::vector<Endpoint> endpoints,
+                         std::size_t first_id, std::size_t connections,
+                         Clock::time_point measure_from, Clock::time_point stop)
+    : config_(config),
+      endpoints_(std::move(endpoints)),
+      first_id_(first_id),
+      watches_(connections),
+      measure_from_(measure_from),
+      stop_(stop),
+      stop_timer_(io_, stop),
+      watchdog_timer_(io_),
+      tls_(config.tls ? make_tls_client(*config.tls) : nullptr) {}
+
+void BenchWorker::run() {
+  running_ = watches_.size();
+  for (std::size_t i = 0; i < watches_.size(); ++i) {
+    co_spawn(io_, connection(watches_[i], first_id_ + i),
+             [this, &watch = watches_[i]](std::exception_ptr failure) {
+               if (failure) fail_internally(failure);
+               connection_finished(watch);
+             });
+  }
+  // --timeout 0: no operation is ever too slow.
+  if (config_.timeout.count() > 0) {
+    co_spawn(io_, watchdog(), [this](std::exception_ptr failure) {
+      if (failure) fail_internally(failure);
+    });
+  }
+  io_.run();
+}
+
+awaitable<void> BenchWorker::connection(Watch& watch, std::size_t id) {
+  switch (config_.mode) {
+    case BenchConfig::Mode::rr:
+      co_await request_response(watch, id);
+      break;
+    case BenchConfig::Mode::stream:
+      co_await stream(watch);
+      break;
+    case BenchConfig::Mode::exchange:
+      co_await exchanges(watch);
+      break;
+    case BenchConfig::Mode::idle:
+      co_await hold(watch);
+      break;
+    case BenchConfig::Mode::flood:
+      co_await flood(watch);
+      break;
+  }
+}
+
+void BenchWorker::connection_finished(Watch& watch) {
+  watch.socket = nullptr;
+  if (--running_ == 0) {
+    stop_timer_.cancel();
+    watchdog_timer_.cancel();
+  }
+}
+
+void BenchWorker::fail_internally(const std::exception_ptr& failure) {
+  ++result.errors[static_cast<std::size_t>(BenchError::other)];
+  if (result.internal_failure.empty()) result.internal_failure = failure_text(failure);
+}
+
+awaitable<bool> BenchWorker::connect(Link& link, Watch& watch) {
+  watch.socket = &link.socket;
+  watch.busy();
+  auto [error, endpoint] =
+      co_await asio::async_connect(link.socket, endpoints_, nothrow_awaitable);
+  if (!error && !is_unix(endpoint)) link.socket.set_option(tcp::no_delay(true), error);
+  if (!error && tls_) error = co_await secure(link);
+  watch.idle();
+  if (error) {
+    if (result.connect_failure.empty()) {
+      result.connect_failure = watch.timed_out ? "timed out" : error.message();
+    }
+    fail(watch, BenchError::connect_failed);
+    co_return false;
+  }
+  co_return true;
+}
+
+awaitable<asio::error_code> BenchWorker::secure(Link& link) {
+  const auto started = Clock::now();
+  link.tls = tls_->connect(link.socket, config_.host);
+  const auto error = co_await handshake(link);
+  if (error) co_return error;
+  auto facts = link.tls->facts();
+  const auto now = Clock::now();
+  if (now >= measure_from_ && now < stop_) {
+    auto& latency = facts.resumed ? result.resumed_handshake_ns : result.full_handshake_ns;
+    latency.record(static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(now - started).count()));
+  }
+  if (!result.tls) result.tls = std::move(facts);
+  co_return error;
+}
+
+awaitable<void> BenchWorker::watchdog() {
+  const auto tick = std::clamp<Clock::duration>(config_.timeout / 4, 10ms, 250ms);
+  while (running_ > 0) {
+    watchdog_timer_.expires_after(tick);
+    co_await watchdog_timer_.async_wait(nothrow_awaitable);
+    const auto now = Clock::now();
+    for (auto& watch : watches_) {
+      if (watch.socket != nullptr && watch.busy_since != Clock::time_point::max() &&
+          now - watch.busy_since > config_.timeout) {
+        watch.timed_out = true;
+        asio::error_code ignored;
+        watch.socket->close(ignored);
+      }
+    }
+  }
+}
+
+BenchError BenchWorker::classify(const asio::error_code& error) {
+  if (error == asio::error::eof) return BenchError::short_reply;
+  if (error == asio::error::connection_reset || error == asio::error::broken_pipe) {
+    return BenchError::reset;
+  }
+  return BenchError::other;
+}
+
+void BenchWorker::fail(Watch& watch, const asio::error_code& error) {
+  fail(watch, watch.timed_out ? BenchError::timeout : classify(error));
+}
+
+void BenchWorker::fail(Watch& watch, BenchError kind) {
+  if (watch.timed_out) kind = BenchError::timeout;
+  ++result.errors[static_cast<std::size_t>(kind)];
+}
+
+void BenchWorker::record(Clock::time_point started, std::size_t bytes, bool always) {
+  const auto now = Clock::now();
+  completed.fetch_add(1, std::memory_order_relaxed);
+  if (!always && (now < measure_from_ || now >= stop_)) return;
+  result.latency_ns.record(static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(now - started).count()));
+  ++result.operations;
+  result.bytes += bytes;
+}
+
+}  // namespace tcpecho::bench_load

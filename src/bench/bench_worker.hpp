@@ -1,0 +1,134 @@
+// One thread of `tcpecho bench`: its io_context, its share of the
+// connections, its counters and histogram. The driver half (connecting, the
+// TLS handshake, the watchdog, counting) is in bench_worker.cpp; each load
+// mode is a coroutine per connection in bench_loads.cpp.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "bench/bench.hpp"
+#include "transport/link.hpp"
+
+namespace tcpecho::bench_load {
+
+using Clock = std::chrono::steady_clock;
+
+// A connection as the worker's watchdog sees it: busy since when, on which
+// socket. The watchdog closes a socket that has been busy longer than the
+// timeout, so a stalled server becomes a counted error, not a hung bench.
+struct Watch {
+  Socket* socket = nullptr;
+  Clock::time_point busy_since = Clock::time_point::max();
+  bool timed_out = false;
+
+  void busy() { busy_since = Clock::now(); }
+  void idle() { busy_since = Clock::time_point::max(); }
+};
+
+class BenchWorker {
+ public:
+  BenchWorker(const BenchConfig& config, std::vector<Endpoint> endpoints, std::size_t first_id,
+              std::size_t connections, Clock::time_point measure_from, Clock::time_point stop);
+
+  // What --tls-insecure has to say, once.
+  std::string tls_warning() const { return tls_ ? tls_->warning() : ""; }
+
+  void run();
+
+  BenchResult result;
+  std::atomic<std::uint64_t> completed{0};  // for the live display
+
+ private:
+  awaitable<void> connection(Watch& watch, std::size_t id);
+
+  void connection_finished(Watch& watch);
+
+  // A bug or exhaustion inside bench, not the server's doing: counted, and
+  // the first one's words kept for the report.
+  void fail_internally(const std::exception_ptr& failure);
+
+  awaitable<bool> connect(Link& link, Watch& watch);
+
+  // The TLS handshake, timed: full and resumed ones are counted apart.
+  awaitable<asio::error_code> secure(Link& link);
+
+  // rr: one request in flight per connection. With --rate, requests are due
+  // on a fixed schedule and latency counts from when each was due, so a
+  // server that stalls cannot hide the requests it held up.
+  awaitable<void> request_response(Watch& watch, std::size_t id);
+
+  // stream: a writer keeps up to a window of bytes in flight while a reader
+  // checks every byte that comes back against what was sent.
+  awaitable<void> stream(Watch& watch);
+
+  struct StreamState {
+    // `window`: bytes in flight at most; 0 for four chunks.
+    StreamState(asio::io_context& io, std::size_t chunk, std::size_t window)
+        : chunk(chunk),
+          window_chunks(window == 0 ? 4 : std::max<std::size_t>(1, (window + chunk - 1) / chunk)),
+          sent_at(window_chunks),
+          space(io, Clock::time_point::max()) {}
+    std::size_t chunk;
+    std::size_t window_chunks;
+    std::uint64_t written = 0;
+    std::uint64_t verified = 0;
+    std::vector<Clock::time_point> sent_at;  // when each chunk in flight was sent
+    asio::steady_timer space;                // cancelled when the window opens
+    bool done = false;
+    bool mismatch = false;
+    asio::error_code write_error;
+    asio::error_code read_error;
+  };
+
+  awaitable<void> write_stream(Link& link, StreamState& state);
+
+  awaitable<void> read_stream(Link& link, Watch& watch, StreamState& state);
+
+  // exchange: the seed's protocol, one connection per exchange.
+  awaitable<void> exchanges(Watch& watch);
+
+  // idle: open (with --echo-first, have 16 bytes echoed), hold until the
+  // end, then check the connection still answers.
+  awaitable<void> hold(Watch& watch);
+
+  awaitable<bool> echo_once(Link& link, Watch& watch);
+
+  // flood: send the message, then keep sending until the end without reading
+  // a reply: the client that would have a reply-mode server spend its turns
+  // on it. Measures nothing of its own: it is the load beside another bench.
+  awaitable<void> flood(Watch& watch);
+
+  // Sends the message, half-closes, reads to EOF, compares with --expect.
+  awaitable<bool> check_reply(Link& link, Watch& watch, std::string& reply);
+
+  awaitable<void> watchdog();
+
+  static BenchError classify(const asio::error_code& error);
+
+  void fail(Watch& watch, const asio::error_code& error);
+  void fail(Watch& watch, BenchError kind);
+
+  // Counts an operation that ended now; only the measured window counts
+  // (idle mode checks after the window, so it always counts).
+  void record(Clock::time_point started, std::size_t bytes, bool always = false);
+
+  asio::io_context io_{one_thread_only};  // no other thread posts to a worker
+  const BenchConfig& config_;
+  std::vector<Endpoint> endpoints_;
+  std::size_t first_id_;
+  std::vector<Watch> watches_;
+  std::size_t running_ = 0;
+  Clock::time_point measure_from_;
+  Clock::time_point stop_;
+  asio::steady_timer stop_timer_;  // idle connections wait on it
+  asio::steady_timer watchdog_timer_;
+  // Each worker its own: the session to resume is the last this worker saw.
+  std::unique_ptr<TlsClient> tls_;
+};
+
+}  // namespace tcpecho::bench_load

@@ -1,0 +1,86 @@
+// `tcpecho bench`'s options: the load (mode, connections, duration), the
+// traffic on each connection, and the report.
+#include "bench/pattern.hpp"  // max_slice
+#include "cli/cli_options.hpp"
+#include "cli/cli_tls.hpp"
+#include "cli/subcommands.hpp"
+
+namespace tcpecho {
+namespace {
+
+// What bench's load is: its mode, how many connections, for how long.
+void describe_load(CLI::App& bench, BenchConfig& config) {
+  add_choice_option(
+      bench, "--mode", config.mode,
+      {{"rr", BenchConfig::Mode::rr},
+       {"stream", BenchConfig::Mode::stream},
+       {"exchange", BenchConfig::Mode::exchange},
+       {"idle", BenchConfig::Mode::idle},
+       {"flood", BenchConfig::Mode::flood}},
+      "rr: request/response of SIZE bytes against an echo server; stream: a window "
+      "of SIZE-byte writes in flight, echoed stream verified; exchange: the seed's "
+      "protocol, one connection per exchange; flood: send --message, then SIZE-byte "
+      "writes without reading (load beside another bench); idle: hold the connections, then "
+      "check each still answers");
+  bench.add_option("-c,--connections", config.connections, "Connections open at once")
+      ->type_name("N")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}).description(""))
+      ->capture_default_str();
+  add_threads_option(bench, config.threads,
+                     "Threads generating load, each with its own connections");
+  // A thousandth of a second at least: a rate over no time at all is no rate.
+  add_seconds_option(bench, "-d,--duration", config.duration, "How long to measure", 0.001);
+  add_seconds_option(bench, "--warmup", config.warmup, "Load before measuring, not counted");
+}
+
+// What each of bench's connections sends, and what it must get back.
+void describe_traffic(CLI::App& bench, BenchConfig& config) {
+  bench.add_option("-s,--size", config.size, "rr: bytes per request; stream: bytes per write")
+      ->type_name("BYTES")
+      ->check(CLI::Range(std::size_t{1}, max_slice).description(""))
+      ->capture_default_str();
+  bench
+      .add_option("--rate", config.rate,
+                  "rr: requests per second in all, sent on schedule (open loop); latency counts "
+                  "from when each was due. 0: as fast as replies come")
+      ->type_name("PER_SECOND")
+      ->check(number_from(0.0, 1e9, ""))
+      ->capture_default_str();
+  bench
+      .add_option("--window", config.window,
+                  "stream: bytes in flight per connection at most; 0 means four writes' worth")
+      ->type_name("BYTES")
+      ->check(CLI::Range(std::size_t{0}, std::size_t{1} << 30).description(""))
+      ->capture_default_str();
+  bench.add_flag(
+      "--echo-first", config.echo_first,
+      "idle: have 16 bytes echoed on each connection before holding it (an echo server's "
+      "connections that have served once)");
+  add_bytes_option(bench, "--message", config.message, "exchange and idle: what to send");
+  add_bytes_option(bench, "--expect", config.expect, "exchange and idle: the reply required");
+}
+
+}  // namespace
+
+CLI::App* add_bench(CLI::App& app, BenchConfig& config, TlsRequest<TlsClientOptions>& tls) {
+  CLI::App* bench = app.add_subcommand(
+      "bench",
+      "Load a TCP server and report operations/s, MB/s, latency percentiles and errors by "
+      "kind; every byte that comes back is checked. Any error makes the exit status 5; 4 if no "
+      "connection could be made at all.");
+  add_endpoint_options(*bench, config.host, config.port, config.timeout,
+                       "Server name or IPv4/IPv6 address", "Port the server listens on",
+                       "Count an operation that takes longer than this as a timeout error; 0 "
+                       "means never");
+  add_unix_option(*bench, config.unix_path, "Load the server on this Unix domain socket");
+  describe_load(*bench, config);
+  describe_traffic(*bench, config);
+  auto* json = bench->add_flag("--json", config.json,
+                               "Print one JSON object: rates, percentiles, errors by kind and "
+                               "the histogram's buckets");
+  bench->add_flag("--histogram", config.histogram, "Draw the latency histogram")->excludes(json);
+  add_tls_client_options(*bench, tls, true);
+  return bench;
+}
+
+}  // namespace tcpecho

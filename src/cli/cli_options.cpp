@@ -1,0 +1,157 @@
+// The kinds of option the command line is made of: see cli_options.hpp.
+#include "cli/cli_options.hpp"
+
+#include <cmath>
+#include <thread>
+
+#include "net/endpoints.hpp"
+#include "output/output.hpp"  // seconds_of
+
+namespace tcpecho {
+namespace {
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+const CLI::Validator not_empty(
+    [](std::string& value) { return value.empty() ? std::string("must not be empty") : ""; }, "");
+
+// A text option that may spell binary bytes with escapes.
+CLI::Option* add_bytes_option(CLI::App& app, const std::string& name, std::string& target,
+                              const std::string& help) {
+  return app
+      .add_option_function<std::string>(
+          name,
+          [&target, name](const std::string& text) {
+            auto bytes = unescape(text);
+            if (!bytes) throw CLI::ValidationError(name, "invalid escape in '" + text + "'");
+            target = std::move(*bytes);
+          },
+          help + escapes_help)
+      ->type_name("TEXT")
+      ->default_str(target);
+}
+
+// A number from `low` to `high`, said in words: CLI11's own Range prints
+// fractional bounds with six decimals.
+CLI::Validator number_from(double low, double high, const std::string& unit) {
+  return CLI::Validator(
+      [=](std::string& text) -> std::string {
+        double number = 0;
+        if (CLI::detail::lexical_cast(text, number) && number >= low && number <= high) return "";
+        return fmt::format("must be a number{} from {:g} to {:.0f}, not '{}'", unit, low, high,
+                           text);
+      },
+      "");
+}
+
+// Seconds on the command line, fractions allowed, kept as milliseconds.
+CLI::Option* add_seconds_option(CLI::App& app, const std::string& name,
+                                std::chrono::milliseconds& target, const std::string& help,
+                                double minimum) {
+  return app
+      .add_option_function<double>(
+          name,
+          [&target](double seconds) {
+            target = std::chrono::milliseconds(std::llround(seconds * 1000.0));
+          },
+          help)
+      ->type_name("SECONDS")
+      ->check(number_from(minimum, 86400.0, " of seconds"))
+      ->default_str(fmt::format("{:g}", seconds_of(target)));
+}
+
+// --threads N, where 0 (resolved here) means one per core.
+void add_threads_option(CLI::App& app, std::size_t& target, const std::string& help) {
+  app.add_option_function<std::size_t>(
+         "--threads",
+         [&target](std::size_t n) {
+           target = n > 0 ? n : std::max(1u, std::thread::hardware_concurrency());
+         },
+         help + "; 0 means one per core")
+      ->type_name("N")
+      ->check(CLI::Range(std::size_t{0}, std::size_t{1024}).description(""))
+      ->default_str(std::to_string(target));
+}
+
+void add_endpoint_options(CLI::App& app, std::string& host, std::uint16_t& port,
+                          std::chrono::milliseconds& timeout, const std::string& host_help,
+                          const std::string& port_help, const std::string& timeout_help) {
+  app.add_option("--host", host, host_help)
+      ->type_name("HOST")
+      ->check(not_empty)
+      ->envname("TCPECHO_HOST")
+      ->capture_default_str();
+  app.add_option("-p,--port", port, port_help)
+      ->type_name("PORT")
+      ->check(CLI::Range(0, 65535).description(""))
+      ->envname("TCPECHO_PORT")
+      ->capture_default_str();
+  add_seconds_option(app, "--timeout", timeout, timeout_help)->envname("TCPECHO_TIMEOUT");
+}
+
+// --unix PATH: a Unix domain socket instead of host and port.
+void add_unix_option(CLI::App& app, std::string& path, const std::string& help) {
+  app.add_option("--unix", path,
+                 help + "; instead of --host and --port. A path that begins with '@' is in "
+                        "Linux's abstract namespace")
+      ->type_name("PATH")
+      ->check(CLI::Validator(
+          [](std::string& value) {
+            if (value.empty() || value == "@") return std::string("must not be empty");
+            if (value.size() > unix_path_max)
+              return fmt::format("is longer than {} bytes", unix_path_max);
+            return std::string();
+          },
+          ""));
+}
+
+std::optional<std::string> unescape(std::string_view text) {
+  std::string bytes;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '\\') {
+      bytes += text[i];
+      continue;
+    }
+    if (++i == text.size()) return std::nullopt;
+    switch (text[i]) {
+      case 'n':
+        bytes += '\n';
+        break;
+      case 'r':
+        bytes += '\r';
+        break;
+      case 't':
+        bytes += '\t';
+        break;
+      case '0':
+        bytes += '\0';
+        break;
+      case '\\':
+      case '\'':
+      case '"':
+        bytes += text[i];
+        break;
+      case 'x': {
+        if (i + 2 >= text.size()) return std::nullopt;
+        const int high = hex_value(text[i + 1]);
+        const int low = hex_value(text[i + 2]);
+        if (high < 0 || low < 0) return std::nullopt;
+        bytes += static_cast<char>(high * 16 + low);
+        i += 2;
+        break;
+      }
+      default:
+        return std::nullopt;
+    }
+  }
+  return bytes;
+}
+
+}  // namespace tcpecho

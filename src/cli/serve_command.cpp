@@ -1,0 +1,98 @@
+// `tcpecho serve`'s options: where it listens, on how many threads, for how
+// many clients at once, and what it does with each connection.
+#include "cli/cli_options.hpp"
+#include "cli/cli_tls.hpp"
+#include "cli/subcommands.hpp"
+
+namespace tcpecho {
+namespace {
+
+// --unix-mode: octal, as chmod takes it.
+void add_unix_mode_option(CLI::App& serve, std::optional<mode_t>& target) {
+  serve
+      .add_option_function<std::string>(
+          "--unix-mode",
+          [&target](const std::string& text) {
+            std::size_t end = 0;
+            unsigned long mode = 0;
+            try {
+              mode = std::stoul(text, &end, 8);
+            } catch (const std::exception&) {
+              end = 0;
+            }
+            if (end != text.size() || mode > 0777)
+              throw CLI::ValidationError("--unix-mode", "'" + text + "' is not an octal mode");
+            target = static_cast<mode_t>(mode);
+          },
+          "With --unix: the socket file's permissions, in octal (660: owner and group may "
+          "connect); default: as the umask leaves them")
+      ->type_name("MODE")
+      ->needs("--unix");
+}
+
+// Where serve listens, on how many threads, for how many clients at once.
+void describe_listening(CLI::App& serve, ServerConfig& config) {
+  add_endpoint_options(
+      serve, config.host, config.port, config.timeout,
+      "Address or name to listen on. A name with several addresses listens on each; '::' "
+      "takes IPv4 and IPv6 clients on one socket",
+      "Port to listen on; 0 picks a free one (the 'Listening at' line shows it)",
+      "Close a connection that has not finished this long after it was accepted (reply mode) "
+      "or that has made no progress for this long (echo mode); 0 means never");
+  add_unix_option(serve, config.unix_path,
+                  "Listen on this Unix domain socket: a stale socket file is replaced, one where "
+                  "a server listens is refused (exit 6), and the file is removed at exit");
+  add_unix_mode_option(serve, config.unix_mode);
+  serve
+      .add_option("--max-connections", config.max_connections,
+                  "Connections served at once, in all addresses and --threads together; further "
+                  "clients wait in the kernel's listen backlog until one finishes, and none is "
+                  "dropped")
+      ->type_name("N")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}).description(""))
+      ->capture_default_str();
+  add_threads_option(serve, config.threads,
+                     "Threads to serve on, each with its own listening socket on the same port "
+                     "(SO_REUSEPORT) and its own connections; a port another process listens on "
+                     "is refused all the same");
+  add_seconds_option(serve, "--grace", config.grace,
+                     "On the first SIGINT/SIGTERM, exchanges in flight get this long to finish; "
+                     "a second signal stops at once");
+}
+
+// What serve does with a connection, and what it prints of it.
+void describe_answers(CLI::App& serve, ServerConfig& config) {
+  add_choice_option(serve, "--mode", config.mode,
+                    {{"reply", ServerConfig::Mode::reply}, {"echo", ServerConfig::Mode::echo}},
+                    "reply: the seed's exchange; echo: RFC 862 echo");
+  add_bytes_option(serve, "--reply", config.reply, "Reply mode: what to answer each message with");
+  serve
+      .add_option("--length", config.message_length,
+                  "Reply mode: bytes to read as the message before replying (fewer if the "
+                  "client half-closes first); a limit, not an allocation")
+      ->type_name("N")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{16 * 1024 * 1024}).description(""))
+      ->capture_default_str();
+  auto* quiet = serve.add_flag("-q,--quiet", config.quiet,
+                               "No per-connection lines: only start, errors and shutdown");
+  serve
+      .add_flag("-v,--verbose", config.verbose,
+                "Echo mode: also a line for every chunk echoed; TLS: a line with each "
+                "connection's protocol, cipher, key exchange and client certificate")
+      ->excludes(quiet);
+}
+
+}  // namespace
+
+CLI::App* add_serve(CLI::App& app, ServerConfig& config, TlsRequest<TlsServerOptions>& tls) {
+  CLI::App* serve = app.add_subcommand(
+      "serve",
+      "Listen, print each client's message and the seed's transcript, answer with the "
+      "reply (or echo, with --mode echo). Runs until SIGINT/SIGTERM.");
+  describe_listening(*serve, config);
+  describe_answers(*serve, config);
+  add_tls_server_options(*serve, tls);
+  return serve;
+}
+
+}  // namespace tcpecho

@@ -1,0 +1,182 @@
+// `tcpecho send`: one Exchange per --count, each under --timeout; see
+// client.hpp.
+#include "client/client.hpp"
+
+#include "net/endpoints.hpp"
+#include "output/python_format.hpp"
+#include "transport/link.hpp"
+
+namespace tcpecho {
+namespace {
+
+// How far the exchange got, for the message when it runs out of time.
+enum class Stage { resolving, connecting, securing, exchanging };
+
+// What failing at each stage means: the exit status, and the words for an
+// error and for running out of time there.
+struct Failure {
+  ExitStatus status;
+  const char* failed;
+  const char* timed_out;
+};
+
+Failure failure_at(Stage stage) {
+  switch (stage) {
+    case Stage::resolving:
+      return {ExitStatus::resolve_failed, "cannot resolve", "resolving"};
+    case Stage::connecting:
+      return {ExitStatus::connect_failed, "cannot connect to", "connecting to"};
+    // A server whose certificate fails verification is not the one asked for.
+    case Stage::securing:
+      return {ExitStatus::connect_failed, "TLS handshake failed with", "in the TLS handshake with"};
+    case Stage::exchanging:
+      break;
+  }
+  return {ExitStatus::exchange_failed, "exchange failed with", "waiting for the reply from"};
+}
+
+class Exchange {
+ public:
+  Exchange(const ClientConfig& config, Output& out, const NameLookup& lookup, TlsClient* tls)
+      : config_(config),
+        out_(out),
+        lookup_(lookup),
+        tls_(tls),
+        target_(target_text(config.host, config.port, config.unix_path)) {}
+
+  awaitable<ExitStatus> run() {
+    Link link{Socket(co_await asio::this_coro::executor), nullptr};
+    if (auto error = co_await connect(link)) co_return fail(error);
+
+    stage = Stage::exchanging;
+    auto [write_error, written] = co_await write_all(link, asio::buffer(config_.message));
+    if (write_error) co_return fail(write_error);
+    // The half-close tells echo servers, and any server reading to the end,
+    // that the message is complete.
+    shutdown_send(link);
+
+    std::string reply;
+    const auto read_error = co_await read_to_end(link, reply, max_reply_size);
+    if (read_error == tls_truncated()) co_return fail_truncated(reply);
+    if (read_error != asio::error::eof) co_return fail(read_error);
+    if (!config_.expect && is_missing_or_short(reply)) co_return fail_short(reply);
+    out_.print("Server:  {}", python::bytes_repr(reply));
+    if (config_.expect && reply != *config_.expect) {
+      out_.print_error("tcpecho: {} replied {}, expected {}", target_,
+                       python::bytes_repr(reply), python::bytes_repr(*config_.expect));
+      co_return ExitStatus::unexpected_reply;
+    }
+    co_return ExitStatus::ok;
+  }
+
+  // Resolves the host (a Unix path needs no lookup), connects to the first
+  // address that answers, and makes the TLS handshake if asked to.
+  awaitable<asio::error_code> connect(Link& link) {
+    std::vector<Endpoint> endpoints;
+    if (!config_.unix_path.empty()) {
+      endpoints.push_back(unix_endpoint(config_.unix_path));
+    } else {
+      auto [resolve_error, addresses] =
+          co_await resolve_abandonably(config_.host, config_.port, lookup_);
+      if (resolve_error) co_return resolve_error;
+      endpoints = endpoints_of(addresses);
+    }
+
+    stage = Stage::connecting;
+    auto [connect_error, endpoint] =
+        co_await asio::async_connect(link.socket, endpoints, nothrow_awaitable);
+    if (connect_error) co_return connect_error;
+    asio::error_code error;
+    out_.print("Client has been assigned the socket:  {}", link.socket.local_endpoint(error));
+    if (!tls_) co_return asio::error_code{};
+
+    stage = Stage::securing;
+    link.tls = tls_->connect(link.socket, config_.host);
+    if (auto handshake_error = co_await handshake(link)) co_return handshake_error;
+    if (config_.verbose) out_.print("TLS: {}", description(link.tls->facts()));
+    co_return asio::error_code{};
+  }
+
+  // What the seed's client refuses: nothing at all, or, after its greeting,
+  // the first bytes of the seed's reply and then the end.
+  bool is_missing_or_short(std::string_view reply) const {
+    return reply.empty() || (config_.message == seed_greeting && reply.size() < seed_reply.size() &&
+                             seed_reply.starts_with(reply));
+  }
+
+  ExitStatus fail_short(std::string_view reply) const {
+    if (reply.empty()) {
+      out_.print_error("tcpecho: {} closed the connection without a reply", target_);
+    } else {
+      out_.print_error("tcpecho: {} closed the connection after {} of the {} bytes of {}",
+                       target_, python::bytes_repr(reply), seed_reply.size(),
+                       python::bytes_repr(seed_reply));
+    }
+    return ExitStatus::exchange_failed;
+  }
+
+  // The bytes may be all the server meant to send, or the start of it cut
+  // short by somebody who could not forge the end: TLS cannot tell.
+  ExitStatus fail_truncated(std::string_view reply) const {
+    out_.print_error("tcpecho: {} closed the connection without TLS close_notify after {}",
+                     target_, python::bytes_repr(reply));
+    return ExitStatus::exchange_failed;
+  }
+
+  ExitStatus fail(const asio::error_code& error) const {
+    const Failure failure = failure_at(stage);
+    // Aborted: the timeout won, and send_message() says so.
+    if (error != asio::error::operation_aborted) {
+      out_.print_error("tcpecho: {} {}: {}", failure.failed, target_, error.message());
+    }
+    return failure.status;
+  }
+
+  Stage stage = Stage::resolving;
+
+ private:
+  const ClientConfig& config_;
+  Output& out_;
+  const NameLookup& lookup_;
+  TlsClient* tls_;  // none: plain
+  std::string target_;
+};
+
+awaitable<void> sleep_for(std::chrono::milliseconds duration) {
+  asio::steady_timer timer(co_await asio::this_coro::executor, duration);
+  co_await timer.async_wait(use_awaitable);
+}
+
+awaitable<ExitStatus> exchange_once(const ClientConfig& config, Output& out,
+                                    const NameLookup& lookup, TlsClient* tls) {
+  Exchange exchange(config, out, lookup, tls);
+  if (config.timeout.count() == 0) co_return co_await exchange.run();
+
+  using namespace asio::experimental::awaitable_operators;
+  auto outcome = co_await (exchange.run() || sleep_for(config.timeout));
+  if (outcome.index() == 0) co_return std::get<0>(outcome);
+
+  const Failure failure = failure_at(exchange.stage);
+  out.print_error("tcpecho: timed out after {} {} {}", seconds_text(config.timeout),
+                  failure.timed_out, target_text(config.host, config.port, config.unix_path));
+  co_return failure.status;
+}
+
+}  // namespace
+
+awaitable<ExitStatus> send_message(const ClientConfig& config, Output& out, NameLookup lookup) {
+  std::unique_ptr<TlsClient> tls;
+  if (config.tls) {
+    tls = make_tls_client(*config.tls);
+    if (auto warning = tls->warning(); !warning.empty()) out.print_error("tcpecho: {}", warning);
+  }
+  for (std::size_t i = 0; i < config.count; ++i) {
+    if (auto status = co_await exchange_once(config, out, lookup, tls.get());
+        status != ExitStatus::ok) {
+      co_return status;
+    }
+  }
+  co_return ExitStatus::ok;
+}
+
+}  // namespace tcpecho

@@ -1,0 +1,46 @@
+// What `tcpecho bench` is asked to do, as the command line left it: every
+// value already checked. Needs no Asio, so the CLI does not either.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "config/tls_config.hpp"
+#include "seed.hpp"
+
+namespace tcpecho {
+
+using namespace std::chrono_literals;
+
+struct BenchConfig {
+  enum class Mode {
+    rr,        // send SIZE bytes, wait for exactly those back, compare, repeat
+    stream,    // keep a window of bytes in flight, verify the echoed stream
+    exchange,  // the seed's protocol as connection churn: connect, send, read to EOF
+    idle,      // hold connections open, then check each still answers
+    flood,     // send the message, then keep sending without reading: load beside another bench
+  };
+  Mode mode = Mode::rr;
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 3000;
+  std::string unix_path;  // instead of host and port, when given
+  std::size_t connections = 50;
+  std::chrono::milliseconds duration = 5s;
+  std::chrono::milliseconds warmup = 1s;
+  std::size_t size = 128;   // rr: request size; stream and flood: bytes per write
+  std::size_t window = 0;   // stream: bytes in flight at most; 0: four writes' worth
+  bool echo_first = false;  // idle: have 16 bytes echoed before holding
+  double rate = 0;          // rr: requests per second in all, open loop; 0: closed loop
+  std::size_t threads = 1;
+  std::string message{seed_greeting};       // exchange and idle
+  std::string expect{seed_reply};           // exchange and idle
+  std::chrono::milliseconds timeout = 10s;  // for any one operation
+  bool json = false;
+  bool histogram = false;
+  std::optional<TlsClientOptions> tls;  // none: plain TCP
+};
+
+}  // namespace tcpecho

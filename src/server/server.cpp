@@ -1,0 +1,186 @@
+// Server's half that listens and stops: the accept loops and their
+// back-off, the deadline watchdog, and shutdown. What happens to a
+// connection once accepted is in server_sessions.cpp.
+#include "server/server.hpp"
+
+#include <algorithm>
+
+#include "failure.hpp"
+#include "listen/accept.hpp"
+#include "listen/listen.hpp"
+#include "listen/listen_unix.hpp"
+#include "output/python_format.hpp"  // an Endpoint in a message
+
+namespace tcpecho {
+
+Server::Server(io_executor executor, ServerConfig config, Output& out)
+    : Server(executor, config, out, std::make_unique<ServerShared>(config, 1),
+             listen(executor, config)) {}
+
+Server::Server(io_executor executor, const ServerConfig& config, Output& out,
+               std::unique_ptr<ServerShared> own, std::vector<Acceptor> acceptors)
+    : Server(executor, config, out, *own, std::move(acceptors), true) {
+  own_shared_ = std::move(own);
+  own_shared_->start_tls(config, local_endpoints());
+  shared_.stop_all = [this](std::string_view reason) { shutdown(reason); };
+}
+
+Server::Server(io_executor executor, const ServerConfig& config, Output& out, ServerShared& shared,
+               std::vector<Acceptor> acceptors, bool announces)
+    : executor_(executor),
+      config_(config),
+      out_(out),
+      shared_(shared),
+      announces_(announces),
+      connections_(executor, config_.timeout),
+      deadline_timer_(executor),
+      grace_timer_(executor),
+      stop_requested_(executor, asio::steady_timer::time_point::max()) {
+  for (auto& acceptor : acceptors) add_listener(std::move(acceptor));
+  // A slot freed on any thread wakes this server's accept loops, on its own.
+  shared_.limit.on_room([this] { asio::post(executor_, [this] { connections_.notify_all(); }); });
+}
+
+std::vector<Endpoint> Server::local_endpoints() const {
+  std::vector<Endpoint> endpoints;
+  for (const auto& listener : listeners_) endpoints.push_back(listener.endpoint);
+  return endpoints;
+}
+
+std::vector<int> Server::listening_descriptors() {
+  std::vector<int> descriptors;
+  for (auto& listener : listeners_) descriptors.push_back(listener.acceptor.native_handle());
+  return descriptors;
+}
+
+void Server::add_listener(Acceptor acceptor) {
+  const auto endpoint = acceptor.local_endpoint();
+  listeners_.emplace_back(Listener{std::move(acceptor), endpoint, asio::steady_timer(executor_)});
+}
+
+void Server::FailureReport::operator()(const std::exception_ptr& failure) const {
+  if (!failure) return;
+  server->out_.print_error("tcpecho: {} failed: {}", what, failure_text(failure));
+  if (stops_server) {
+    server->healthy_ = false;
+    server->shared_.stop_all("internal error");
+  }
+}
+
+awaitable<void> Server::run() {
+  if (announces_) {
+    if (shared_.tls) out_.print_error("tcpecho: {}", shared_.tls->announcement());
+    for (const auto& listener : listeners_) out_.print("Listening at {}", listener.endpoint);
+    announce_waiting();
+  }
+  for (auto& listener : listeners_) {
+    co_spawn(executor_, accept_clients(listener), report_failure("accept loop", true));
+  }
+  if (config_.timeout.count() > 0) {
+    co_spawn(executor_, enforce_deadlines(), report_failure("deadline watchdog", true));
+  }
+
+  while (!stopping_) co_await stop_requested_.async_wait(nothrow_awaitable);
+  co_await connections_.until_empty();
+
+  running_ = false;
+  grace_timer_.cancel();
+  deadline_timer_.cancel();
+}
+
+void Server::announce_waiting() { log("Waiting for a new connection"); }
+
+void Server::shutdown(std::string_view reason) {
+  if (stopping_) return;
+  stopping_ = true;
+  stop_requested_.cancel();
+
+  // With several threads, the last to count its exchanges speaks for all.
+  shared_.in_flight += connections_.cut_idle(Connection::Cut::shutting_down);
+  if (--shared_.servers_to_count == 0) {
+    const std::size_t in_flight = shared_.in_flight;
+    out_.print("Shutting down ({}): {} exchange{} in progress, up to {} to finish", reason,
+               in_flight, in_flight == 1 ? "" : "s", seconds_text(config_.grace));
+  }
+
+  // The path first: a client that finds no file is told at once that
+  // nobody listens, rather than queued behind a socket about to close.
+  // (A socket from systemd is systemd's to remove.)
+  if (announces_ && config_.inherited_sockets.empty()) remove_unix_socket_file(config_.unix_path);
+  for (auto& listener : listeners_) {
+    asio::error_code ignored;
+    listener.acceptor.close(ignored);
+    listener.retry_timer.cancel();
+  }
+  connections_.stop_admitting();
+
+  grace_timer_.expires_after(config_.grace);
+  grace_timer_.async_wait([this](asio::error_code error) {
+    if (!error) connections_.cut_all(Connection::Cut::shutting_down);
+  });
+}
+
+void Server::abort(std::string_view reason) {
+  shutdown(reason);
+  connections_.cut_all(Connection::Cut::shutting_down);
+}
+
+awaitable<void> Server::accept_clients(Listener& listener) {
+  auto delay = 10ms;
+  for (;;) {
+    // Past the limit, clients wait in the kernel's backlog.
+    if (!co_await connections_.wait_for_room(shared_.limit)) co_return;
+    std::optional<Permit> permit = shared_.limit.try_take();
+    if (!permit) continue;  // another listener or thread took the last slot
+    auto [error, socket, peer] = try_accept(listener.acceptor);
+    if (error == asio::error::would_block) {
+      permit.reset();  // nobody to accept: hold no slot while waiting for somebody
+      std::tie(error) =
+          co_await listener.acceptor.async_wait(Acceptor::wait_read, nothrow_awaitable);
+      if (!error) continue;
+    }
+    if (stopping_) co_return;
+    if (error) {
+      co_await back_off(listener, error, delay);
+      continue;
+    }
+    if (listener.failing) {
+      listener.failing = false;
+      delay = 10ms;
+      out_.print_error("tcpecho: accepting connections on {} again", listener.endpoint);
+    }
+    welcome(listener, std::move(socket), peer, std::move(*permit));
+    // The connections already open go first, then the next in the queue: a
+    // flood of new ones cannot hold up those being served. (After welcome():
+    // a connection taken is already one the server answers for.)
+    co_await asio::post(executor_, use_awaitable);
+  }
+}
+
+// Out of descriptors or memory, accept() fails at once for as long as the
+// condition lasts. Retrying at once would spin a core; giving up would leave
+// a server that no longer serves. So: say it once, wait, retry, wait longer.
+awaitable<void> Server::back_off(Listener& listener, const asio::error_code& error,
+                                 std::chrono::milliseconds& delay) {
+  if (!listener.failing) {
+    listener.failing = true;
+    out_.print_error("tcpecho: cannot accept connections on {}: {}; retrying", listener.endpoint,
+                     error.message());
+  }
+  listener.retry_timer.expires_after(delay);
+  co_await listener.retry_timer.async_wait(nothrow_awaitable);
+  delay = std::min(delay * 2, std::chrono::milliseconds(1s));
+}
+
+// One timer for all deadlines: connections are listed in deadline order, so it
+// only ever needs to wake for the oldest.
+awaitable<void> Server::enforce_deadlines() {
+  while (running_) {
+    const auto now = Connection::Clock::now();
+    // Any connection accepted after now expires after now + timeout.
+    deadline_timer_.expires_at(connections_.cut_expired(now).value_or(now + config_.timeout));
+    co_await deadline_timer_.async_wait(nothrow_awaitable);
+  }
+}
+
+}  // namespace tcpecho

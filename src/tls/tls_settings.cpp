@@ -1,0 +1,35 @@
+// What the server and client TLS settings share: see tls_settings.hpp.
+#include "tls/tls_settings.hpp"
+
+#include <fmt/format.h>
+#include <openssl/err.h>
+
+#include "exit_status.hpp"
+
+namespace tcpecho {
+
+void common_settings(asio::ssl::context& tls) {
+  SSL_CTX_set_min_proto_version(tls.native_handle(), TLS1_2_VERSION);
+  SSL_CTX_set_mode(tls.native_handle(), SSL_MODE_ENABLE_PARTIAL_WRITE |
+                                            SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
+                                            SSL_MODE_RELEASE_BUFFERS);
+}
+
+void check_file(const char* option, const std::string& file, const asio::error_code& error) {
+  if (!error) return;
+  ERR_clear_error();
+  throw StartupError(ExitStatus::usage,
+                     fmt::format("cannot use {} {}: {}", option, file, error.message()));
+}
+
+void use_certificate(asio::ssl::context& tls, const std::string& cert_file,
+                     const std::string& key_file) {
+  asio::error_code error;
+  tls.use_certificate_chain_file(cert_file, error);
+  check_file("--tls-cert", cert_file, error);
+  tls.use_private_key_file(key_file, asio::ssl::context::pem, error);
+  // A key that is not the certificate's is refused here too.
+  check_file("--tls-key", key_file, error);
+}
+
+}  // namespace tcpecho
