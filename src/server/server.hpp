@@ -111,6 +111,8 @@ class Server {
   awaitable<void> linger(Session& session);
   awaitable<asio::error_code> send_reply_rest(Link& link, std::size_t sent);
   awaitable<void> echo(std::unique_ptr<Session> session);
+  std::size_t take_arrived(Session& session);
+  bool echo_at_once(Session& session);
   awaitable<void> enforce_deadlines();
   void announce_waiting();
   // A per-connection line of the transcript; --quiet drops them.

@@ -6,6 +6,8 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <array>
+#include <cstring>
 
 #include "net/endpoints.hpp"
 #include "output/python_format.hpp"
@@ -56,6 +58,12 @@ struct Server::Session {
   asio::error_code ended;
   std::size_t echoed = 0;  // echo mode: bytes sent back so far
   bool secured = false;    // TLS: the handshake is over
+  // What the wait for a plain connection read (wait_for_bytes()): room for a
+  // short message whole, so that the wait and the read are one operation to
+  // Asio's reactor, with no epoll_ctl() to re-arm the socket; a longer
+  // message is read on from the socket, into the thread's scratch buffer.
+  std::array<char, 256> inbox;
+  std::size_t arrived = 0;
 };
 
 void Server::welcome(const Listener& listener, Socket socket, const Endpoint& peer,
@@ -109,19 +117,61 @@ awaitable<void> Server::secure(std::unique_ptr<Session> session) {
   }
 }
 
-// Waiting for bytes (or the end) is a plain callback, not a coroutine, and
-// not a read: a client may take its time to speak, an echo client may say
-// nothing for hours after its last echo, and a wait needs no buffer. So a
-// quiet connection costs only its Session and the wait. An error (the
-// deadline passed, shutdown) is the coroutine's to report, like any later
-// one.
+// Waiting for bytes (or the end) is a plain callback, not a coroutine: a
+// client may take its time to speak, an echo client may say nothing for
+// hours after its last echo. So a quiet connection costs only its Session
+// (with its small inbox) and one pending operation. A plain connection
+// waits with a read into the inbox; a TLS one waits for readability, since
+// OpenSSL reads its records itself. An error (the deadline passed, shutdown,
+// the client's end) is the coroutine's to report, like any later one.
 void Server::wait_for_bytes(std::unique_ptr<Session> session) {
   auto& waiting = *session;
-  waiting.link.socket.async_wait(Socket::wait_read, [this, session = std::move(session)](
-                                                        const asio::error_code& error) mutable {
-    session->ended = error;
-    serve(std::move(session));
-  });
+  if (waiting.link.tls) {
+    waiting.link.socket.async_wait(Socket::wait_read, [this, session = std::move(session)](
+                                                          const asio::error_code& error) mutable {
+      session->ended = error;
+      serve(std::move(session));
+    });
+    return;
+  }
+  // Reply mode: not a byte past the message, which the lingering read counts.
+  const std::size_t room = config_.mode == ServerConfig::Mode::echo
+                               ? waiting.inbox.size()
+                               : std::min(waiting.inbox.size(), config_.message_length);
+  waiting.link.socket.async_read_some(
+      asio::buffer(waiting.inbox.data(), room),
+      [this, session = std::move(session)](const asio::error_code& error, std::size_t n) mutable {
+        session->ended = error;
+        session->arrived = n;
+        if (config_.mode == ServerConfig::Mode::echo && echo_at_once(*session)) {
+          wait_for_bytes(std::move(session));
+        } else {
+          serve(std::move(session));
+        }
+      });
+}
+
+// Echo's common case needs no coroutine: a chunk that the wait's read took
+// whole (it did not fill the inbox) and that the kernel takes whole at once.
+// Anything else (an error, the end, a longer chunk, a write that is only
+// partly taken, --verbose's line) is echo()'s, with what is left of the
+// chunk still in the inbox. A chunk read by the wait is as fair as any:
+// when it was there at once, Asio posts its completion behind the others.
+bool Server::echo_at_once(Session& session) {
+  const std::size_t n = session.arrived;
+  if (session.ended || n == session.inbox.size() || config_.verbose) return false;
+  session.connection.phase = Connection::Phase::receiving;
+  const std::size_t written = send_now(session.link, asio::buffer(session.inbox.data(), n),
+                                       session.ended);
+  session.echoed += written;
+  connections_.touch(session.connection);
+  if (session.ended || written < n) {
+    std::memmove(session.inbox.data(), session.inbox.data() + written, n - written);
+    session.arrived = n - written;
+    return false;
+  }
+  session.arrived = 0;
+  return true;
 }
 
 // The seed's exchange: read the message (or what arrives before the client
@@ -130,10 +180,12 @@ void Server::wait_for_bytes(std::unique_ptr<Session> session) {
 // does not allocate it. Most clients have sent their message by the time the
 // server gets to them; one that has not is waited for without a coroutine.
 awaitable<void> Server::exchange(std::unique_ptr<Session> session) {
-  auto& [link, peer, connection, busy, error, echoed, secured] = *session;
+  auto& [link, peer, connection, busy, error, echoed, secured, inbox, arrived] = *session;
   const std::size_t length = config_.message_length;
   std::string message(std::min(length, first_message_room), '\0');
-  std::size_t received = error ? 0 : read_now(link, asio::buffer(message), error);
+  std::size_t received = std::exchange(session->arrived, 0);
+  std::memcpy(message.data(), session->inbox.data(), received);
+  if (received == 0 && !error) received = read_now(link, asio::buffer(message), error);
   if (error == asio::error::would_block) {
     error = {};
     wait_for_bytes(std::move(session));
@@ -192,7 +244,7 @@ awaitable<void> Server::read_rest(Link& link, std::string& message, std::size_t&
 // socket with unread input makes the kernel answer with a reset, which can
 // destroy the reply in flight; so read and discard until the client closes.
 awaitable<void> Server::linger(Session& session) {
-  auto& [link, peer, connection, busy, error, echoed, secured] = session;
+  auto& [link, peer, connection, busy, error, echoed, secured, inbox, arrived] = session;
   connection.phase = Connection::Phase::lingering;
   std::size_t discarded = 0;
   constexpr std::size_t discard_per_turn = 4096;
@@ -219,20 +271,18 @@ awaitable<void> Server::linger(Session& session) {
 // RFC 862: everything the client sends comes back, in order, until it closes.
 // The next chunk is read only once the last one has been written back, so a
 // client that does not read is not read either (TCP's flow control holds it
-// back). A chunk is read into the thread's scratch buffer and nearly always
-// written back from there at once: a connection keeps bytes of its own only
-// while the kernel will not take them, so a quiet one holds none.
+// back). A chunk is nearly always written back at once from the thread's
+// scratch buffer: a connection keeps bytes of its own only while the kernel
+// will not take them, so a quiet one holds none. After each chunk the
+// connection goes back to waiting, and the others have their turn.
 awaitable<void> Server::echo(std::unique_ptr<Session> session) {
-  auto& [link, peer, connection, busy, error, echoed, secured] = *session;
+  auto& [link, peer, connection, busy, error, echoed, secured, inbox, arrived] = *session;
   std::vector<char> kept;
   while (!error) {
-    // The socket is readable (the wait said so), or the client may have
-    // answered while the others had their turn.
-    const std::size_t n = read_now(link, scratch_.buffer(), error);
+    const std::size_t n = take_arrived(*session);
     if (error == asio::error::would_block) {
       error = {};
-      wait_for_bytes(std::move(session));  // quiet for now: wait without a coroutine
-      co_return;
+      break;  // nothing yet
     }
     if (error) break;
     connection.phase = Connection::Phase::receiving;
@@ -244,10 +294,12 @@ awaitable<void> Server::echo(std::unique_ptr<Session> session) {
       std::tie(error, written) = co_await send_rest(link, bytes, written, kept);
     echoed += written;
     connections_.touch(connection);
-    // One read per turn: the other connections go first, and by then this
-    // client has often answered, so the next read needs no wait (a wait
-    // costs a system call, an epoll_ctl(), every time).
-    co_await asio::post(executor_, use_awaitable);
+    // A TLS record read whole may hold more than the scratch buffer took.
+    if (!error && !has_pending(link)) break;
+  }
+  if (!error) {
+    wait_for_bytes(std::move(session));
+    co_return;
   }
 
   if (error != asio::error::eof) {
@@ -257,6 +309,19 @@ awaitable<void> Server::echo(std::unique_ptr<Session> session) {
   }
   shutdown_send(link);
   log("  Closing socket after echoing {} byte{}", echoed, echoed == 1 ? "" : "s");
+}
+
+// What there is to echo, in the scratch buffer: what the wait read, and
+// more from the socket if that filled the inbox, or if there was no wait
+// (a new connection) or only one for readability (TLS).
+std::size_t Server::take_arrived(Session& session) {
+  std::size_t n = std::exchange(session.arrived, 0);
+  char* scratch = static_cast<char*>(scratch_.buffer().data());
+  std::memcpy(scratch, session.inbox.data(), n);
+  if (n > 0 && n < session.inbox.size()) return n;
+  n += read_now(session.link, scratch_.buffer() + n, session.ended);
+  if (n > 0 && session.ended == asio::error::would_block) session.ended = {};
+  return n;
 }
 
 std::string Server::why_closed(const Connection& connection, const asio::error_code& error) const {

@@ -24,6 +24,8 @@ struct Link {
 awaitable<asio::error_code> handshake(Link& link);
 
 std::size_t read_now(Link& link, asio::mutable_buffer buffer, asio::error_code& error);
+// TLS: a record read whole holds more than the last read took.
+inline bool has_pending(const Link& link) { return link.tls && link.tls->has_pending(); }
 awaitable<std::tuple<asio::error_code, std::size_t>> read_when_ready(Link& link,
                                                                      asio::mutable_buffer buffer);
 // Fills `buffer` whole, or fails (eof if the peer closed first).
