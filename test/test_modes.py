@@ -86,6 +86,33 @@ class Echo(ServerTestCase):
                 received += data
             self.assertEqual(bytes(received), payload[:sent])
 
+    def test_short_writes_to_a_client_that_stops_reading_come_back_whole(self):
+        # Short chunks are echoed from the wait's callback when the kernel
+        # takes them whole; once the client's window is full, what is left
+        # of one must wait for room, and nothing may be lost or reordered.
+        server = self.start("--mode", "echo", "--quiet")
+        with socket.create_connection(("127.0.0.1", server.port), timeout=WAIT) as sock:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            sock.setblocking(False)
+            rng = random.Random(7)
+            sent, held_back = bytearray(), False
+            writing_until = time.monotonic() + 5.0
+            while len(sent) < 64 * 1024 * 1024 and time.monotonic() < writing_until:
+                chunk = rng.randbytes(rng.randrange(1, 200))
+                try:
+                    n = sock.send(chunk)
+                except BlockingIOError:
+                    held_back = True  # both windows are full: the server waits for room
+                    break
+                sent += chunk[:n]
+            sock.setblocking(True)
+            sock.shutdown(socket.SHUT_WR)
+            received = bytearray()
+            while data := sock.recv(1 << 20):
+                received += data
+            self.assertTrue(held_back, "the client's window never filled")
+            self.assertEqual(bytes(received), bytes(sent))
+
     def test_transcript_and_verbose_chunks(self):
         server = self.start("--mode", "echo", "--verbose")
         client = tcpecho_send(server.port, "127.0.0.1", "--message", "ping\\x00")

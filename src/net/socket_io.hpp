@@ -1,21 +1,24 @@
-// How the server reads and writes a connection, reactor style, on Asio's
-// public API: wait until the socket is ready (async_wait), then make one
-// non-blocking system call, as a hand-written epoll server does.
+// How a connection is read and written, reactor style, on Asio's public
+// API: one non-blocking system call at a time, into and out of one buffer per
+// thread (see ScratchBuffer), as a hand-written epoll server does; and, when
+// a call would block, a wait for readiness (async_wait) before the next.
 //
-// Why not async_read_some()? Its buffer must exist, per connection, for as
-// long as the read is pending, which for a quiet connection is forever. A
-// wait needs no buffer, so the bytes can be read into one buffer per thread
-// the moment they are there (see ScratchBuffer): memory follows the bytes a
-// client sent, not the number of clients.
+// Why not async_read_some() everywhere? Its buffer must exist, per
+// connection, for as long as the read is pending, which for a quiet
+// connection is forever; a read into a thread's buffer the moment the bytes
+// are there keeps memory following the bytes a client sent, not the number
+// of clients. The server's sessions make one exception: a quiet connection
+// waits with a read into a 256-byte inbox of its own, because Asio re-arms
+// the socket with an epoll_ctl() for every async_wait and never for a read.
 //
-// Why one read per wait? A client that writes as fast as it can keeps its
+// Why one read per turn? A client that writes as fast as it can keeps its
 // socket readable; reading it in a loop would starve every other connection
 // on the thread. Each wait goes through the event loop, behind everything
 // else that is ready, so every connection takes its turn.
 //
 // Each system call here is non-blocking by its flags (MSG_DONTWAIT), whatever
-// the socket's mode and whatever Asio believes it to be. A socket is used only by the one thread that runs
-// its io_context.
+// the socket's mode and whatever Asio believes it to be. A socket is used
+// only by the one thread that runs its io_context.
 #pragma once
 
 #include <cstddef>

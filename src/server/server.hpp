@@ -7,7 +7,8 @@
 // while any number of others do the same. A connection with nothing to read
 // waits with a plain callback instead, so a quiet one costs no coroutine; an
 // echo connection goes back to such a wait whenever it has echoed all there
-// was. ServerGroup runs one Server per thread.
+// was, and a short chunk that the kernel takes whole is echoed from that
+// callback, with no coroutine at all. ServerGroup runs one Server per thread.
 #pragma once
 
 #include <atomic>

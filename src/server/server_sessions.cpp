@@ -294,8 +294,11 @@ awaitable<void> Server::echo(std::unique_ptr<Session> session) {
       std::tie(error, written) = co_await send_rest(link, bytes, written, kept);
     echoed += written;
     connections_.touch(connection);
-    // A TLS record read whole may hold more than the scratch buffer took.
-    if (!error && !has_pending(link)) break;
+    if (error || !link.tls) break;  // plain: the wait's read is next
+    // TLS waits for readability, which costs an epoll_ctl() each time: the
+    // others go first, and then the next read is tried at once (a record
+    // read whole may even hold more than the scratch buffer took).
+    if (!has_pending(link)) co_await asio::post(executor_, use_awaitable);
   }
   if (!error) {
     wait_for_bytes(std::move(session));
