@@ -1,6 +1,7 @@
 // Server's half that listens and stops: the accept loops and their
 // back-off, the deadline watchdog, and shutdown. What happens to a
-// connection once accepted is in server_sessions.cpp.
+// connection once accepted is in server_sessions.cpp, reply_mode.cpp and
+// echo_mode.cpp.
 #include "server/server.hpp"
 
 #include <algorithm>

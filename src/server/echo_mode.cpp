@@ -1,0 +1,94 @@
+// Echo mode, RFC 862: echo_at_once() echoes a short chunk from the wait's
+// callback, echo() everything else, until the client closes.
+#include <cstring>
+
+#include "output/python_format.hpp"
+#include "server/server.hpp"
+#include "server/session.hpp"
+#include "transport/link.hpp"
+
+namespace tcpecho {
+
+// Echo's common case needs no coroutine: a chunk that the wait's read took
+// whole (it did not fill the inbox) and that the kernel takes whole at once.
+// Anything else (an error, the end, a longer chunk, a write that is only
+// partly taken, --verbose's line) is echo()'s, with what is left of the
+// chunk still in the inbox. A chunk read by the wait is as fair as any:
+// when it was there at once, Asio posts its completion behind the others.
+bool Server::echo_at_once(Session& session) {
+  const std::size_t n = session.arrived;
+  if (session.ended || n == session.inbox.size() || config_.verbose) return false;
+  session.connection.phase = Connection::Phase::receiving;
+  const std::size_t written =
+      send_now(session.link, asio::buffer(session.inbox.data(), n), session.ended);
+  session.echoed += written;
+  connections_.touch(session.connection);
+  if (session.ended || written < n) {
+    std::memmove(session.inbox.data(), session.inbox.data() + written, n - written);
+    session.arrived = n - written;
+    return false;
+  }
+  session.arrived = 0;
+  return true;
+}
+
+// RFC 862: everything the client sends comes back, in order, until it closes.
+// The next chunk is read only once the last one has been written back, so a
+// client that does not read is not read either (TCP's flow control holds it
+// back). A chunk is nearly always written back at once from the thread's
+// scratch buffer: a connection keeps bytes of its own only while the kernel
+// will not take them, so a quiet one holds none but its inbox. After each chunk the
+// connection goes back to waiting, and the others have their turn.
+awaitable<void> Server::echo(std::unique_ptr<Session> session) {
+  auto& [link, peer, connection, busy, error, echoed, secured, inbox, arrived] = *session;
+  std::vector<char> kept;
+  while (!error) {
+    const std::size_t n = take_arrived(*session);
+    if (error == asio::error::would_block) {
+      error = {};
+      break;  // nothing yet
+    }
+    if (error) break;
+    connection.phase = Connection::Phase::receiving;
+    if (config_.verbose && logging()) log("  echoing {}", python::bytes_repr({scratch_.data(), n}));
+
+    const auto bytes = asio::buffer(scratch_.data(), n);
+    std::size_t written = send_now(link, bytes, error);
+    if (!error && written < n)
+      std::tie(error, written) = co_await send_rest(link, bytes, written, kept);
+    echoed += written;
+    connections_.touch(connection);
+    if (error || !link.tls) break;  // plain: the wait's read is next
+    // TLS waits for readability, which costs an epoll_ctl() each time: the
+    // others go first, and then the next read is tried at once (a record
+    // read whole may even hold more than the scratch buffer took).
+    if (!has_pending(link)) co_await asio::post(executor_, use_awaitable);
+  }
+  if (!error) {
+    wait_for_bytes(std::move(session));
+    co_return;
+  }
+
+  if (error != asio::error::eof) {
+    log("  Closing socket {}: {}; echoed {} byte{}", peer, why_closed(connection, error), echoed,
+        echoed == 1 ? "" : "s");
+    co_return;
+  }
+  shutdown_send(link);
+  log("  Closing socket after echoing {} byte{}", echoed, echoed == 1 ? "" : "s");
+}
+
+// What there is to echo, in the scratch buffer: what the wait read, and
+// more from the socket if that filled the inbox, or if there was no wait
+// (a new connection) or only one for readability (TLS).
+std::size_t Server::take_arrived(Session& session) {
+  std::size_t n = std::exchange(session.arrived, 0);
+  char* scratch = static_cast<char*>(scratch_.buffer().data());
+  std::memcpy(scratch, session.inbox.data(), n);
+  if (n > 0 && n < session.inbox.size()) return n;
+  n += read_now(session.link, scratch_.buffer() + n, session.ended);
+  if (n > 0 && session.ended == asio::error::would_block) session.ended = {};
+  return n;
+}
+
+}  // namespace tcpecho
