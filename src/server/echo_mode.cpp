@@ -18,11 +18,9 @@ namespace tcpecho {
 bool Server::echo_at_once(Session& session) {
   const std::size_t n = session.arrived;
   if (session.ended || n == session.inbox.size() || config_.verbose) return false;
-  session.connection.phase = Connection::Phase::receiving;
   const std::size_t written =
       send_now(session.link, asio::buffer(session.inbox.data(), n), session.ended);
-  session.echoed += written;
-  connections_.touch(session.connection);
+  count_echoed(session, written);
   if (session.ended || written < n) {
     std::memmove(session.inbox.data(), session.inbox.data() + written, n - written);
     session.arrived = n - written;
@@ -37,8 +35,8 @@ bool Server::echo_at_once(Session& session) {
 // client that does not read is not read either (TCP's flow control holds it
 // back). A chunk is nearly always written back at once from the thread's
 // scratch buffer: a connection keeps bytes of its own only while the kernel
-// will not take them, so a quiet one holds none but its inbox. After each chunk the
-// connection goes back to waiting, and the others have their turn.
+// will not take them, so a quiet one holds none but its inbox. After each
+// chunk the connection goes back to waiting, and the others have their turn.
 awaitable<void> Server::echo(std::unique_ptr<Session> session) {
   auto& [link, peer, connection, busy, error, echoed, secured, inbox, arrived] = *session;
   std::vector<char> kept;
@@ -56,8 +54,7 @@ awaitable<void> Server::echo(std::unique_ptr<Session> session) {
     std::size_t written = send_now(link, bytes, error);
     if (!error && written < n)
       std::tie(error, written) = co_await send_rest(link, bytes, written, kept);
-    echoed += written;
-    connections_.touch(connection);
+    count_echoed(*session, written);
     if (error || !link.tls) break;  // plain: the wait's read is next
     // TLS waits for readability, which costs an epoll_ctl() each time: the
     // others go first, and then the next read is tried at once (a record
@@ -76,6 +73,13 @@ awaitable<void> Server::echo(std::unique_ptr<Session> session) {
   }
   shutdown_send(link);
   log("  Closing socket after echoing {} byte{}", echoed, echoed == 1 ? "" : "s");
+}
+
+// Progress, for the idle timeout and the closing line.
+void Server::count_echoed(Session& session, std::size_t written) {
+  session.connection.phase = Connection::Phase::receiving;
+  session.echoed += written;
+  connections_.touch(session.connection);
 }
 
 // What there is to echo, in the scratch buffer: what the wait read, and

@@ -114,6 +114,7 @@ class Server {
   awaitable<void> echo(std::unique_ptr<Session> session);
   std::size_t take_arrived(Session& session);
   bool echo_at_once(Session& session);
+  void count_echoed(Session& session, std::size_t written);
   awaitable<void> enforce_deadlines();
   void announce_waiting();
   // A per-connection line of the transcript; --quiet drops them.
