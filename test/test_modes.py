@@ -113,6 +113,25 @@ class Echo(ServerTestCase):
             self.assertTrue(held_back, "the client's window never filled")
             self.assertEqual(bytes(received), bytes(sent))
 
+    def test_the_last_chunk_comes_back_when_it_arrives_with_the_end(self):
+        # A quiet connection's wait reads into a small inbox; a chunk that
+        # fills it is read on, and that read may find the client's end. The
+        # chunk must still come back. MSG_MORE holds the chunk back until
+        # shutdown(), so chunk and end arrive in one segment, read together.
+        server = self.start("--mode", "echo", "--quiet")
+        for size in range(200, 600):
+            with self.subTest(size=size), \
+                    socket.create_connection(("127.0.0.1", server.port), timeout=WAIT) as sock:
+                sock.sendall(b"!")
+                self.assertEqual(sock.recv(1), b"!")  # the server now waits
+                chunk = random.Random(size).randbytes(size)
+                self.assertEqual(sock.send(chunk, socket.MSG_MORE), size)
+                sock.shutdown(socket.SHUT_WR)
+                received = bytearray()
+                while data := sock.recv(1 << 16):
+                    received += data
+                self.assertEqual(bytes(received), chunk)
+
     def test_transcript_and_verbose_chunks(self):
         server = self.start("--mode", "echo", "--verbose")
         client = tcpecho_send(server.port, "127.0.0.1", "--message", "ping\\x00")

@@ -91,7 +91,10 @@ std::size_t Server::take_arrived(Session& session) {
   std::memcpy(scratch, session.inbox.data(), n);
   if (n > 0 && n < session.inbox.size()) return n;
   n += read_now(session.link, scratch_.buffer() + n, session.ended);
-  if (n > 0 && session.ended == asio::error::would_block) session.ended = {};
+  // With bytes in hand, "nothing more yet" is no news, and the client's end
+  // waits for the next read, which finds it again: the bytes go back first.
+  if (n > 0 && (session.ended == asio::error::would_block || session.ended == asio::error::eof))
+    session.ended = {};
   return n;
 }
 
