@@ -22,6 +22,14 @@ class ServerTestCase(unittest.TestCase):
         return server
 
 
+def receive_to_end(sock):
+    """Everything the peer sends on sock until it closes its side."""
+    received = bytearray()
+    while data := sock.recv(1 << 20):
+        received += data
+    return bytes(received)
+
+
 def pump_through(port, payload, chunk=256 * 1024):
     """Sends payload on one connection while reading the echo; returns it."""
     with socket.create_connection(("127.0.0.1", port), timeout=WAIT) as sock:
@@ -31,11 +39,9 @@ def pump_through(port, payload, chunk=256 * 1024):
             sock.shutdown(socket.SHUT_WR)
         writer = threading.Thread(target=write)
         writer.start()
-        received = bytearray()
-        while data := sock.recv(1 << 20):
-            received += data
+        received = receive_to_end(sock)
         writer.join(WAIT)
-        return bytes(received)
+        return received
 
 
 class Echo(ServerTestCase):
@@ -81,9 +87,7 @@ class Echo(ServerTestCase):
             # And nothing was lost: what comes back is what went out.
             sock.setblocking(True)
             sock.shutdown(socket.SHUT_WR)
-            received = bytearray()
-            while data := sock.recv(1 << 20):
-                received += data
+            received = receive_to_end(sock)
             self.assertEqual(bytes(received), payload[:sent])
 
     def test_short_writes_to_a_client_that_stops_reading_come_back_whole(self):
@@ -107,9 +111,7 @@ class Echo(ServerTestCase):
                 sent += chunk[:n]
             sock.setblocking(True)
             sock.shutdown(socket.SHUT_WR)
-            received = bytearray()
-            while data := sock.recv(1 << 20):
-                received += data
+            received = receive_to_end(sock)
             self.assertTrue(held_back, "the client's window never filled")
             self.assertEqual(bytes(received), bytes(sent))
 
@@ -127,9 +129,7 @@ class Echo(ServerTestCase):
                 chunk = random.Random(size).randbytes(size)
                 self.assertEqual(sock.send(chunk, socket.MSG_MORE), size)
                 sock.shutdown(socket.SHUT_WR)
-                received = bytearray()
-                while data := sock.recv(1 << 16):
-                    received += data
+                received = receive_to_end(sock)
                 self.assertEqual(bytes(received), chunk)
 
     def test_transcript_and_verbose_chunks(self):
