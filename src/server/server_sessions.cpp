@@ -32,12 +32,20 @@ void Server::welcome(const Listener& listener, Socket socket, const Endpoint& pe
     asio::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
   }
-  serve(
-      std::make_unique<Session>(*this, std::move(socket), std::move(permit), std::move(peer_text)));
+  auto session =
+      std::make_unique<Session>(*this, std::move(socket), std::move(permit), std::move(peer_text));
+  // A client is often accepted before its first bytes arrive. The wait's
+  // read tries the socket at once, so a read of our own before it would
+  // only make a second failing recv() for such a client.
+  if (session->link.tls) {
+    serve(std::move(session));
+  } else {
+    wait_for_bytes(std::move(session));
+  }
 }
 
-// The coroutine that serves a connection starts when there may be something
-// to serve: at accept (most clients have spoken by then), and after a wait.
+// The coroutine that serves a connection starts when there is something to
+// serve: after a wait, or at accept for a TLS handshake.
 void Server::serve(std::unique_ptr<Session> session) {
   auto& link = session->link;
   co_spawn(executor_,
