@@ -84,7 +84,7 @@ void Server::count_echoed(Session& session, std::size_t written) {
 
 // What there is to echo, in the scratch buffer: what the wait read, and
 // more from the socket if that filled the inbox, or if there was no wait
-// (TLS, just after the handshake) or only one for readability (TLS).
+// (a new connection) or only one for readability (TLS).
 std::size_t Server::take_arrived(Session& session) {
   std::size_t n = std::exchange(session.arrived, 0);
   char* scratch = static_cast<char*>(scratch_.buffer().data());

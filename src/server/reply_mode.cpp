@@ -20,8 +20,8 @@ constexpr std::size_t first_message_room = 1024;
 // The seed's exchange: read the message (or what arrives before the client
 // half-closes), print it, send the reply, close the sending side. The room
 // for the message grows with what the client sends: --length caps memory, it
-// does not allocate it. A plain connection comes here with what the wait
-// read; a TLS one after its handshake or a wait for readability.
+// does not allocate it. Most clients have sent their message by the time the
+// server gets to them; one that has not is waited for without a coroutine.
 awaitable<void> Server::exchange(std::unique_ptr<Session> session) {
   auto& [link, peer, connection, busy, error, echoed, secured, inbox, arrived] = *session;
   const std::size_t length = config_.message_length;

@@ -32,20 +32,12 @@ void Server::welcome(const Listener& listener, Socket socket, const Endpoint& pe
     asio::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
   }
-  auto session =
-      std::make_unique<Session>(*this, std::move(socket), std::move(permit), std::move(peer_text));
-  // A client is often accepted before its first bytes arrive. The wait's
-  // read tries the socket at once, so a read of our own before it would
-  // only make a second failing recv() for such a client.
-  if (session->link.tls) {
-    serve(std::move(session));
-  } else {
-    wait_for_bytes(std::move(session));
-  }
+  serve(
+      std::make_unique<Session>(*this, std::move(socket), std::move(permit), std::move(peer_text)));
 }
 
-// The coroutine that serves a connection starts when there is something to
-// serve: after a wait, or at accept for a TLS handshake.
+// The coroutine that serves a connection starts when there may be something
+// to serve: at accept (most clients have spoken by then), and after a wait.
 void Server::serve(std::unique_ptr<Session> session) {
   auto& link = session->link;
   co_spawn(executor_,
