@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -58,16 +59,18 @@ class ConsoleOutput final : public Output {
 };
 
 // Keeps every line, for tests. Safe to share between threads; read the
-// vectors once the writers are done.
+// vectors once the writers are done. `on_line`, when set, sees each
+// transcript line as it comes, on the writer's thread: a test's way to wait
+// for a line without polling.
 class CapturedOutput final : public Output {
  public:
   void line(std::string_view text) override {
     std::lock_guard lock(mutex_);
     for (std::size_t end; (end = text.find('\n')) != std::string_view::npos;) {
-      lines.emplace_back(text.substr(0, end));
+      keep(text.substr(0, end));
       text.remove_prefix(end + 1);
     }
-    lines.emplace_back(text);
+    keep(text);
   }
   void error(std::string_view text) override {
     std::lock_guard lock(mutex_);
@@ -76,8 +79,14 @@ class CapturedOutput final : public Output {
 
   std::vector<std::string> lines;
   std::vector<std::string> errors;
+  std::function<void(std::string_view)> on_line;
 
  private:
+  void keep(std::string_view text) {
+    lines.emplace_back(text);
+    if (on_line) on_line(text);
+  }
+
   std::mutex mutex_;
 };
 
