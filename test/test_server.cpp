@@ -215,6 +215,27 @@ TEST_CASE("shutdown closes idle clients at once and lets an exchange in flight f
   CHECK(logged(f.out, "  message from client: b'Greetings, server'"));
 }
 
+TEST_CASE("a client whose message is in when shutdown begins is answered") {
+  auto config = loopback_config();
+  config.grace = 5s;
+  ServerFixture f(config);
+  f.run([&]() -> awaitable<void> {
+    // The shutdown runs next after the server's first look at the
+    // connection, before anything that look started has completed.
+    bool posted = false;
+    f.out.on_line = [&](std::string_view line) {
+      if (posted || !line.starts_with("Connection from ")) return;
+      posted = true;
+      asio::post(f.io, [&] { f.server.shutdown("test"); });
+    };
+    auto client = co_await connect_to(f.endpoint());
+    co_await send_bytes(client, greeting);
+    client.shutdown(Socket::shutdown_send);
+    CHECK((co_await read_to_end(client)).bytes == reply);
+  });
+  CHECK(logged(f.out, "  message from client: b'Greetings, server'"));
+}
+
 TEST_CASE("the grace period ends an exchange that does not finish, and abort() ends it at once") {
   for (const bool force : {false, true}) {
     auto config = loopback_config();

@@ -7,9 +7,10 @@
 // connection, for as long as the read is pending, which for a quiet
 // connection is forever; a read into a thread's buffer the moment the bytes
 // are there keeps memory following the bytes a client sent, not the number
-// of clients. The server's sessions make one exception: a quiet connection
-// waits with a read into a 256-byte inbox of its own, because Asio re-arms
-// the socket with an epoll_ctl() for every async_wait and never for a read.
+// of clients. The server's sessions make one exception: a quiet echo
+// connection waits with a read into a 256-byte inbox of its own, because
+// Asio re-arms the socket with an epoll_ctl() for every async_wait and never
+// for a read.
 //
 // Why one read per turn? A client that writes as fast as it can keeps its
 // socket readable; reading it in a loop would starve every other connection

@@ -5,7 +5,6 @@
 #include <sys/socket.h>
 
 #include <algorithm>
-#include <cstring>
 
 #include "output/python_format.hpp"
 #include "server/server.hpp"
@@ -20,15 +19,15 @@ constexpr std::size_t first_message_room = 1024;
 // The seed's exchange: read the message (or what arrives before the client
 // half-closes), print it, send the reply, close the sending side. The room
 // for the message grows with what the client sends: --length caps memory, it
-// does not allocate it. Most clients have sent their message by the time the
-// server gets to them; one that has not is waited for without a coroutine.
+// does not allocate it. It starts once the socket is readable (for TLS, once
+// the handshake is over), so the first read nearly always finds the message;
+// when it does not, the connection goes back to waiting, without a coroutine.
 awaitable<void> Server::exchange(std::unique_ptr<Session> session) {
   auto& [link, peer, connection, busy, error, echoed, secured, inbox, arrived] = *session;
   const std::size_t length = config_.message_length;
   std::string message(std::min(length, first_message_room), '\0');
-  std::size_t received = std::exchange(session->arrived, 0);
-  std::memcpy(message.data(), session->inbox.data(), received);
-  if (received == 0 && !error) received = read_now(link, asio::buffer(message), error);
+  std::size_t received = 0;
+  if (!error) received = read_now(link, asio::buffer(message), error);
   if (error == asio::error::would_block) {
     error = {};
     wait_for_bytes(std::move(session));

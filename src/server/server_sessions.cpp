@@ -3,8 +3,6 @@
 // handshake, serve() starts exchange() (reply_mode.cpp) or echo()
 // (echo_mode.cpp), and a quiet one waits in wait_for_bytes() with no
 // coroutine. Accepting, deadlines and shutdown are in server.cpp.
-#include <algorithm>
-
 #include "net/endpoints.hpp"
 #include "output/python_format.hpp"
 #include "server/server.hpp"
@@ -32,12 +30,20 @@ void Server::welcome(const Listener& listener, Socket socket, const Endpoint& pe
     asio::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
   }
-  serve(
-      std::make_unique<Session>(*this, std::move(socket), std::move(permit), std::move(peer_text)));
+  auto session =
+      std::make_unique<Session>(*this, std::move(socket), std::move(permit), std::move(peer_text));
+  // A plain reply-mode client has rarely spoken by the time it is accepted:
+  // a read now would nearly always fail, so it waits at once.
+  if (config_.mode == ServerConfig::Mode::reply && !session->link.tls) {
+    wait_for_bytes(std::move(session));
+  } else {
+    serve(std::move(session));
+  }
 }
 
 // The coroutine that serves a connection starts when there may be something
-// to serve: at accept (most clients have spoken by then), and after a wait.
+// to serve: after a wait, or at accept for one that has a handshake to run
+// or, in echo mode, may have spoken already.
 void Server::serve(std::unique_ptr<Session> session) {
   auto& link = session->link;
   co_spawn(executor_,
@@ -66,13 +72,17 @@ awaitable<void> Server::secure(std::unique_ptr<Session> session) {
 // Waiting for bytes (or the end) is a plain callback, not a coroutine: a
 // client may take its time to speak, an echo client may say nothing for
 // hours after its last echo. So a quiet connection costs only its Session
-// (with its small inbox) and one pending operation. A plain connection
-// waits with a read into the inbox; a TLS one waits for readability, since
-// OpenSSL reads its records itself. An error (the deadline passed, shutdown,
-// the client's end) is the coroutine's to report, like any later one.
+// and one pending operation. Reply mode and TLS wait for readability and
+// leave the bytes in the kernel until the coroutine reads them: a shutdown
+// that comes in between still sees (FIONREAD) that the client has spoken,
+// and OpenSSL reads its records itself. A plain echo connection waits with
+// a read into the inbox, which Asio's reactor does without the epoll_ctl()
+// an async_wait() costs, once per echo. An error (the deadline passed,
+// shutdown, the client's end) is the coroutine's to report, like any later
+// one.
 void Server::wait_for_bytes(std::unique_ptr<Session> session) {
   auto& waiting = *session;
-  if (waiting.link.tls) {
+  if (waiting.link.tls || config_.mode == ServerConfig::Mode::reply) {
     waiting.link.socket.async_wait(Socket::wait_read, [this, session = std::move(session)](
                                                           const asio::error_code& error) mutable {
       session->ended = error;
@@ -80,16 +90,12 @@ void Server::wait_for_bytes(std::unique_ptr<Session> session) {
     });
     return;
   }
-  // Reply mode: not a byte past the message, which the lingering read counts.
-  const std::size_t room = config_.mode == ServerConfig::Mode::echo
-                               ? waiting.inbox.size()
-                               : std::min(waiting.inbox.size(), config_.message_length);
   waiting.link.socket.async_read_some(
-      asio::buffer(waiting.inbox.data(), room),
+      asio::buffer(waiting.inbox),
       [this, session = std::move(session)](const asio::error_code& error, std::size_t n) mutable {
         session->ended = error;
         session->arrived = n;
-        if (config_.mode == ServerConfig::Mode::echo && echo_at_once(*session)) {
+        if (echo_at_once(*session)) {
           wait_for_bytes(std::move(session));
         } else {
           serve(std::move(session));

@@ -32,7 +32,7 @@ class Server::Busy {
 
 // Everything a connection holds from accept to close. It lives on the heap,
 // not in a coroutine frame, so that a connection that has not said anything
-// yet costs only this and one pending receive: the coroutine that serves it
+// yet costs only this and one pending wait: the coroutine that serves it
 // starts when there is something to serve (see welcome()).
 struct Server::Session {
   Session(Server& server, Socket accepted, Permit permit, std::string peer)
@@ -53,10 +53,10 @@ struct Server::Session {
   asio::error_code ended;
   std::size_t echoed = 0;  // echo mode: bytes sent back so far
   bool secured = false;    // TLS: the handshake is over
-  // What the wait for a plain connection read (wait_for_bytes()): room for a
-  // short message whole, so that the wait and the read are one operation to
-  // Asio's reactor, with no epoll_ctl() to re-arm the socket; a longer
-  // message is read on from the socket, into the thread's scratch buffer.
+  // What the wait for a plain echo connection read (wait_for_bytes()): room
+  // for a short chunk whole, so that the wait and the read are one operation
+  // to Asio's reactor, with no epoll_ctl() to re-arm the socket; a longer
+  // chunk is read on from the socket, into the thread's scratch buffer.
   std::array<char, 256> inbox;
   std::size_t arrived = 0;
 };
