@@ -219,15 +219,16 @@ TEST_CASE("a client whose message is in when shutdown begins is answered") {
   auto config = loopback_config();
   config.grace = 5s;
   ServerFixture f(config);
+  // The shutdown runs next after the server's first look at the connection,
+  // before anything that look started has completed. The hook outlives the
+  // scenario (the server logs on after it), and so does what it uses.
+  bool posted = false;
+  f.out.on_line = [&](std::string_view line) {
+    if (posted || !line.starts_with("Connection from ")) return;
+    posted = true;
+    asio::post(f.io, [&] { f.server.shutdown("test"); });
+  };
   f.run([&]() -> awaitable<void> {
-    // The shutdown runs next after the server's first look at the
-    // connection, before anything that look started has completed.
-    bool posted = false;
-    f.out.on_line = [&](std::string_view line) {
-      if (posted || !line.starts_with("Connection from ")) return;
-      posted = true;
-      asio::post(f.io, [&] { f.server.shutdown("test"); });
-    };
     auto client = co_await connect_to(f.endpoint());
     co_await send_bytes(client, greeting);
     client.shutdown(Socket::shutdown_send);
