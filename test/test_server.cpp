@@ -322,6 +322,26 @@ TEST_CASE("a client that half-closes without sending is answered at once") {
   CHECK(logged(f.out, "  message from client: b''"));
 }
 
+namespace {
+
+// What `client` reads back, up to `size` bytes, while `io` (the server's
+// context, on this thread) runs: bounded in steps, each bounded in time.
+std::string echoed_back(asio::io_context& io, Socket& client, std::size_t size) {
+  std::string back;
+  asio::error_code error;
+  for (int steps = 0; back.size() < size && !error && steps < 200'000; ++steps) {
+    io.poll();
+    char chunk[65536];
+    if (client.available() > 0)
+      back.append(chunk, client.read_some(asio::buffer(chunk), error));
+    else
+      io.run_one_for(100ms);
+  }
+  return back;
+}
+
+}  // namespace
+
 TEST_CASE("echo takes turns: a client with more queued than one read holds up no other") {
   // Both clients' bytes are in the server's sockets before it runs a single
   // handler: `greedy` more than one read takes, `light` a few bytes. Served
@@ -353,17 +373,7 @@ TEST_CASE("echo takes turns: a client with more queued than one read holds up no
 
   // And greedy gets all of it in the end.
   greedy.shutdown(Socket::shutdown_send);
-  std::string back;
-  asio::error_code error;
-  while (back.size() < much.size() && !error && steps < 200'000) {
-    steps += io.poll();
-    char chunk[65536];
-    if (greedy.available() > 0)
-      back.append(chunk, greedy.read_some(asio::buffer(chunk), error));
-    else
-      io.run_one_for(100ms);
-  }
-  CHECK(back == much);
+  CHECK(echoed_back(io, greedy, much.size()) == much);
   server.abort("end of test");
   io.run_for(10s);
   CHECK(io.stopped());

@@ -17,6 +17,36 @@ int hex_value(char c) {
   return -1;
 }
 
+// The byte that the escape at text[i] (a backslash) spells; i is left on
+// the escape's last character.
+std::optional<char> escaped_byte(std::string_view text, std::size_t& i) {
+  if (++i == text.size()) return std::nullopt;
+  switch (text[i]) {
+    case 'n':
+      return '\n';
+    case 'r':
+      return '\r';
+    case 't':
+      return '\t';
+    case '0':
+      return '\0';
+    case '\\':
+    case '\'':
+    case '"':
+      return text[i];
+    case 'x': {
+      if (i + 2 >= text.size()) return std::nullopt;
+      const int high = hex_value(text[i + 1]);
+      const int low = hex_value(text[i + 2]);
+      if (high < 0 || low < 0) return std::nullopt;
+      i += 2;
+      return static_cast<char>(high * 16 + low);
+    }
+    default:
+      return std::nullopt;
+  }
+}
+
 }  // namespace
 
 const CLI::Validator not_empty(
@@ -99,8 +129,9 @@ void add_endpoint_options(CLI::App& app, std::string& host, std::uint16_t& port,
 // --unix PATH: a Unix domain socket instead of host and port.
 void add_unix_option(CLI::App& app, std::string& path, const std::string& help) {
   app.add_option("--unix", path,
-                 help + "; instead of --host and --port. A path that begins with '@' is in "
-                        "Linux's abstract namespace")
+                 help +
+                     "; instead of --host and --port. A path that begins with '@' is in "
+                     "Linux's abstract namespace")
       ->type_name("PATH")
       ->check(CLI::Validator(
           [](std::string& value) {
@@ -119,37 +150,9 @@ std::optional<std::string> unescape(std::string_view text) {
       bytes += text[i];
       continue;
     }
-    if (++i == text.size()) return std::nullopt;
-    switch (text[i]) {
-      case 'n':
-        bytes += '\n';
-        break;
-      case 'r':
-        bytes += '\r';
-        break;
-      case 't':
-        bytes += '\t';
-        break;
-      case '0':
-        bytes += '\0';
-        break;
-      case '\\':
-      case '\'':
-      case '"':
-        bytes += text[i];
-        break;
-      case 'x': {
-        if (i + 2 >= text.size()) return std::nullopt;
-        const int high = hex_value(text[i + 1]);
-        const int low = hex_value(text[i + 2]);
-        if (high < 0 || low < 0) return std::nullopt;
-        bytes += static_cast<char>(high * 16 + low);
-        i += 2;
-        break;
-      }
-      default:
-        return std::nullopt;
-    }
+    const auto byte = escaped_byte(text, i);
+    if (!byte) return std::nullopt;
+    bytes += *byte;
   }
   return bytes;
 }
