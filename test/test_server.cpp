@@ -378,3 +378,52 @@ TEST_CASE("echo takes turns: a client with more queued than one read holds up no
   io.run_for(10s);
   CHECK(io.stopped());
 }
+
+namespace {
+
+awaitable<std::string> read_exactly(Socket& client, std::size_t size) {
+  std::string back(size, '\0');
+  co_await asio::async_read(client, asio::buffer(back), use_awaitable);
+  co_return back;
+}
+
+// What comes back for `message`, read to its length.
+awaitable<std::string> echo_of(Socket& client, const std::string& message) {
+  co_await send_bytes(client, message);
+  co_return co_await read_exactly(client, message.size());
+}
+
+}  // namespace
+
+TEST_CASE("echo answers every small round trip, alone and beside another client") {
+  // A lone client soon has its next read started at once rather than
+  // posted (read_next); a second client brings the posts back. Neither
+  // switch may lose a connection's read.
+  auto config = loopback_config();
+  config.mode = ServerConfig::Mode::echo;
+  config.quiet = true;
+  ServerFixture f(config);
+  f.run([&]() -> awaitable<void> {
+    auto first = co_await connect_to(f.endpoint());
+    for (int i = 0; i < 200; ++i) {
+      const auto message = fmt::format("alone {}", i);
+      CHECK(co_await echo_of(first, message) == message);
+    }
+    auto second = co_await connect_to(f.endpoint());
+    for (int i = 0; i < 200; ++i) {
+      // Both in the server's sockets before either is read.
+      const auto message = fmt::format("together {}", i);
+      co_await send_bytes(first, message);
+      co_await send_bytes(second, message + " too");
+      CHECK(co_await read_exactly(first, message.size()) == message);
+      CHECK(co_await read_exactly(second, message.size() + 4) == message + " too");
+    }
+    for (auto* client : {&first, &second}) {
+      client->shutdown(Socket::shutdown_send);
+      const auto rest = co_await read_to_end(*client);
+      CHECK(rest.bytes.empty());
+      CHECK(rest.end == asio::error::eof);
+    }
+  });
+  CHECK(f.out.errors.empty());
+}

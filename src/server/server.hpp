@@ -101,8 +101,7 @@ class Server {
   awaitable<void> accept_clients(Listener& listener);
   awaitable<void> back_off(Listener& listener, const asio::error_code& error,
                            std::chrono::milliseconds& delay);
-  void welcome(const Listener& listener, Socket socket, const Endpoint& peer,
-               Permit permit);
+  void welcome(const Listener& listener, Socket socket, const Endpoint& peer, Permit permit);
   void serve(std::unique_ptr<Session> session);
   awaitable<void> secure(std::unique_ptr<Session> session);
   void wait_for_bytes(std::unique_ptr<Session> session);
@@ -114,6 +113,7 @@ class Server {
   awaitable<void> echo(std::unique_ptr<Session> session);
   std::size_t take_arrived(Session& session);
   bool echo_at_once(Session& session);
+  void read_next(std::unique_ptr<Session> session);
   void count_echoed(Session& session, std::size_t written);
   awaitable<void> enforce_deadlines();
   void announce_waiting();
@@ -148,6 +148,10 @@ class Server {
   std::list<Listener> listeners_;  // a list: accept loops hold references into it
   Connections connections_;
   ScratchBuffer scratch_;  // what this thread's connections have just read
+  // When an echo connection's next read starts: see read_next().
+  std::uint64_t reads_done_ = 0;  // echo reads completed on this thread
+  int lone_posts_ = 0;            // posted reads in a row that no other read ran beside
+  unsigned reads_unposted_ = 0;
   bool stopping_ = false;
   bool running_ = true;
   bool healthy_ = true;

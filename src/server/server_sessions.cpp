@@ -95,8 +95,9 @@ void Server::wait_for_bytes(std::unique_ptr<Session> session) {
       [this, session = std::move(session)](const asio::error_code& error, std::size_t n) mutable {
         session->ended = error;
         session->arrived = n;
+        ++reads_done_;
         if (echo_at_once(*session)) {
-          wait_for_bytes(std::move(session));
+          read_next(std::move(session));
         } else {
           serve(std::move(session));
         }
