@@ -109,6 +109,13 @@ inline awaitable<void> send_bytes(Socket& socket, std::string_view bytes) {
   co_await asio::async_write(socket, asio::buffer(bytes), use_awaitable);
 }
 
+// The next `size` bytes the peer sends.
+inline awaitable<std::string> read_exactly(Socket& socket, std::size_t size) {
+  std::string bytes(size, '\0');
+  co_await asio::async_read(socket, asio::buffer(bytes), use_awaitable);
+  co_return bytes;
+}
+
 // Everything the peer sends until it closes, and how the stream ended.
 struct Received {
   std::string bytes;

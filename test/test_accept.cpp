@@ -29,9 +29,7 @@ TEST_CASE("accept_connection hands over a working non-blocking socket and the cl
       CHECK((::fcntl(socket.native_handle(), F_GETFD) & FD_CLOEXEC) != 0);
 
       co_await send_bytes(client, "ping");
-      std::string received(4, '\0');
-      co_await asio::async_read(socket, asio::buffer(received), use_awaitable);
-      CHECK(received == "ping");
+      CHECK(co_await read_exactly(socket, 4) == "ping");
       socket.close();  // the client sees the end
       CHECK((co_await read_to_end(client)).end == asio::error::eof);
     });

@@ -115,8 +115,7 @@ TEST_CASE("a reset instead of a reply is one line and the exchange-failed status
       io,
       [&]() -> awaitable<void> {
         auto peer = co_await rude.async_accept(use_awaitable);
-        std::string message(17, '\0');
-        co_await asio::async_read(peer, asio::buffer(message), use_awaitable);
+        co_await read_exactly(peer, 17);  // the whole message, then the reset
         peer.set_option(asio::socket_base::linger(true, 0));
         peer.close();
       },

@@ -96,9 +96,7 @@ TEST_CASE("bytes sent after the reply has been read are read and discarded too")
   f.run([&]() -> awaitable<void> {
     auto socket = co_await connect_to(f.endpoint());
     co_await send_bytes(socket, greeting);
-    std::string first(reply.size(), '\0');
-    co_await asio::async_read(socket, asio::buffer(first), use_awaitable);
-    CHECK(first == reply);
+    CHECK(co_await read_exactly(socket, reply.size()) == reply);
     // By now the server has read the message alone and waits for the end.
     co_await send_bytes(socket, "late");
     socket.shutdown(Socket::shutdown_send);
@@ -380,12 +378,6 @@ TEST_CASE("echo takes turns: a client with more queued than one read holds up no
 }
 
 namespace {
-
-awaitable<std::string> read_exactly(Socket& client, std::size_t size) {
-  std::string back(size, '\0');
-  co_await asio::async_read(client, asio::buffer(back), use_awaitable);
-  co_return back;
-}
 
 // What comes back for `message`, read to its length.
 awaitable<std::string> echo_of(Socket& client, const std::string& message) {

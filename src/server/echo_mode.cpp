@@ -38,12 +38,12 @@ bool Server::echo_at_once(Session& session) {
 // bytes instead of failing and waiting for epoll (over a Unix socket at 50
 // connections, 0.5-0.65 failed recv() per round trip instead of 0.9). With
 // nobody else ready, a post only costs an epoll_wait() of its own: after a
-// run of such lone posts, reads start at once, and every 64th is posted to
-// notice when the load comes back.
+// run of such lone posts, reads start at once, and the read after every 64th
+// completed is posted, to notice when the load comes back.
 constexpr int lone_posts_to_stop = 8;
 
 void Server::read_next(std::unique_ptr<Session> session) {
-  if (lone_posts_ >= lone_posts_to_stop && ++reads_unposted_ % 64 != 0) {
+  if (lone_posts_ >= lone_posts_to_stop && reads_done_ % 64 != 0) {
     wait_for_bytes(std::move(session));
     return;
   }

@@ -151,7 +151,6 @@ class Server {
   // When an echo connection's next read starts: see read_next().
   std::uint64_t reads_done_ = 0;  // echo reads completed on this thread
   int lone_posts_ = 0;            // posted reads in a row that no other read ran beside
-  unsigned reads_unposted_ = 0;
   bool stopping_ = false;
   bool running_ = true;
   bool healthy_ = true;
