@@ -19,7 +19,8 @@ namespace tcpecho {
 // when it was there at once, Asio posts its completion behind the others.
 bool Server::echo_at_once(Session& session) {
   const std::size_t n = session.arrived;
-  if (session.ended || n == session.inbox.size() || config_.verbose) return false;
+  if (session.ended || n == session.inbox.size() || config_.verbose || session.link.tls)
+    return false;
   const std::size_t written =
       send_now(session.link, asio::buffer(session.inbox.data(), n), session.ended);
   count_echoed(session, written);
@@ -78,14 +79,15 @@ awaitable<void> Server::echo(std::unique_ptr<Session> session) {
     if (!error && written < n)
       std::tie(error, written) = co_await send_rest(link, bytes, written, kept);
     count_echoed(*session, written);
-    if (error || !link.tls) break;  // plain: the wait's read is next
-    // TLS waits for readability, which costs an epoll_ctl() each time: the
-    // others go first, and then the next read is tried at once (a record
-    // read whole may even hold more than the scratch buffer took).
+    // The wait's read is next: plain, and over TLS after a short record.
+    // After a long record the client is likely streaming: once the others
+    // have had their turn, the next record is read straight from the socket
+    // (a record read whole may even hold more than the scratch buffer took).
+    if (error || !link.tls || (n < inbox.size() && !has_pending(link))) break;
     if (!has_pending(link)) co_await asio::post(executor_, use_awaitable);
   }
   if (!error) {
-    wait_for_bytes(std::move(session));
+    read_next(std::move(session));
     co_return;
   }
 
@@ -107,9 +109,14 @@ void Server::count_echoed(Session& session, std::size_t written) {
 
 // What there is to echo, in the scratch buffer: what the wait read, and
 // more from the socket if that filled the inbox, or if there was no wait
-// (a new connection) or only one for readability (TLS).
+// (a new connection). Over TLS, OpenSSL decrypts what the wait read first.
 std::size_t Server::take_arrived(Session& session) {
   std::size_t n = std::exchange(session.arrived, 0);
+  if (session.link.tls) {
+    if (session.ended) return 0;  // the socket cut or reset: nothing to decrypt
+    if (n > 0) session.link.tls->stage(asio::buffer(session.inbox.data(), n));
+    return read_now(session.link, scratch_.buffer(), session.ended);
+  }
   char* scratch = static_cast<char*>(scratch_.buffer().data());
   std::memcpy(scratch, session.inbox.data(), n);
   if (n > 0 && n < session.inbox.size()) return n;

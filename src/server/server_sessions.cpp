@@ -72,17 +72,17 @@ awaitable<void> Server::secure(std::unique_ptr<Session> session) {
 // Waiting for bytes (or the end) is a plain callback, not a coroutine: a
 // client may take its time to speak, an echo client may say nothing for
 // hours after its last echo. So a quiet connection costs only its Session
-// and one pending operation. Reply mode and TLS wait for readability and
-// leave the bytes in the kernel until the coroutine reads them: a shutdown
-// that comes in between still sees (FIONREAD) that the client has spoken,
-// and OpenSSL reads its records itself. A plain echo connection waits with
-// a read into the inbox, which Asio's reactor does without the epoll_ctl()
-// an async_wait() costs, once per echo. An error (the deadline passed,
+// and one pending operation. Reply mode waits for readability and leaves
+// the bytes in the kernel until the coroutine reads them: a shutdown that
+// comes in between still sees (FIONREAD) that the client has spoken. An
+// echo connection waits with a read into the inbox, which Asio's reactor
+// does without the epoll_ctl() an async_wait() costs, once per echo; over
+// TLS, OpenSSL reads those bytes first (TlsLayer::stage()). An error (the deadline passed,
 // shutdown, the client's end) is the coroutine's to report, like any later
 // one.
 void Server::wait_for_bytes(std::unique_ptr<Session> session) {
   auto& waiting = *session;
-  if (waiting.link.tls || config_.mode == ServerConfig::Mode::reply) {
+  if (config_.mode == ServerConfig::Mode::reply) {
     waiting.link.socket.async_wait(Socket::wait_read, [this, session = std::move(session)](
                                                           const asio::error_code& error) mutable {
       session->ended = error;
@@ -93,7 +93,9 @@ void Server::wait_for_bytes(std::unique_ptr<Session> session) {
   waiting.link.socket.async_read_some(
       asio::buffer(waiting.inbox),
       [this, session = std::move(session)](const asio::error_code& error, std::size_t n) mutable {
-        session->ended = error;
+        // Over TLS, whether the end is clean (close_notify first) is
+        // OpenSSL's to say: it reads the end again.
+        session->ended = error == asio::error::eof && session->link.tls ? asio::error_code{} : error;
         session->arrived = n;
         ++reads_done_;
         if (echo_at_once(*session)) {

@@ -53,10 +53,11 @@ struct Server::Session {
   asio::error_code ended;
   std::size_t echoed = 0;  // echo mode: bytes sent back so far
   bool secured = false;    // TLS: the handshake is over
-  // What the wait for a plain echo connection read (wait_for_bytes()): room
-  // for a short chunk whole, so that the wait and the read are one operation
-  // to Asio's reactor, with no epoll_ctl() to re-arm the socket; a longer
-  // chunk is read on from the socket, into the thread's scratch buffer.
+  // What the wait for an echo connection read (wait_for_bytes()): room for a
+  // short chunk whole, so that the wait and the read are one operation to
+  // Asio's reactor, with no epoll_ctl() to re-arm the socket; a longer chunk
+  // is read on from the socket, into the thread's scratch buffer. Over TLS
+  // these are encrypted bytes, staged for OpenSSL to read first.
   std::array<char, 256> inbox;
   std::size_t arrived = 0;
 };

@@ -46,8 +46,12 @@ class TlsLayer {
   // As send_now() on a socket: the bytes encrypted and sent, nearly always
   // all of them; none, and no error, when the socket's buffer is full.
   virtual std::size_t send_now(asio::const_buffer bytes, asio::error_code& error) = 0;
-  // Bytes already decrypted, or read from the socket and not yet decrypted:
-  // a read needs no wait for them.
+  // Bytes read from the socket by the caller (a wait that reads): the next
+  // reads take them before the socket's. They must stay where they are
+  // until has_pending() is false.
+  virtual void stage(asio::const_buffer received) = 0;
+  // Bytes staged, already decrypted, or read from the socket and not yet
+  // decrypted: a read needs no wait for them.
   virtual bool has_pending() const = 0;
   // What the last would_block waits for: room to write (a handshake or a
   // record half sent) rather than bytes to read.

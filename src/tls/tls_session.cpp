@@ -9,7 +9,6 @@
 #include <asio/ssl/error.hpp>
 #include <cerrno>
 
-#include "tls/tls_socket_bio.hpp"
 
 namespace tcpecho {
 namespace {
@@ -73,7 +72,8 @@ std::string sha256_fingerprint(X509* certificate) {
 }
 
 TlsSession::TlsSession(SSL* ssl, Socket& socket) : ssl_(ssl) {
-  BIO* bio = new_socket_bio(socket.native_handle());
+  source_.descriptor = socket.native_handle();
+  BIO* bio = new_socket_bio(source_);
   SSL_set_bio(ssl, bio, bio);
 }
 
@@ -127,7 +127,14 @@ std::size_t TlsSession::send_now(asio::const_buffer bytes, asio::error_code& err
   return 0;
 }
 
-bool TlsSession::has_pending() const { return SSL_has_pending(ssl_.get()) == 1; }
+void TlsSession::stage(asio::const_buffer received) {
+  source_.staged = static_cast<const char*>(received.data());
+  source_.staged_size = received.size();
+}
+
+bool TlsSession::has_pending() const {
+  return source_.staged_size > 0 || SSL_has_pending(ssl_.get()) == 1;
+}
 
 // OpenSSL forbids SSL_shutdown() after a fatal error, and there is nothing
 // to close before the handshake is over.

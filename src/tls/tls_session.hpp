@@ -15,6 +15,7 @@
 #include <string>
 
 #include "tls/tls.hpp"
+#include "tls/tls_socket_bio.hpp"
 
 namespace tcpecho {
 
@@ -27,6 +28,7 @@ class TlsSession final : public TlsLayer {
   void handshake_step(asio::error_code& error) override;
   std::size_t read_now(asio::mutable_buffer buffer, asio::error_code& error) override;
   std::size_t send_now(asio::const_buffer bytes, asio::error_code& error) override;
+  void stage(asio::const_buffer received) override;
   bool has_pending() const override;
   bool wants_write() const override { return wants_write_; }
   void close_notify() override;
@@ -42,6 +44,7 @@ class TlsSession final : public TlsLayer {
   struct Free {
     void operator()(SSL* ssl) const { SSL_free(ssl); }
   };
+  SocketSource source_;  // what the BIO reads: before ssl_, which frees the BIO
   std::unique_ptr<SSL, Free> ssl_;
   bool wants_write_ = false;
   bool failed_ = false;  // a fatal error: OpenSSL forbids SSL_shutdown() after one

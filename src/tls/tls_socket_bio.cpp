@@ -3,15 +3,14 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
-#include <cstdint>
+#include <cstring>
 
 namespace tcpecho {
 namespace {
 
-int descriptor_of(BIO* bio) {
-  return static_cast<int>(reinterpret_cast<std::intptr_t>(BIO_get_data(bio)));
-}
+SocketSource& source_of(BIO* bio) { return *static_cast<SocketSource*>(BIO_get_data(bio)); }
 
 // A call that would block asks OpenSSL to retry it, once the socket is ready.
 int result(BIO* bio, ssize_t n, bool reading) {
@@ -27,19 +26,32 @@ int result(BIO* bio, ssize_t n, bool reading) {
 }
 
 int bio_write(BIO* bio, const char* data, int size) {
-  const ssize_t n = ::send(descriptor_of(bio), data, static_cast<std::size_t>(size),
+  const ssize_t n = ::send(source_of(bio).descriptor, data, static_cast<std::size_t>(size),
                            MSG_DONTWAIT | MSG_NOSIGNAL);
   return result(bio, n, false);
 }
 
 int bio_read(BIO* bio, char* data, int size) {
-  const ssize_t n = ::recv(descriptor_of(bio), data, static_cast<std::size_t>(size), MSG_DONTWAIT);
+  SocketSource& source = source_of(bio);
+  if (source.staged_size > 0) {
+    BIO_clear_retry_flags(bio);
+    const std::size_t n = std::min(source.staged_size, static_cast<std::size_t>(size));
+    std::memcpy(data, source.staged, n);
+    source.staged += n;
+    source.staged_size -= n;
+    return static_cast<int>(n);
+  }
+  const ssize_t n = ::recv(source.descriptor, data, static_cast<std::size_t>(size), MSG_DONTWAIT);
   return result(bio, n, true);
 }
 
-// Nothing is buffered here, so there is nothing to flush; every other
-// control OpenSSL may ask about (kTLS, peeking at the descriptor) is unknown.
-long bio_ctrl(BIO*, int command, long, void*) { return command == BIO_CTRL_FLUSH ? 1 : 0; }
+// Nothing written is buffered here, so there is nothing to flush; what is
+// pending to read is what is staged. Every other control OpenSSL may ask
+// about (kTLS, peeking at the descriptor) is unknown.
+long bio_ctrl(BIO* bio, int command, long, void*) {
+  if (command == BIO_CTRL_PENDING) return static_cast<long>(source_of(bio).staged_size);
+  return command == BIO_CTRL_FLUSH ? 1 : 0;
+}
 
 int bio_create(BIO* bio) {
   BIO_set_init(bio, 1);
@@ -60,9 +72,9 @@ const BIO_METHOD* socket_method() {
 
 }  // namespace
 
-BIO* new_socket_bio(int descriptor) {
+BIO* new_socket_bio(SocketSource& source) {
   BIO* bio = BIO_new(socket_method());
-  if (bio) BIO_set_data(bio, reinterpret_cast<void*>(static_cast<std::intptr_t>(descriptor)));
+  if (bio) BIO_set_data(bio, &source);
   return bio;
 }
 

@@ -1,0 +1,103 @@
+"""Echo over TLS, record by record. The server's wait reads a client's bytes
+before OpenSSL does (into the connection's inbox), and OpenSSL must still
+see every one of them: records that come in one read are each echoed, a
+record longer than that read is echoed whole, and a client's end with
+close_notify and one without are told apart. The client is Python's ssl
+module over memory BIOs, so that the test decides which records go out in
+one send()."""
+import socket
+import ssl
+import unittest
+
+from processes import TCPECHO, WAIT, Server
+
+
+class MemoryClient:
+    """A TLS client whose records go out only at flush(), all in one send()."""
+
+    def __init__(self, port):
+        self.raw = socket.create_connection(("127.0.0.1", port), timeout=WAIT)
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE  # the server's temporary certificate
+        self.incoming, self.outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+        self.tls = context.wrap_bio(self.incoming, self.outgoing, server_hostname="127.0.0.1")
+        while True:
+            try:
+                self.tls.do_handshake()
+                break
+            except ssl.SSLWantReadError:
+                self.flush()
+                self.receive()
+        self.flush()
+
+    def close(self):
+        self.raw.close()
+
+    def flush(self):
+        self.raw.sendall(self.outgoing.read())
+
+    def receive(self):
+        data = self.raw.recv(65536)
+        if not data:
+            raise ConnectionError("the server closed the connection")
+        self.incoming.write(data)
+
+    def read(self, size):
+        got = b""
+        while len(got) < size:
+            try:
+                got += self.tls.read(size - len(got))
+            except ssl.SSLWantReadError:
+                self.receive()
+        return got
+
+    def close_notify(self):
+        try:
+            self.tls.unwrap()
+        except ssl.SSLWantReadError:
+            pass  # the server's close_notify is not awaited
+        self.flush()
+        self.raw.shutdown(socket.SHUT_WR)
+
+
+class EchoRecords(unittest.TestCase):
+    def setUp(self):
+        self.server = Server([TCPECHO, "serve", "--port", "0", "--tls", "--mode", "echo"])
+        self.addCleanup(self.server.kill)
+        self.server.read_until("Waiting for a new connection")
+        self.client = MemoryClient(self.server.port)
+        self.addCleanup(self.client.close)
+
+    def closing_line(self):
+        return self.server.read_until_prefix("  Closing socket")
+
+    def test_records_that_come_in_one_read_are_each_echoed(self):
+        for word in (b"first", b"second", b"third"):
+            self.client.tls.write(word)  # a record each
+        self.client.flush()  # 81 bytes in one send(): the server's wait reads them all
+        self.assertEqual(self.client.read(16), b"firstsecondthird")
+        self.client.close_notify()
+        self.assertEqual(self.closing_line(), "  Closing socket after echoing 16 bytes")
+
+    def test_a_record_longer_than_the_waits_read_is_echoed_whole(self):
+        long_record = bytes(range(256)) * 16
+        self.client.tls.write(long_record)
+        self.client.tls.write(b"after")
+        self.client.flush()
+        self.assertEqual(self.client.read(len(long_record) + 5), long_record + b"after")
+        self.client.close_notify()
+        self.assertEqual(self.closing_line(), "  Closing socket after echoing 4101 bytes")
+
+    def test_an_end_without_close_notify_is_reported_as_such(self):
+        self.client.tls.write(b"hello")
+        self.client.flush()
+        self.assertEqual(self.client.read(5), b"hello")
+        self.client.raw.shutdown(socket.SHUT_WR)  # the end, without close_notify
+        self.assertRegex(self.closing_line(),
+                         r"^  Closing socket \('127\.0\.0\.1', \d+\): "
+                         r"closed without TLS close_notify; echoed 5 bytes$")
+
+
+if __name__ == "__main__":
+    unittest.main()
