@@ -77,9 +77,9 @@ awaitable<void> Server::secure(std::unique_ptr<Session> session) {
 // comes in between still sees (FIONREAD) that the client has spoken. An
 // echo connection waits with a read into the inbox, which Asio's reactor
 // does without the epoll_ctl() an async_wait() costs, once per echo; over
-// TLS, OpenSSL reads those bytes first (TlsLayer::stage()). An error (the deadline passed,
-// shutdown, the client's end) is the coroutine's to report, like any later
-// one.
+// TLS, OpenSSL reads those bytes first (TlsLayer::stage()). An error (the
+// deadline passed, shutdown, the client's end) is the coroutine's to
+// report, like any later one.
 void Server::wait_for_bytes(std::unique_ptr<Session> session) {
   auto& waiting = *session;
   if (config_.mode == ServerConfig::Mode::reply) {

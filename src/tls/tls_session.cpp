@@ -9,7 +9,6 @@
 #include <asio/ssl/error.hpp>
 #include <cerrno>
 
-
 namespace tcpecho {
 namespace {
 
