@@ -64,7 +64,7 @@ void Server::read_next(std::unique_ptr<Session> session) {
 awaitable<void> Server::echo(std::unique_ptr<Session> session) {
   auto& [link, peer, connection, busy, error, echoed, secured, inbox, arrived] = *session;
   std::vector<char> kept;
-  while (!error) {
+  for (;;) {
     const std::size_t n = take_arrived(*session);
     if (error == asio::error::would_block) {
       error = {};
@@ -83,8 +83,9 @@ awaitable<void> Server::echo(std::unique_ptr<Session> session) {
     // After a long record the client is likely streaming: once the others
     // have had their turn, the next record is read straight from the socket
     // (a record read whole may even hold more than the scratch buffer took).
-    if (error || !link.tls || (n < inbox.size() && !has_pending(link))) break;
-    if (!has_pending(link)) co_await asio::post(executor_, use_awaitable);
+    const bool more = has_pending(link);
+    if (error || !link.tls || (n < inbox.size() && !more)) break;
+    if (!more) co_await asio::post(executor_, use_awaitable);
   }
   if (!error) {
     read_next(std::move(session));
@@ -110,10 +111,14 @@ void Server::count_echoed(Session& session, std::size_t written) {
 // What there is to echo, in the scratch buffer: what the wait read, and
 // more from the socket if that filled the inbox, or if there was no wait
 // (a new connection). Over TLS, OpenSSL decrypts what the wait read first.
+// A wait that failed leaves its error (the end, a cut, a reset), except that
+// over TLS whether the end is clean (close_notify first) is OpenSSL's to
+// say: it reads the end again.
 std::size_t Server::take_arrived(Session& session) {
   std::size_t n = std::exchange(session.arrived, 0);
+  const bool tls_end = session.link.tls && session.ended == asio::error::eof;
+  if (session.ended && !tls_end) return 0;
   if (session.link.tls) {
-    if (session.ended) return 0;  // the socket cut or reset: nothing to decrypt
     if (n > 0) session.link.tls->stage(asio::buffer(session.inbox.data(), n));
     return read_now(session.link, scratch_.buffer(), session.ended);
   }

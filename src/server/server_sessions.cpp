@@ -93,10 +93,7 @@ void Server::wait_for_bytes(std::unique_ptr<Session> session) {
   waiting.link.socket.async_read_some(
       asio::buffer(waiting.inbox),
       [this, session = std::move(session)](const asio::error_code& error, std::size_t n) mutable {
-        // Over TLS, whether the end is clean (close_notify first) is
-        // OpenSSL's to say: it reads the end again.
-        const bool tls_end = error == asio::error::eof && session->link.tls;
-        session->ended = tls_end ? asio::error_code{} : error;
+        session->ended = error;
         session->arrived = n;
         ++reads_done_;
         if (echo_at_once(*session)) {

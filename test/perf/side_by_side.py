@@ -21,7 +21,7 @@ import sys
 import tempfile
 import time
 
-from compare import cpu_seconds, make_certificate
+from compare import cpu_seconds, make_certificate, start_server
 
 
 def server_command(binary, where, credentials):
@@ -31,16 +31,17 @@ def server_command(binary, where, credentials):
     if name == "echo_epoll":
         return [binary, where]
     tls = ["--tls", "--tls-cert", credentials[0], "--tls-key", credentials[1]] if credentials else []
-    flag = "--port" if where.isdigit() else "--unix"
+    flag = "--unix" if where.startswith("/") else "--port"
     return [binary, "serve", flag, where, "--mode", "echo", "--quiet", *tls]
 
 
 def start(binary, index, args, folder, credentials):
-    where = os.path.join(folder, f"{index}.sock") if args.unix else str(3960 + index)
-    server = subprocess.Popen(["taskset", "-c", "0", *server_command(binary, where, credentials)],
-                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    server.stdout.readline()  # listening
-    target = ["--unix", where] if args.unix else ["--host", "127.0.0.1", "--port", where]
+    """The server, pinned to CPU 0 on an ephemeral port or a socket in
+    `folder`, and bench's arguments to reach it."""
+    where = os.path.join(folder, f"{index}.sock") if args.unix else "0"
+    with open(os.path.join(folder, f"{index}.log"), "w") as log:  # the server keeps its own
+        server, port = start_server(server_command(binary, where, credentials), log)
+    target = ["--unix", where] if args.unix else ["--host", "127.0.0.1", "--port", str(port)]
     if credentials:
         target += ["--tls", "--tls-ca", credentials[0]]
     return server, target
@@ -51,14 +52,19 @@ def one_round(args, bench, folder, credentials):
     started = [start(binary, i, args, folder, credentials) for i, binary in enumerate(args.builds)]
     loads = [subprocess.Popen(["taskset", "-c", "1", bench, "bench", *target, "-d",
                                str(args.seconds), "--json", *args.bench_args],
-                              stdout=subprocess.PIPE, text=True) for _, target in started]
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _, target in started]
     time.sleep(1)  # bench's warm-up
     before = [cpu_seconds(server.pid) for server, _ in started]
-    reports = [json.loads(load.communicate(timeout=args.seconds + 30)[0]) for load in loads]
+    outputs = [load.communicate(timeout=args.seconds + 30) for load in loads]
     after = [cpu_seconds(server.pid) for server, _ in started]
     for server, _ in started:
         server.terminate()
         server.wait(timeout=10)
+    for load, (_, stderr) in zip(loads, outputs):
+        if load.returncode != 0:
+            raise SystemExit(f"bench failed ({load.returncode}): {stderr.strip()}")
+    reports = [json.loads(stdout) for stdout, _ in outputs]
     unit = "mb_per_s" if reports[0]["mode"] == "stream" else "ops_per_s"
     return [(report[unit], (end - begin) * 1e6 / (report[unit] * args.seconds))
             for report, begin, end in zip(reports, before, after)]
