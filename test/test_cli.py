@@ -1,13 +1,13 @@
 """The command line: usage errors, --help, --version."""
 import os
 import re
+import subprocess
 import unittest
 
 from processes import TCPECHO, run, tcpecho
 
 
 def run_with_env(extra, *args):
-    import subprocess
     return subprocess.run([TCPECHO, *args], capture_output=True, text=True, timeout=10,
                           env={**os.environ, **extra})
 
@@ -75,6 +75,24 @@ class UsageErrors(unittest.TestCase):
     def test_unreadable_message_file(self):
         self.check_usage_error("send", "--message-file", "/no/such/file",
                                says="--message-file: cannot open '/no/such/file'")
+
+    def test_message_file_that_cannot_be_read(self):
+        self.check_usage_error("send", "--message-file", "/tmp",
+                               says="--message-file: cannot read '/tmp': Is a directory")
+        self.check_usage_error("send", "--message-file", "/proc/self/mem",
+                               says="--message-file: cannot read '/proc/self/mem'")
+        directory = os.open("/tmp", os.O_RDONLY)
+        try:
+            result = subprocess.run([TCPECHO, "send", "--message-file", "-"], stdin=directory,
+                                    capture_output=True, text=True, timeout=10)
+        finally:
+            os.close(directory)
+        self.assertEqual(result.returncode, USAGE, result)
+        self.assertIn("--message-file: cannot read '-': Is a directory", result.stderr)
+
+    def test_message_file_past_the_limit_is_refused_not_read_whole(self):
+        self.check_usage_error("send", "--message-file", "/dev/zero",
+                               says="--message-file: '/dev/zero' holds more than 16777216 bytes")
 
     def test_zero_length_and_count(self):
         self.check_usage_error("serve", "--length", "0", says="--length")

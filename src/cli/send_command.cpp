@@ -1,7 +1,11 @@
 // `tcpecho send`'s options: where to connect, what to send, what to expect.
-#include <fstream>
-#include <iostream>
-#include <iterator>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
 
 #include "cli/cli_options.hpp"
 #include "cli/cli_tls.hpp"
@@ -10,21 +14,51 @@
 namespace tcpecho {
 namespace {
 
+// Appends what `fd` holds, up to `limit` bytes, to `bytes`; 0, or the errno
+// of the read that failed.
+int read_up_to(int fd, std::size_t limit, std::string& bytes) {
+  std::array<char, 64 * 1024> chunk;
+  while (bytes.size() < limit) {
+    const ssize_t n = ::read(fd, chunk.data(), std::min(chunk.size(), limit - bytes.size()));
+    if (n == 0) return 0;
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return errno;
+    bytes.append(chunk.data(), static_cast<std::size_t>(n));
+  }
+  return 0;
+}
+
+// The bytes of `path` (standard input for '-'). The message is sent from
+// memory, so one over max_message_file is refused rather than read until
+// memory runs out; a directory, /proc/self/mem or a stdin that cannot be read
+// is one line naming the file and the reason.
+std::string read_message_file(const std::string& path) {
+  const auto cannot = [&path](const char* what, int error) {
+    return CLI::ValidationError(
+        "--message-file", fmt::format("cannot {} '{}': {}", what, path, std::strerror(error)));
+  };
+  const int fd = path == "-" ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw cannot("open", errno);
+  std::string message;
+  const int error = read_up_to(fd, max_message_file + 1, message);
+  if (fd != STDIN_FILENO) ::close(fd);
+  if (error != 0) throw cannot("read", error);
+  if (message.size() > max_message_file) {
+    throw CLI::ValidationError(
+        "--message-file", fmt::format("'{}' holds more than {} bytes", path, max_message_file));
+  }
+  return message;
+}
+
 // --message-file PATH: the message from a file, or from stdin for '-'.
 CLI::Option* add_message_file_option(CLI::App& send, std::string& message) {
   return send
       .add_option_function<std::string>(
           "--message-file",
-          [&message](const std::string& path) {
-            std::ifstream file;
-            if (path != "-") file.open(path, std::ios::binary);
-            std::istream& in = path == "-" ? std::cin : file;
-            if (!in) throw CLI::ValidationError("--message-file", "cannot open '" + path + "'");
-            message.assign(std::istreambuf_iterator<char>(in), {});
-            if (in.bad())
-              throw CLI::ValidationError("--message-file", "cannot read '" + path + "'");
-          },
-          "Send the bytes of this file, or of standard input for '-'")
+          [&message](const std::string& path) { message = read_message_file(path); },
+          fmt::format("Send the bytes of this file, or of standard input for '-' (at most {} "
+                      "bytes)",
+                      max_message_file))
       ->type_name("PATH");
 }
 

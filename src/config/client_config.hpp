@@ -15,6 +15,9 @@ namespace tcpecho {
 
 using namespace std::chrono_literals;
 
+// --message-file: the message is held in memory, so a larger file is refused.
+inline constexpr std::size_t max_message_file = 16 * 1024 * 1024;
+
 struct ClientConfig {
   std::string host = "127.0.0.1";
   std::uint16_t port = 3000;
