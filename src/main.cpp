@@ -5,7 +5,6 @@
 #include "bench/bench.hpp"
 #include "cli/cli.hpp"
 #include "client/client.hpp"
-#include "failure.hpp"
 #include "server/server_group.hpp"
 
 namespace tcpecho {
@@ -13,17 +12,18 @@ namespace {
 
 int serve(const ServerConfig& config, Output& out) { return ServerGroup(config, out).run(); }
 
+// A failure that escapes the exchange (a --tls-ca that is no CA file, a bug)
+// is rethrown, so that run() reports it as it reports any other.
 int send(const ClientConfig& config, Output& out) {
   asio::io_context io(1);
   auto status = ExitStatus::internal_error;
+  std::exception_ptr escaped;
   co_spawn(io, send_message(config, out), [&](std::exception_ptr failure, ExitStatus result) {
-    if (failure) {
-      out.print_error("tcpecho: internal error: {}", failure_text(failure));
-    } else {
-      status = result;
-    }
+    escaped = failure;
+    status = result;
   });
   io.run();
+  if (escaped) std::rethrow_exception(escaped);
   return static_cast<int>(status);
 }
 

@@ -295,6 +295,15 @@ class ClientCertificates(TlsTestCase):
         lines = server.read_until("Waiting for a new connection")
         self.assertIn("peer certificate CN=tcpecho test client", lines[3])
 
+    def test_no_certificate_is_reported_as_a_certificate_required_every_time(self):
+        # TLS 1.3: the refusal comes after the client's handshake has ended,
+        # as an alert or as a reset that overtook it; both are exit 4.
+        server = self.serve_requiring()
+        for _ in range(10):
+            result = send_tls(server.port, "--tls-ca", certificates.ca[0])
+            self.assert_one_line_failure(result, 4, "certificate required")
+            server.read_until_prefix("  Closing socket")
+
     def test_no_certificate_or_one_another_ca_signed_is_refused(self):
         server = self.serve_requiring()
         cert, key = certificates.stranger
@@ -417,6 +426,13 @@ class BadInput(TlsTestCase):
         self.assert_one_line_failure(not_pem, 2, "cannot use --tls-cert")
         missing = tcpecho("send", "--tls", "--tls-ca", "/nonexistent/ca.pem")
         self.assertEqual(missing.returncode, 2, missing.stderr)
+        not_a_ca = tcpecho("send", "--tls", "--tls-ca", "/etc/passwd")
+        self.assert_one_line_failure(not_a_ca, 2, "tcpecho: cannot use --tls-ca /etc/passwd")
+        client_cert, _ = certificates.client
+        _, server_key = certificates.server
+        mismatched = tcpecho("send", "--tls", "--tls-ca", certificates.ca[0],
+                             "--tls-cert", client_cert, "--tls-key", server_key)
+        self.assert_one_line_failure(mismatched, 2, "tcpecho: cannot use --tls-key", "mismatch")
         needs_tls = tcpecho("send", "--tls-insecure")
         self.assertEqual(needs_tls.returncode, 2, needs_tls.stderr)
 

@@ -50,15 +50,14 @@ class Exchange {
 
     stage = Stage::exchanging;
     auto [write_error, written] = co_await write_all(link, asio::buffer(config_.message));
-    if (write_error) co_return fail(write_error);
+    if (write_error) co_return fail_exchange(link, write_error, "");
     // The half-close tells echo servers, and any server reading to the end,
     // that the message is complete.
     shutdown_send(link);
 
     std::string reply;
     const auto read_error = co_await read_to_end(link, reply, max_reply_size);
-    if (read_error == tls_truncated()) co_return fail_truncated(reply);
-    if (read_error != asio::error::eof) co_return fail(read_error);
+    if (read_error != asio::error::eof) co_return fail_exchange(link, read_error, reply);
     if (!config_.expect && is_missing_or_short(reply)) co_return fail_short(reply);
     out_.print("Server:  {}", python::bytes_repr(reply));
     if (config_.expect && reply != *config_.expect) {
@@ -121,6 +120,24 @@ class Exchange {
     out_.print_error("tcpecho: {} closed the connection without TLS close_notify after {}",
                      target_, python::bytes_repr(reply));
     return ExitStatus::exchange_failed;
+  }
+
+  // TLS 1.3 ends the client's handshake before the server has judged its
+  // certificate: a server that asked for one and got none refuses after it,
+  // with an alert, or with a reset that overtakes the alert when it closes
+  // with the message unread. Either is a refused certificate, not a failed
+  // exchange.
+  ExitStatus fail_exchange(const Link& link, const asio::error_code& error,
+                           std::string_view reply) const {
+    if (link.tls && reply.empty() && error != asio::error::operation_aborted &&
+        link.tls->facts().owed_certificate) {
+      out_.print_error("tcpecho: {} {}: certificate required: the server asked for a client "
+                       "certificate and none was given (--tls-cert)",
+                       failure_at(Stage::securing).failed, target_);
+      return failure_at(Stage::securing).status;
+    }
+    if (error == tls_truncated()) return fail_truncated(reply);
+    return fail(error);
   }
 
   ExitStatus fail(const asio::error_code& error) const {

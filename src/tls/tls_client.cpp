@@ -23,7 +23,11 @@ class OpenSslClient final : public TlsClient {
     common_settings(tls_);
     SSL_CTX* native = tls_.native_handle();
     SSL_CTX_set_ex_data(native, client_index(), this);
-    if (!options.cert_file.empty()) use_certificate(tls_, options.cert_file, options.key_file);
+    if (!options.cert_file.empty()) {
+      use_certificate(tls_, options.cert_file, options.key_file);
+    } else {
+      SSL_CTX_set_client_cert_cb(native, owe_certificate);
+    }
     if (!options.fingerprint.empty()) {
       // The pin is the trust: whoever signed the certificate does not matter.
       SSL_CTX_set_verify(native, SSL_VERIFY_PEER, check_pin);
@@ -85,6 +89,13 @@ class OpenSslClient final : public TlsClient {
                          of(ssl).options_.fingerprint;
     X509_STORE_CTX_set_error(store, matches ? X509_V_OK : X509_V_ERR_APPLICATION_VERIFICATION);
     return matches ? 1 : 0;
+  }
+
+  // The server asks for a client certificate and there is none to give: say
+  // so, for the refusal that may follow the handshake.
+  static int owe_certificate(SSL* ssl, X509**, EVP_PKEY**) {
+    mark_certificate_owed(ssl);
+    return 0;
   }
 
   // TLS 1.3 servers send their tickets after the handshake: the newest

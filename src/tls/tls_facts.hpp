@@ -14,6 +14,8 @@ struct TlsFacts {
   bool resumed = false;
   std::string peer_subject;  // the peer certificate's, if it showed one
   std::string peer_key;      // its key: "EC 256 bits"
+  // A client's: the server asked for a certificate and was given none.
+  bool owed_certificate = false;
 };
 
 // "TLSv1.3, TLS_AES_256_GCM_SHA384, x25519[, resumed][, peer certificate CN=...]"

@@ -39,6 +39,12 @@ asio::error_code queued_error(SSL* ssl) {
   return {static_cast<int>(code), asio::error::get_ssl_category()};
 }
 
+// Where mark_certificate_owed() leaves its mark on an SSL.
+int owed_certificate_index() {
+  static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+  return index;
+}
+
 std::string subject_of(X509* certificate) {
   BIO* text = BIO_new(BIO_s_mem());
   X509_NAME_print_ex(text, X509_get_subject_name(certificate), 0, XN_FLAG_RFC2253);
@@ -54,6 +60,11 @@ std::string subject_of(X509* certificate) {
 const asio::error_category& verification_category() {
   static const VerificationCategory category;
   return category;
+}
+
+void mark_certificate_owed(SSL* ssl) {
+  static int owed = 1;
+  SSL_set_ex_data(ssl, owed_certificate_index(), &owed);
 }
 
 std::string sha256_fingerprint(X509* certificate) {
@@ -153,6 +164,7 @@ TlsFacts TlsSession::facts() const {
     if (const char* name = SSL_group_to_name(ssl, group)) facts.group = name;
   }
   facts.resumed = SSL_session_reused(ssl) == 1;
+  facts.owed_certificate = SSL_get_ex_data(ssl, owed_certificate_index()) != nullptr;
   if (X509* peer = SSL_get0_peer_certificate(ssl)) {
     facts.peer_subject = subject_of(peer);
     const EVP_PKEY* key = X509_get0_pubkey(peer);

@@ -56,6 +56,10 @@ class TlsSession final : public TlsLayer {
 const asio::error_category& verification_category();
 inline constexpr int fingerprint_mismatch = -1;
 
+// A client's handshake: the server asked for a certificate and was given
+// none. facts() says so.
+void mark_certificate_owed(SSL* ssl);
+
 // "AB:CD:...", as `openssl x509 -fingerprint -sha256` prints it.
 std::string sha256_fingerprint(X509* certificate);
 
