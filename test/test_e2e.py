@@ -126,6 +126,24 @@ class ErrorExits(unittest.TestCase):
                          f"tcpecho: cannot connect to 127.0.0.1 port {port}: "
                          "Connection refused\n")
 
+    def test_out_of_file_descriptors_says_so(self):
+        # Six descriptors: the three standard ones and the event loop's three
+        # leave none for the socket.
+        import resource
+        import subprocess
+        from processes import TCPECHO
+        with socket.socket() as listener:
+            listener.bind(("127.0.0.1", 0))
+            listener.listen()
+            port = listener.getsockname()[1]
+            result = subprocess.run(
+                [TCPECHO, "send", "--port", str(port)], capture_output=True, text=True,
+                timeout=WAIT,
+                preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (6, 6)))
+        self.assertEqual(result.returncode, 4)
+        self.assertEqual(result.stderr, f"tcpecho: cannot connect to 127.0.0.1 port {port}: "
+                                        "Too many open files\n")
+
     def test_unknown_host(self):
         result = tcpecho_send(3000, "no-such-host.invalid")
         self.assertEqual(result.returncode, 3)

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "failure.hpp"
+#include "net/connect.hpp"
 
 namespace tcpecho::bench_load {
 
@@ -76,7 +77,7 @@ awaitable<bool> BenchWorker::connect(Link& link, Watch& watch) {
   watch.socket = &link.socket;
   watch.busy();
   auto [error, endpoint] =
-      co_await asio::async_connect(link.socket, endpoints_, nothrow_awaitable);
+      co_await connect_first(link.socket, endpoints_);
   if (!error && !is_unix(endpoint)) link.socket.set_option(tcp::no_delay(true), error);
   if (!error && tls_) error = co_await secure(link);
   watch.idle();

@@ -2,6 +2,7 @@
 // client.hpp.
 #include "client/client.hpp"
 
+#include "net/connect.hpp"
 #include "net/endpoints.hpp"
 #include "output/python_format.hpp"
 #include "transport/link.hpp"
@@ -83,7 +84,7 @@ class Exchange {
 
     stage = Stage::connecting;
     auto [connect_error, endpoint] =
-        co_await asio::async_connect(link.socket, endpoints, nothrow_awaitable);
+        co_await connect_first(link.socket, endpoints);
     if (connect_error) co_return connect_error;
     asio::error_code error;
     out_.print("Client has been assigned the socket:  {}", link.socket.local_endpoint(error));

@@ -1,0 +1,18 @@
+// Connecting a client's socket to the first of a host's addresses that
+// answers, with the reason when none does.
+#pragma once
+
+#include <tuple>
+#include <vector>
+
+#include "net/stream.hpp"
+
+namespace tcpecho {
+
+// Tries each of `endpoints` in turn, as asio::async_connect does, and says
+// why it failed where Asio says "operation aborted" without being cancelled
+// (a socket it could not open: out of file descriptors).
+awaitable<std::tuple<asio::error_code, Endpoint>> connect_first(
+    Socket& socket, const std::vector<Endpoint>& endpoints);
+
+}  // namespace tcpecho
