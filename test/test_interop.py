@@ -3,9 +3,12 @@ every pairing of client and server must produce the same transcripts, byte
 for byte, once the port numbers are set aside."""
 import itertools
 import re
+import shutil
+import socket
+import subprocess
 import unittest
 
-from processes import (assigned_socket, seed_block, seed_send, seed_server, tcpecho_send,
+from processes import (WAIT, assigned_socket, seed_block, seed_send, seed_server, tcpecho_send,
                        tcpecho_server)
 
 SERVERS = {"tcpecho": tcpecho_server, "seed": seed_server}
@@ -39,6 +42,46 @@ class Interop(unittest.TestCase):
             reference = transcripts["seed", "seed"]
             for pairing, transcript in transcripts.items():
                 self.assertEqual(transcript, reference, pairing)
+
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@unittest.skipUnless(shutil.which("ncat"), "ncat (Debian package ncat) is not installed")
+class Ncat(unittest.TestCase):
+    """ncat --exec /bin/cat ends the connection when the client's end reaches
+    cat, before cat's answer has gone out: send must not half-close there."""
+
+    def setUp(self):
+        self.port = free_port()
+        self.ncat = subprocess.Popen(["ncat", "-v", "-l", "-k", "--exec", "/bin/cat",
+                                      "127.0.0.1", str(self.port)],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self.addCleanup(self.stop_ncat)
+        for line in self.ncat.stderr:  # ends when ncat does: no unbounded wait
+            if "Listening on" in line:
+                return
+        self.fail("ncat did not listen")
+
+    def stop_ncat(self):
+        self.ncat.kill()
+        self.ncat.wait(timeout=WAIT)
+        self.ncat.stderr.close()
+
+    def test_no_half_close_reads_the_echo_up_to_the_expected_length(self):
+        result = tcpecho_send(self.port, "127.0.0.1", "--no-half-close",
+                              "--expect", "Greetings, server")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(result.stdout.splitlines()[1], "Server:  b'Greetings, server'")
+
+    def test_no_half_close_without_expect_ends_the_reply_at_the_timeout(self):
+        result = tcpecho_send(self.port, "127.0.0.1", "--no-half-close", "--timeout", "0.5")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(result.stdout.splitlines()[1], "Server:  b'Greetings, server'")
 
 
 if __name__ == "__main__":

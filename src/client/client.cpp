@@ -51,22 +51,35 @@ class Exchange {
 
     stage = Stage::exchanging;
     auto [write_error, written] = co_await write_all(link, asio::buffer(config_.message));
-    if (write_error) co_return fail_exchange(link, write_error, "");
+    if (write_error) co_return fail_exchange(link, write_error);
     // The half-close tells echo servers, and any server reading to the end,
-    // that the message is complete.
-    shutdown_send(link);
+    // that the message is complete. Without it (--no-half-close), the reply
+    // ends at --expect's length, the server's end, or the timeout.
+    if (config_.half_close) shutdown_send(link);
 
-    std::string reply;
-    const auto read_error = co_await read_to_end(link, reply, max_reply_size);
-    if (read_error != asio::error::eof) co_return fail_exchange(link, read_error, reply);
-    if (!config_.expect && is_missing_or_short(reply)) co_return fail_short(reply);
-    out_.print("Server:  {}", python::bytes_repr(reply));
-    if (config_.expect && reply != *config_.expect) {
+    const auto read_error = co_await read_to_end(link, reply_, reply_limit());
+    const bool complete = read_error == asio::error::eof ||
+                          (read_error == asio::error::message_size && !config_.half_close);
+    if (!complete) co_return fail_exchange(link, read_error);
+    co_return judge_reply();
+  }
+
+  // The reply as it stands: printed, and compared with --expect.
+  ExitStatus judge_reply() const {
+    if (!config_.expect && is_missing_or_short(reply_)) return fail_short(reply_);
+    out_.print("Server:  {}", python::bytes_repr(reply_));
+    if (config_.expect && reply_ != *config_.expect) {
       out_.print_error("tcpecho: {} replied {}, expected {}", target_,
-                       python::bytes_repr(reply), python::bytes_repr(*config_.expect));
-      co_return ExitStatus::unexpected_reply;
+                       python::bytes_repr(reply_), python::bytes_repr(*config_.expect));
+      return ExitStatus::unexpected_reply;
     }
-    co_return ExitStatus::ok;
+    return ExitStatus::ok;
+  }
+
+  // --no-half-close: a server that keeps the connection open has said what it
+  // had to say when the timeout comes, if it said anything.
+  bool timeout_ends_reply() const {
+    return stage == Stage::exchanging && !config_.half_close && !reply_.empty();
   }
 
   // Resolves the host (a Unix path needs no lookup), connects to the first
@@ -128,16 +141,15 @@ class Exchange {
   // with an alert, or with a reset that overtakes the alert when it closes
   // with the message unread. Either is a refused certificate, not a failed
   // exchange.
-  ExitStatus fail_exchange(const Link& link, const asio::error_code& error,
-                           std::string_view reply) const {
-    if (link.tls && reply.empty() && error != asio::error::operation_aborted &&
+  ExitStatus fail_exchange(const Link& link, const asio::error_code& error) const {
+    if (link.tls && reply_.empty() && error != asio::error::operation_aborted &&
         link.tls->facts().owed_certificate) {
       out_.print_error("tcpecho: {} {}: certificate required: the server asked for a client "
                        "certificate and none was given (--tls-cert)",
                        failure_at(Stage::securing).failed, target_);
       return failure_at(Stage::securing).status;
     }
-    if (error == tls_truncated()) return fail_truncated(reply);
+    if (error == tls_truncated()) return fail_truncated(reply_);
     return fail(error);
   }
 
@@ -153,11 +165,17 @@ class Exchange {
   Stage stage = Stage::resolving;
 
  private:
+  // Without the half-close, the expected length is where the reply ends.
+  std::size_t reply_limit() const {
+    return config_.expect && !config_.half_close ? config_.expect->size() : max_reply_size;
+  }
+
   const ClientConfig& config_;
   Output& out_;
   const NameLookup& lookup_;
   TlsClient* tls_;  // none: plain
   std::string target_;
+  std::string reply_;
 };
 
 awaitable<void> sleep_for(std::chrono::milliseconds duration) {
@@ -173,6 +191,7 @@ awaitable<ExitStatus> exchange_once(const ClientConfig& config, Output& out,
   using namespace asio::experimental::awaitable_operators;
   auto outcome = co_await (exchange.run() || sleep_for(config.timeout));
   if (outcome.index() == 0) co_return std::get<0>(outcome);
+  if (exchange.timeout_ends_reply()) co_return exchange.judge_reply();
 
   const Failure failure = failure_at(exchange.stage);
   out.print_error("tcpecho: timed out after {} {} {}", seconds_text(config.timeout),

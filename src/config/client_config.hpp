@@ -28,6 +28,7 @@ struct ClientConfig {
   std::optional<std::string> expect;        // the reply must be exactly this
   std::optional<TlsClientOptions> tls;      // none: plain TCP
   bool verbose = false;                     // TLS: a line about the session
+  bool half_close = true;                   // shut down sending after the message
 };
 
 }  // namespace tcpecho
