@@ -31,9 +31,8 @@ int bench(const BenchConfig& config, Output& out) {
   return static_cast<int>(report_bench(config, run_bench(config, out), out));
 }
 
-int run(int argc, char** argv) {
-  ConsoleOutput out;
-  auto parsed = parse_command_line(argc, argv);
+int run_command(int argc, char** argv, Output& out) {
+  auto parsed = parse_command_line(argc, argv, out);
   if (const auto* status = std::get_if<ExitStatus>(&parsed)) return static_cast<int>(*status);
 
   const auto& command = std::get<Command>(parsed);
@@ -48,6 +47,14 @@ int run(int argc, char** argv) {
     out.print_error("tcpecho: internal error: {}", error.what());
     return static_cast<int>(ExitStatus::internal_error);
   }
+}
+
+// A command that succeeded but whose output could not be written has failed.
+int run(int argc, char** argv) {
+  ConsoleOutput out;
+  const int status = run_command(argc, argv, out);
+  if (!out.finish() && status == 0) return static_cast<int>(ExitStatus::output_failed);
+  return status;
 }
 
 }  // namespace

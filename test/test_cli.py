@@ -138,9 +138,18 @@ class Help(unittest.TestCase):
         for subcommand in ["serve", "send", "bench"]:
             help_text = tcpecho(subcommand, "--help").stdout
             for option in set(re.findall(r"--[a-z][a-z-]+", help_text)) - {"--help"}:
-                self.assertIn(option, page, f"{subcommand} {option}")
+                self.assertTrue(option in page, f"{subcommand} {option} is not in the man page")
         for status in range(8):
             self.assertIn(f".B {status}\n", page)
+
+    def test_help_and_version_to_a_full_disk_fail_and_say_so(self):
+        for args in (["--help"], ["--version"], ["send", "--help"]):
+            with open("/dev/full", "w") as full:
+                result = subprocess.run([TCPECHO, *args], stdout=full, stderr=subprocess.PIPE,
+                                        text=True, timeout=10)
+            self.assertEqual(result.returncode, 8, args)
+            self.assertRegex(result.stderr, r"^tcpecho: cannot write to standard output: No "
+                                            r"space left on device \(\d+ lines? not written\)\n$")
 
     def test_version_is_the_meson_project_version(self):
         result = tcpecho("--version")

@@ -126,6 +126,18 @@ class ErrorExits(unittest.TestCase):
                          f"tcpecho: cannot connect to 127.0.0.1 port {port}: "
                          "Connection refused\n")
 
+    def test_a_transcript_that_cannot_be_written_fails_the_exchange(self):
+        import subprocess
+        from processes import TCPECHO
+        server = tcpecho_server()
+        self.addCleanup(server.kill)
+        with open("/dev/full", "w") as full:
+            result = subprocess.run([TCPECHO, "send", "--port", str(server.port)], stdout=full,
+                                    stderr=subprocess.PIPE, text=True, timeout=WAIT)
+        self.assertEqual(result.returncode, 8)
+        self.assertEqual(result.stderr, "tcpecho: cannot write to standard output: No space "
+                                        "left on device (2 lines not written)\n")
+
     def test_out_of_file_descriptors_says_so(self):
         # Six descriptors: the three standard ones and the event loop's three
         # leave none for the socket.

@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <regex>
 #include <string>
 #include <vector>
@@ -97,4 +98,33 @@ TEST_CASE("a transient status line does not count as missing") {
   writer.line("a line");
   CHECK(pipe.read_until(std::regex("\rstatusa line")) ==
         std::vector<std::string>{"\rstatusa line"});
+}
+
+TEST_CASE("close() reports a descriptor that fails, and the lines it never took") {
+  std::signal(SIGPIPE, SIG_IGN);  // as ConsoleOutput does: EPIPE instead
+  int fds[2];
+  REQUIRE(::pipe2(fds, O_CLOEXEC) == 0);
+  ::close(fds[0]);  // nobody will ever read: each write fails with EPIPE
+  LineWriter writer(fds[1]);
+  writer.line("one");
+  writer.line("two\nthree");
+  const auto outcome = writer.close();
+  ::close(fds[1]);
+  CHECK(outcome.error == EPIPE);
+  CHECK(outcome.lost == 3);
+}
+
+TEST_CASE("close() counts as lost what a reader that never reads left in the buffer") {
+  Pipe pipe;
+  LineWriter writer(pipe.write_end(), 1 << 20);
+  constexpr int written = 20'000;  // about 1 MB: more than the pipe holds, less than the bound
+  const std::string padding(40, '.');
+  for (int i = 0; i < written; ++i) writer.line(std::to_string(i) + padding);
+  const auto outcome = writer.close();  // gives up after LineWriter::patience
+  CHECK(outcome.error == 0);
+  CHECK(outcome.lost > 0);
+  // What did reach the pipe, and what was lost, are every line written.
+  const auto last = std::to_string(written - outcome.lost - 1);
+  const auto reached = pipe.read_until(std::regex(last + R"(\.+)"));
+  CHECK(reached.size() + outcome.lost == written);
 }

@@ -77,8 +77,9 @@ class Robustness(unittest.TestCase):
         self.assertEqual(status, 0)
         self.assertNotIn("Too many open files", errors)  # said once per episode
 
-    def test_a_closed_stdout_does_not_stop_the_server(self):
-        # The equivalent of `tcpecho serve | head -3`.
+    def test_a_closed_stdout_does_not_stop_the_server_and_is_reported_at_exit(self):
+        # The equivalent of `tcpecho serve | head -3`: the clients are served,
+        # and at exit the write error is said on stderr and in the status.
         process = subprocess.Popen([TCPECHO, "serve", "--port", "0"], stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE)
         self.addCleanup(process.kill)
@@ -89,8 +90,10 @@ class Robustness(unittest.TestCase):
             client = tcpecho_send(port, "127.0.0.1", "--timeout", "5")
             self.assertEqual(client.returncode, 0, client.stderr)
         process.send_signal(signal.SIGTERM)
-        self.assertEqual(process.wait(timeout=WAIT), 0)
-        self.assertEqual(process.stderr.read(), b"")
+        self.assertEqual(process.wait(timeout=WAIT), 8)
+        self.assertRegex(process.stderr.read().decode(),
+                         r"^tcpecho: cannot write to standard output: Broken pipe "
+                         r"\(\d+ lines not written\)\n$")
         process.stderr.close()
 
     def serve_to_an_unread_stdout(self, exchanges):
@@ -108,25 +111,37 @@ class Robustness(unittest.TestCase):
         self.assertEqual(client.stdout.count("Server:  b'Goodbye, client!'"), exchanges)
         return process, first, port
 
-    def test_a_stdout_nobody_reads_does_not_stop_the_server(self):
-        process, _, _ = self.serve_to_an_unread_stdout(3000)
+    def test_a_stdout_nobody_reads_does_not_stop_the_server_and_what_it_lost_is_said(self):
+        exchanges = 3000
+        process, _, _ = self.serve_to_an_unread_stdout(exchanges)
 
         started = time.monotonic()
         process.send_signal(signal.SIGINT)
         self.assertEqual(process.wait(timeout=WAIT), 0)
         print(f"\nserver with an unread stdout: exited {time.monotonic() - started:.2f} s "
               "after SIGINT", file=sys.stderr)
-        # What did reach the pipe is whole lines of the transcript.
+        # What did reach the pipe is whole lines of the transcript; what did
+        # not is counted there or, for what was still buffered at exit, on
+        # stderr: every line is accounted for.
         transcript = process.stdout.read().decode()
         process.stdout.close()
         self.assertTrue(transcript.endswith("\n"))
+        received, counted = 1, 0  # "Listening at", read by the test
         for line in transcript.splitlines():
             self.assertRegex(line, r"^(Waiting for a new connection|Connection from \(.*\)|"
                                    r"  Socket (name|peer): \(.*\)|"
                                    r"  message from client: b'Greetings, server'|"
-                                   r"  Closing socket|tcpecho: \d+ lines missing here: .*)$")
-        self.assertEqual(process.stderr.read(), b"")
+                                   r"  Closing socket|tcpecho: \d+ lines missing here: .*|"
+                                   r"Shutting down \(SIGINT\): .*)$")
+            missing = re.match(r"^tcpecho: (\d+) lines? missing here", line)
+            counted += int(missing.group(1)) if missing else 0
+            received += 0 if missing else 1
+        lost = re.fullmatch(r"tcpecho: (\d+) lines? of standard output lost: its reader took "
+                            r"nothing for 1s\n", process.stderr.read().decode())
         process.stderr.close()
+        self.assertIsNotNone(lost)
+        # Listening, Waiting, six lines an exchange, and Shutting down.
+        self.assertEqual(received + counted + int(lost.group(1)), 3 + 6 * exchanges)
 
     def test_lines_missing_from_a_slow_reader_are_counted(self):
         exchanges = 3000

@@ -30,6 +30,7 @@ Exit status:
   5  exchange failed (reset, short or missing reply, timed out)
   6  could not listen (address in use, permission denied)
   7  send --expect: the reply differed
+  8  standard output could not be written (full disk, closed pipe)
   128+N  server stopped by a second signal N)";
 
 // An environment variable that stands in for an option must be valid too.
@@ -56,9 +57,22 @@ void describe_program(CLI::App& app) {
   });
 }
 
+// CLI11 prints to streams: what it printed goes to `out`, a line at a time,
+// so that a failure to write it is seen like any other.
+ExitStatus report(const CLI::App& app, const CLI::ParseError& error, Output& out) {
+  std::ostringstream printed, failed;
+  const int status = app.exit(error, printed, failed);
+  const auto without_last_newline = [](const std::string& text) {
+    return std::string_view(text).substr(0, text.size() - (text.ends_with('\n') ? 1 : 0));
+  };
+  if (const auto text = printed.str(); !text.empty()) out.line(without_last_newline(text));
+  if (const auto text = failed.str(); !text.empty()) out.error(without_last_newline(text));
+  return status == 0 ? ExitStatus::ok : ExitStatus::usage;
+}
+
 }  // namespace
 
-ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
+ParsedCommandLine parse_command_line(int argc, const char* const* argv, Output& out) {
   CLI::App app(
       "tcpecho: a TCP server, client and load tool for the classic echo-server exchange (the "
       "client sends 'Greetings, server', the server prints it and answers 'Goodbye, client!'), "
@@ -83,8 +97,7 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
       throw CLI::RequiredError("A subcommand (serve, send or bench)");
     check_environment(*app.get_subcommands().front());
   } catch (const CLI::ParseError& error) {
-    const int status = app.exit(error);
-    return status == 0 ? ExitStatus::ok : ExitStatus::usage;
+    return report(app, error, out);
   }
   if (load->parsed()) {
     bench.tls = bench_tls.requested();

@@ -12,6 +12,7 @@
 #include "config/client_config.hpp"
 #include "config/server_config.hpp"
 #include "exit_status.hpp"
+#include "output/output.hpp"
 
 namespace tcpecho {
 
@@ -21,6 +22,7 @@ using Command = std::variant<ServerConfig, ClientConfig, BenchConfig>;
 // --help or --version printed, or a usage error reported on stderr.
 using ParsedCommandLine = std::variant<Command, ExitStatus>;
 
-ParsedCommandLine parse_command_line(int argc, const char* const* argv);
+// --help and --version go to `out`'s transcript, mistakes to its errors.
+ParsedCommandLine parse_command_line(int argc, const char* const* argv, Output& out);
 
 }  // namespace tcpecho

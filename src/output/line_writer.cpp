@@ -25,40 +25,53 @@ struct LineWriter::State {
   const std::size_t bound;
   std::string pending;
   std::uint64_t dropped = 0;  // lines lost since the writer last took the buffer
+  std::uint64_t unwritten = 0;  // lines taken into the buffer and not yet written
+  std::uint64_t uncounted = 0;  // dropped lines whose count could not be written
+  int error = 0;                // the first failed write's errno: nothing is written after it
   bool writer_idle = false;
   bool closing = false;
   bool finished = false;
+  bool closed = false;  // close() has waited, and Outcome is final
+  Outcome outcome;
   std::uint64_t writes = 0;  // system calls that wrote something: the writer's progress
   std::thread writer;
 };
 
 namespace {
 
-// Writes all of `bytes`, telling `progress` after every system call that took
-// some. A descriptor that fails (its reader gone, a full disk) loses them: the
-// server owes its clients their replies, so it carries on.
+// Writes all of `bytes`, telling `progress` what each system call took;
+// 0, or the errno of the one that failed. A descriptor that fails (its reader
+// gone, a full disk) loses the rest: the server owes its clients their
+// replies, so it carries on, and says so at exit.
 template <typename Progress>
-void write_all(int fd, std::string_view bytes, Progress&& progress) {
+int write_all(int fd, std::string_view bytes, Progress&& progress) {
   while (!bytes.empty()) {
     const ssize_t n = ::write(fd, bytes.data(), bytes.size());
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;
+    if (n < 0) return errno;
+    if (n == 0) return EIO;
+    progress(bytes.substr(0, static_cast<std::size_t>(n)));
     bytes.remove_prefix(static_cast<std::size_t>(n));
-    progress();
   }
+  return 0;
 }
 
 // A pipe takes a write of up to PIPE_BUF bytes whole, so lines sent in such
 // pieces never tear, even where stdout and stderr share the pipe (2>&1).
 template <typename Progress>
-void write_lines(int fd, std::string_view lines, Progress&& progress) {
+int write_lines(int fd, std::string_view lines, Progress&& progress) {
   while (!lines.empty()) {
     std::size_t end = lines.size() <= PIPE_BUF ? lines.size() : lines.rfind('\n', PIPE_BUF - 1);
     if (end == std::string_view::npos) end = lines.find('\n');  // one line longer than that
     end = end == std::string_view::npos ? lines.size() : std::min(end + 1, lines.size());
-    write_all(fd, lines.substr(0, end), progress);
+    if (const int error = write_all(fd, lines.substr(0, end), progress)) return error;
     lines.remove_prefix(end);
   }
+  return 0;
+}
+
+std::uint64_t line_count(std::string_view text) {
+  return static_cast<std::uint64_t>(std::count(text.begin(), text.end(), '\n'));
 }
 
 }  // namespace
@@ -67,8 +80,11 @@ LineWriter::LineWriter(int fd, std::size_t bound) : state_(std::make_shared<Stat
   state_->writer = std::thread(drain, fd, state_);
 }
 
-LineWriter::~LineWriter() {
+LineWriter::~LineWriter() { close(); }
+
+LineWriter::Outcome LineWriter::close() {
   std::unique_lock lock(state_->mutex);
+  if (state_->closed) return state_->outcome;
   state_->closing = true;
   state_->wake.notify_one();
   for (auto seen = state_->writes; !state_->finished; seen = state_->writes) {
@@ -76,14 +92,18 @@ LineWriter::~LineWriter() {
         lock, patience, [&] { return state_->finished || state_->writes != seen; });
     if (!moved) break;
   }
-  const bool finished = state_->finished;
+  auto& s = *state_;
+  const bool finished = s.finished;
+  s.closed = true;
+  s.outcome = {s.error, s.unwritten + s.dropped + s.uncounted};
   lock.unlock();
   // A writer stuck in write() keeps the state alive and dies with the process.
   if (finished) {
-    state_->writer.join();
+    s.writer.join();
   } else {
-    state_->writer.detach();
+    s.writer.detach();
   }
+  return s.outcome;
 }
 
 void LineWriter::line(std::string_view text) {
@@ -93,9 +113,10 @@ void LineWriter::line(std::string_view text) {
   // buffer: the gap stays in one place, where the count is written. A line
   // longer than the bound is taken into an empty buffer, or it never could be.
   if (s.dropped > 0 || (!s.pending.empty() && s.pending.size() + text.size() + 1 > s.bound)) {
-    s.dropped += 1 + static_cast<std::uint64_t>(std::count(text.begin(), text.end(), '\n'));
+    s.dropped += 1 + line_count(text);
     return;
   }
+  s.unwritten += 1 + line_count(text);
   s.pending.append(text);
   s.pending.push_back('\n');
   if (std::exchange(s.writer_idle, false)) s.wake.notify_one();
@@ -112,7 +133,14 @@ void LineWriter::transient(std::string_view text) {
 void LineWriter::drain(int fd, std::shared_ptr<State> state) {
   auto& s = *state;
   std::unique_lock lock(s.mutex);
-  const auto progress = [&] {
+  // Lines of the buffer's are written once their newline is.
+  const auto lines_written = [&](std::string_view bytes) {
+    std::lock_guard again(s.mutex);
+    ++s.writes;
+    s.unwritten -= line_count(bytes);
+    s.written.notify_all();
+  };
+  const auto note_written = [&](std::string_view) {
     std::lock_guard again(s.mutex);
     ++s.writes;
     s.written.notify_all();
@@ -126,16 +154,21 @@ void LineWriter::drain(int fd, std::shared_ptr<State> state) {
     std::string batch;
     batch.swap(s.pending);
     const auto dropped = std::exchange(s.dropped, 0);
+    int error = s.error;
     lock.unlock();
-    write_lines(fd, batch, progress);
-    if (dropped > 0) {
-      write_lines(fd,
-                  fmt::format("tcpecho: {} line{} missing here: the output was not read fast "
-                              "enough\n",
-                              dropped, dropped == 1 ? "" : "s"),
-                  progress);
+    if (error == 0) error = write_lines(fd, batch, lines_written);
+    if (error == 0 && dropped > 0) {
+      error = write_lines(fd,
+                          fmt::format("tcpecho: {} line{} missing here: the output was not read "
+                                      "fast enough\n",
+                                      dropped, dropped == 1 ? "" : "s"),
+                          note_written);
     }
     lock.lock();
+    if (error != 0) {
+      s.error = error;
+      s.uncounted += dropped;
+    }
   }
   s.finished = true;
   s.written.notify_all();

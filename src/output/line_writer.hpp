@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string_view>
 
@@ -22,9 +23,7 @@ class LineWriter {
  public:
   // `bound`: bytes waiting to be written, at most.
   explicit LineWriter(int fd, std::size_t bound = 256 * 1024);
-  // Waits for what is buffered to be written, for as long as the descriptor
-  // keeps taking bytes; gives up on a descriptor that takes none for
-  // `patience`, so that a process whose reader has stopped still exits.
+  // close(), if nobody called it.
   ~LineWriter();
   LineWriter(const LineWriter&) = delete;
   LineWriter& operator=(const LineWriter&) = delete;
@@ -37,7 +36,18 @@ class LineWriter {
   // when there is no room (a terminal's status line: the next one replaces it).
   void transient(std::string_view text);
 
-  static constexpr std::chrono::milliseconds patience{250};
+  // What became of the lines, once the writer has stopped.
+  struct Outcome {
+    int error = 0;           // the errno of the write that failed, if one did
+    std::uint64_t lost = 0;  // lines never written, and not counted in the output
+  };
+  // Waits for what is buffered to be written, for as long as the descriptor
+  // keeps taking bytes; gives up on a descriptor that takes none for
+  // `patience`, so that a process whose reader has stopped still exits.
+  // Lines after it are dropped.
+  Outcome close();
+
+  static constexpr std::chrono::milliseconds patience{1000};
 
  private:
   struct State;

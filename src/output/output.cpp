@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <cstring>
 
 namespace tcpecho {
 namespace {
@@ -22,6 +23,22 @@ ConsoleOutput::ConsoleOutput()
     : stderr_is_terminal_(ignore_sigpipe() && ::isatty(STDERR_FILENO) == 1),
       stdout_(STDOUT_FILENO),
       stderr_(STDERR_FILENO) {}
+
+bool ConsoleOutput::finish() {
+  const auto outcome = stdout_.close();
+  const auto lost = outcome.lost == 1 ? std::string("1 line") : fmt::format("{} lines", outcome.lost);
+  if (outcome.error != 0) {
+    stderr_.line(fmt::format("tcpecho: cannot write to standard output: {}{}",
+                             std::strerror(outcome.error),
+                             outcome.lost > 0 ? fmt::format(" ({} not written)", lost) : ""));
+  } else if (outcome.lost > 0) {
+    stderr_.line(fmt::format("tcpecho: {} of standard output lost: its reader took nothing for {}",
+                             lost, seconds_text(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                       LineWriter::patience))));
+  }
+  stderr_.close();
+  return outcome.error == 0;
+}
 
 void ConsoleOutput::line(std::string_view text) { stdout_.line(text); }
 void ConsoleOutput::error(std::string_view text) { stderr_.line(text); }

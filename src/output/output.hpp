@@ -48,6 +48,10 @@ class Output {
 class ConsoleOutput final : public Output {
  public:
   ConsoleOutput();
+  // Writes out what is buffered, within LineWriter's patience, and says on
+  // stderr what never reached stdout. False if writing stdout failed, which
+  // makes the exit status non-zero, as coreutils do.
+  bool finish();
   void line(std::string_view text) override;
   void error(std::string_view text) override;
   void progress(std::string_view text) override;
