@@ -91,6 +91,9 @@ class Signals(ServerTestCase):
     def test_sigterm(self):
         self.check_clean_stop(signal.SIGTERM)
 
+    def test_sighup_of_a_closed_terminal(self):
+        self.check_clean_stop(signal.SIGHUP)
+
     def test_drain_then_second_signal_cuts_short(self):
         server = self.start("--grace", "60")
         busy = socket.create_connection(("127.0.0.1", server.port), timeout=WAIT)

@@ -125,12 +125,14 @@ class SocketFiles(UnixTestCase):
             self.assertEqual(file.read(), "keep me")
 
     def test_the_socket_file_is_removed_at_exit(self):
-        server = self.serve()
-        server.read_until("Waiting for a new connection")
-        self.assertTrue(os.path.exists(self.path))
-        status, _, errors = server.stop(signal.SIGTERM)
-        self.assertEqual((status, errors), (0, ""))
-        self.assertFalse(os.path.exists(self.path))
+        # SIGHUP: the terminal the server ran in was closed.
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            server = self.serve()
+            server.read_until("Waiting for a new connection")
+            self.assertTrue(os.path.exists(self.path))
+            status, _, errors = server.stop(signum)
+            self.assertEqual((status, errors), (0, ""))
+            self.assertFalse(os.path.exists(self.path))
 
     def test_unix_mode_sets_the_permissions(self):
         for mode in (0o600, 0o660):

@@ -56,7 +56,7 @@ void describe_listening(CLI::App& serve, ServerConfig& config) {
                      "(SO_REUSEPORT) and its own connections; a port another process listens on "
                      "is refused all the same");
   add_seconds_option(serve, "--grace", config.grace,
-                     "On the first SIGINT/SIGTERM, exchanges in flight get this long to finish; "
+                     "On the first SIGINT/SIGTERM/SIGHUP, exchanges in flight get this long to finish; "
                      "a second signal stops at once");
 }
 
@@ -88,7 +88,7 @@ CLI::App* add_serve(CLI::App& app, ServerConfig& config, TlsRequest<TlsServerOpt
   CLI::App* serve = app.add_subcommand(
       "serve",
       "Listen, print each client's message and the seed's transcript, answer with the "
-      "reply (or echo, with --mode echo). Runs until SIGINT/SIGTERM.");
+      "reply (or echo, with --mode echo). Runs until SIGINT, SIGTERM or SIGHUP.");
   describe_listening(*serve, config);
   describe_answers(*serve, config);
   add_tls_server_options(*serve, tls);

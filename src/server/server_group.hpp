@@ -28,7 +28,7 @@ class ServerGroup {
   std::vector<Endpoint> local_endpoints() const;
   io_executor executor(std::size_t thread) const { return servers_.at(thread)->executor(); }
 
-  // Serves on every thread until SIGINT/SIGTERM (or shutdown()) and the drain
+  // Serves on every thread until SIGINT/SIGTERM/SIGHUP (or shutdown()) and the drain
   // that follows; returns the exit status.
   int run();
 

@@ -8,13 +8,22 @@ namespace tcpecho {
 namespace {
 
 const char* signal_name(int signal_number) {
-  return signal_number == SIGINT ? "SIGINT" : signal_number == SIGTERM ? "SIGTERM" : "signal";
+  switch (signal_number) {
+    case SIGINT:
+      return "SIGINT";
+    case SIGTERM:
+      return "SIGTERM";
+    case SIGHUP:
+      return "SIGHUP";
+    default:
+      return "signal";
+  }
 }
 
 }  // namespace
 
 StopOnSignals::StopOnSignals(io_executor executor, Stop drain, Stop cut)
-    : signals_(executor, SIGINT, SIGTERM), drain_(std::move(drain)), cut_(std::move(cut)) {
+    : signals_(executor, SIGINT, SIGTERM, SIGHUP), drain_(std::move(drain)), cut_(std::move(cut)) {
   co_spawn(executor, watch(), [](std::exception_ptr failure) {
     // Only a bug gets here; the process would no longer stop on a signal.
     if (failure) std::terminate();

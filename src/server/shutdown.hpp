@@ -1,4 +1,6 @@
-// What Ctrl+C (SIGINT) and SIGTERM do to a running server.
+// What Ctrl+C (SIGINT), SIGTERM and SIGHUP do to a running server. SIGHUP
+// (the terminal was closed) is a stop like the others, so that the server
+// still drains and removes its Unix socket file.
 //
 // The first signal asks the server to drain: stop accepting, close the
 // connections that owe nothing, give exchanges in flight the grace period.
