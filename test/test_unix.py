@@ -109,10 +109,32 @@ class SocketFiles(UnixTestCase):
         self.assertEqual(result.returncode, 6)
         self.assertEqual(result.stderr,
                          f"tcpecho: cannot listen on {self.path}: Address already in use\n")
-        live.settimeout(WAIT)
-        probe, _ = live.accept()  # the check connected; the socket still works
-        probe.close()
+        # The check asked the kernel: nobody connected to the live server.
+        live.setblocking(False)
+        with self.assertRaises(BlockingIOError):
+            live.accept()
         self.assertTrue(stat.S_ISSOCK(os.lstat(self.path).st_mode))
+
+    def test_checking_a_live_path_is_invisible_to_the_server_there(self):
+        server = self.serve()
+        server.read_until("Waiting for a new connection")
+        self.assertEqual(tcpecho("serve", "--unix", self.path).returncode, 6)
+        client = tcpecho("send", "--unix", self.path)
+        self.assertEqual(client.returncode, 0, client.stderr)
+        # The next connection the server saw is the client's, not a check's.
+        self.assertEqual(server.read_until("Waiting for a new connection"),
+                         seed_block(self.path, ""))
+
+    def test_a_client_gone_before_the_reply_is_named_in_the_closing_line(self):
+        server = self.serve()
+        server.read_until("Waiting for a new connection")
+        with socket.socket(socket.AF_UNIX) as client:
+            client.connect(self.path)
+            client.sendall(b"Hi")
+        # The client is gone before the server sees its end: the reply fails.
+        lines = server.read_until("Waiting for a new connection")
+        self.assertEqual(lines[-2], "  Closing socket (unnamed): could not send the reply: "
+                                    "Broken pipe")
 
     def test_a_file_that_is_not_a_socket_is_left_alone(self):
         with open(self.path, "w") as file:

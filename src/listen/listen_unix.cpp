@@ -9,6 +9,7 @@
 
 #include "exit_status.hpp"
 #include "listen/accept.hpp"
+#include "listen/unix_diag.hpp"
 #include "net/endpoints.hpp"
 
 namespace tcpecho {
@@ -16,9 +17,11 @@ namespace {
 
 bool is_abstract(const std::string& path) { return path.starts_with('@'); }
 
-// Whether a server still answers at `path`: a socket file nobody listens on
-// refuses connections, and is only what a server that died left behind.
+// Whether a server still listens at `path`: a socket file nobody listens on
+// is only what a server that died left behind. The kernel says so without a
+// word to that server; where it cannot, a connection does (refused: stale).
 bool someone_listens(io_executor executor, const std::string& path) {
+  if (const auto listening = listener_bound_to(path)) return *listening;
   Socket probe(executor, Stream(AF_UNIX, 0));
   asio::error_code error;
   probe.non_blocking(true, error);  // a full backlog must not hold the start up

@@ -30,6 +30,9 @@ void Server::welcome(const Listener& listener, Socket socket, const Endpoint& pe
     asio::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
   }
+  // The lines after the seed's name an unnamed Unix client as such, where the
+  // seed's own lines print nothing.
+  if (logging() && peer_text.empty()) peer_text = "(unnamed)";
   auto session =
       std::make_unique<Session>(*this, std::move(socket), std::move(permit), std::move(peer_text));
   // A plain reply-mode client has rarely spoken by the time it is accepted:
