@@ -38,8 +38,41 @@ class UsageErrors(unittest.TestCase):
         self.check_usage_error("serve", "--port", "65536", says="--port")
         self.check_usage_error("send", "--port", "-1", says="--port")
 
-    def test_port_not_a_number(self):
-        self.check_usage_error("send", "--port", "http", says="--port")
+    def test_port_neither_a_decimal_number_nor_a_service(self):
+        for port in ("abc", "0x50", "80abc"):
+            self.check_usage_error("send", "--port", port,
+                                   says=f"--port: '{port}' is neither a port number (0 to "
+                                        "65535) nor a service name")
+
+    def test_a_client_has_no_port_zero_to_go_to(self):
+        for subcommand in ("send", "bench"):
+            self.check_usage_error(subcommand, "--port", "0",
+                                   says="--port: 0 is no port to connect to")
+
+    def test_options_that_would_be_ignored_are_refused(self):
+        cases = [
+            (["serve", "--unix", "/tmp/x.sock", "--port", "5"], "--port: does not apply with --unix"),
+            (["send", "--unix", "/tmp/x.sock", "--host", "h"], "--host: does not apply with --unix"),
+            (["send", "--host", "[::1]:5", "--port", "6"], "--port: --host already gives a port"),
+            (["serve", "--mode", "echo", "--reply", "x"], "--reply: applies to --mode reply only"),
+            (["serve", "--mode", "echo", "--length", "4"], "--length: applies to --mode reply only"),
+            (["bench", "--mode", "stream", "--rate", "100"], "--rate: applies to --mode rr only"),
+            (["bench", "--echo-first"], "--echo-first: applies to --mode idle only"),
+            (["bench", "--window", "4096"], "--window: applies to --mode stream only"),
+            (["bench", "--mode", "exchange", "-s", "64"],
+             "--size: applies to --mode rr, stream and flood only"),
+            (["bench", "--message", "x"], "--message: applies to --mode exchange, idle and flood"),
+            (["bench", "--mode", "flood", "--expect", "x"],
+             "--expect: applies to --mode exchange and idle only"),
+            (["send", "-4", "-6"], "-4: excludes -6"),
+        ]
+        for args, says in cases:
+            with self.subTest(args=args):
+                self.check_usage_error(*args, says=says)
+
+    def test_a_port_from_the_environment_gives_way_to_unix(self):
+        result = run_with_env({"TCPECHO_PORT": "5"}, "send", "--unix", "/nonexistent/x.sock")
+        self.assertEqual(result.returncode, 4, result.stderr)
 
     def test_empty_host(self):
         self.check_usage_error("send", "--host", "", says="--host: must not be empty")
@@ -152,9 +185,11 @@ class Help(unittest.TestCase):
                                             r"space left on device \(\d+ lines? not written\)\n$")
 
     def test_version_is_the_meson_project_version(self):
-        result = tcpecho("--version")
-        self.assertEqual(result.returncode, 0)
-        self.assertEqual(result.stdout, f"tcpecho {os.environ['TCPECHO_VERSION']}\n")
+        for args in (["--version"], ["serve", "--version"], ["send", "--version"],
+                     ["bench", "--version"]):
+            result = tcpecho(*args)
+            self.assertEqual(result.returncode, 0, args)
+            self.assertEqual(result.stdout, f"tcpecho {os.environ['TCPECHO_VERSION']}\n")
 
 
 if __name__ == "__main__":

@@ -37,6 +37,23 @@ class SeedTranscript(ServerTestCase):
             self.assertEqual(server.read_until("Waiting for a new connection"),
                              seed_block(server.address, me))
 
+    def test_addresses_as_nc_users_type_them(self):
+        server = self.start(host="::1")
+        for args in (["--host", f"[::1]:{server.port}"], ["-6", "--port", str(server.port)]):
+            with self.subTest(args=args):
+                client = tcpecho("send", *args)
+                self.assertEqual(client.returncode, 0, client.stderr)
+                self.assertEqual(assigned_socket(client.stdout)[0], "::1")
+        refused = tcpecho("send", "-4", "--host", "::1", "--port", str(server.port))
+        self.assertEqual(refused.returncode, 3)
+        self.assertEqual(refused.stderr,
+                         f"tcpecho: cannot resolve ::1 port {server.port}: no IPv4 address\n")
+
+    def test_a_port_by_its_service_name(self):
+        # /etc/services: echo is 7. Nothing need listen there to see it used.
+        result = tcpecho("send", "--port", "echo", "--timeout", "2")
+        self.assertIn("127.0.0.1 port 7", result.stderr)
+
     def test_ipv6(self):
         server = self.start(host="::1")
         self.assertEqual(server.address, ("::1", server.port, 0, 0))

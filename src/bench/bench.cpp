@@ -28,12 +28,14 @@ std::vector<Endpoint> resolve(const BenchConfig& config) {
   asio::error_code error;
   auto results = resolver.resolve(config.host, std::to_string(config.port),
                                   tcp::resolver::numeric_service, error);
+  auto endpoints = endpoints_of(results, config.family);
+  if (!error && endpoints.empty()) error = no_address_of(config.family);
   if (error) {
     throw StartupError(
         ExitStatus::resolve_failed,
         fmt::format("cannot resolve {} port {}: {}", config.host, config.port, error.message()));
   }
-  return endpoints_of(results);
+  return endpoints;
 }
 
 // A worker per thread (no more threads than connections), each with its

@@ -62,17 +62,19 @@ void describe_traffic(CLI::App& bench, BenchConfig& config) {
 
 }  // namespace
 
-CLI::App* add_bench(CLI::App& app, BenchConfig& config, TlsRequest<TlsClientOptions>& tls) {
+CLI::App* add_bench(CLI::App& app, BenchConfig& config, TlsRequest<TlsClientOptions>& tls,
+                    EndpointRequest& endpoint) {
   CLI::App* bench = app.add_subcommand(
       "bench",
       "Load a TCP server and report operations/s, MB/s, latency percentiles and errors by "
       "kind; every byte that comes back is checked. Any error makes the exit status 5; 4 if no "
       "connection could be made at all.");
-  add_endpoint_options(*bench, config.host, config.port, config.timeout,
+  endpoint.port_zero_allowed = false;
+  add_endpoint_options(*bench, endpoint, config.host, config.port, config.timeout,
                        "Server name or IPv4/IPv6 address", "Port the server listens on",
                        "Count an operation that takes longer than this as a timeout error; 0 "
                        "means never");
-  add_unix_option(*bench, config.unix_path, "Load the server on this Unix domain socket");
+  add_unix_option(*bench, endpoint, config.unix_path, "Load the server on this Unix domain socket");
   describe_load(*bench, config);
   describe_traffic(*bench, config);
   auto* json = bench->add_flag("--json", config.json,
@@ -81,6 +83,23 @@ CLI::App* add_bench(CLI::App& app, BenchConfig& config, TlsRequest<TlsClientOpti
   bench->add_flag("--histogram", config.histogram, "Draw the latency histogram")->excludes(json);
   add_tls_client_options(*bench, tls, true);
   return bench;
+}
+
+void check_bench(const CLI::App& bench, const BenchConfig& config) {
+  using Mode = BenchConfig::Mode;
+  const auto mode = config.mode;
+  const auto only = [](const char* modes) { return fmt::format("applies to --mode {} only", modes); };
+  refuse_unless(bench, "--rate", mode == Mode::rr, only("rr"));
+  refuse_unless(bench, "--window", mode == Mode::stream, only("stream"));
+  refuse_unless(bench, "--echo-first", mode == Mode::idle, only("idle"));
+  refuse_unless(bench, "--size", mode == Mode::rr || mode == Mode::stream || mode == Mode::flood,
+                only("rr, stream and flood"));
+  refuse_unless(bench, "--message",
+                mode == Mode::exchange || mode == Mode::idle || mode == Mode::flood,
+                only("exchange, idle and flood"));
+  refuse_unless(bench, "--expect", mode == Mode::exchange || mode == Mode::idle,
+                only("exchange and idle"));
+  refuse_unless(bench, "--tls-resume", mode == Mode::exchange, only("exchange"));
 }
 
 }  // namespace tcpecho

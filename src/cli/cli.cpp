@@ -47,10 +47,13 @@ void check_environment(const CLI::App& command) {
   }
 }
 
-// --version, the footer of --help, and how a mistake is reported: one line,
+// --version (of the program and of each subcommand), the footer of --help, and how a mistake is reported: one line,
 // and where to look.
 void describe_program(CLI::App& app) {
   app.set_version_flag("--version", "tcpecho " TCPECHO_VERSION);
+  for (CLI::App* subcommand : app.get_subcommands([](const CLI::App*) { return true; })) {
+    subcommand->set_version_flag("--version", "tcpecho " TCPECHO_VERSION);
+  }
   app.footer(exit_status_help);
   app.failure_message([](const CLI::App*, const CLI::Error& error) {
     return fmt::format("tcpecho: {}\nRun 'tcpecho --help' for usage.\n", error.what());
@@ -78,16 +81,19 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv, Output& 
       "client sends 'Greetings, server', the server prints it and answers 'Goodbye, client!'), "
       "and an RFC 862 echo server.",
       "tcpecho");
-  describe_program(app);
   ServerConfig server;
   TlsRequest<TlsServerOptions> server_tls;
-  const CLI::App* serve = add_serve(app, server, server_tls);
+  EndpointRequest server_endpoint;
+  const CLI::App* serve = add_serve(app, server, server_tls, server_endpoint);
   ClientConfig client;
   TlsRequest<TlsClientOptions> client_tls;
-  add_send(app, client, client_tls);
+  EndpointRequest client_endpoint;
+  add_send(app, client, client_tls, client_endpoint);
   BenchConfig bench;
   TlsRequest<TlsClientOptions> bench_tls;
-  const CLI::App* load = add_bench(app, bench, bench_tls);
+  EndpointRequest bench_endpoint;
+  const CLI::App* load = add_bench(app, bench, bench_tls, bench_endpoint);
+  describe_program(app);
 
   try {
     app.parse(argc, argv);
@@ -96,6 +102,15 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv, Output& 
     if (app.get_subcommands().empty())
       throw CLI::RequiredError("A subcommand (serve, send or bench)");
     check_environment(*app.get_subcommands().front());
+    if (load->parsed()) {
+      bench_endpoint.settle(bench);
+      check_bench(*load, bench);
+    } else if (serve->parsed()) {
+      server_endpoint.settle(server);
+      check_serve(*serve, server);
+    } else {
+      client_endpoint.settle(client);
+    }
   } catch (const CLI::ParseError& error) {
     return report(app, error, out);
   }

@@ -4,7 +4,6 @@
 #include <cmath>
 #include <thread>
 
-#include "net/endpoints.hpp"
 #include "output/output.hpp"  // seconds_of
 
 namespace tcpecho {
@@ -110,37 +109,10 @@ void add_threads_option(CLI::App& app, std::size_t& target, const std::string& h
       ->default_str(std::to_string(target));
 }
 
-void add_endpoint_options(CLI::App& app, std::string& host, std::uint16_t& port,
-                          std::chrono::milliseconds& timeout, const std::string& host_help,
-                          const std::string& port_help, const std::string& timeout_help) {
-  app.add_option("--host", host, host_help)
-      ->type_name("HOST")
-      ->check(not_empty)
-      ->envname("TCPECHO_HOST")
-      ->capture_default_str();
-  app.add_option("-p,--port", port, port_help)
-      ->type_name("PORT")
-      ->check(CLI::Range(0, 65535).description(""))
-      ->envname("TCPECHO_PORT")
-      ->capture_default_str();
-  add_seconds_option(app, "--timeout", timeout, timeout_help)->envname("TCPECHO_TIMEOUT");
-}
-
-// --unix PATH: a Unix domain socket instead of host and port.
-void add_unix_option(CLI::App& app, std::string& path, const std::string& help) {
-  app.add_option("--unix", path,
-                 help +
-                     "; instead of --host and --port. A path that begins with '@' is in "
-                     "Linux's abstract namespace")
-      ->type_name("PATH")
-      ->check(CLI::Validator(
-          [](std::string& value) {
-            if (value.empty() || value == "@") return std::string("must not be empty");
-            if (value.size() > unix_path_max)
-              return fmt::format("is longer than {} bytes", unix_path_max);
-            return std::string();
-          },
-          ""));
+void refuse_unless(const CLI::App& app, const std::string& name, bool applies,
+                   const std::string& why) {
+  const CLI::Option* option = app.get_option_no_throw(name);
+  if (!applies && option != nullptr && option->count() > 0) throw CLI::ValidationError(name, why);
 }
 
 std::optional<std::string> unescape(std::string_view text) {

@@ -69,13 +69,9 @@ CLI::Option* add_seconds_option(CLI::App& app, const std::string& name,
 // --threads N, where 0 (resolved here) means one per core.
 void add_threads_option(CLI::App& app, std::size_t& target, const std::string& help);
 
-// --host, --port and --timeout, with the environment variables that stand in.
-void add_endpoint_options(CLI::App& app, std::string& host, std::uint16_t& port,
-                          std::chrono::milliseconds& timeout, const std::string& host_help,
-                          const std::string& port_help, const std::string& timeout_help);
-
-// --unix PATH: a Unix domain socket instead of host and port.
-void add_unix_option(CLI::App& app, std::string& path, const std::string& help);
+// Refuses `name`, if it was given, where it does not apply (`why`).
+void refuse_unless(const CLI::App& app, const std::string& name, bool applies,
+                   const std::string& why);
 
 // Option text with escapes (\n \r \t \0 \\ \' \" \xhh) as bytes; empty if an
 // escape is malformed. Reads back what python::bytes_repr() writes, quotes

@@ -64,17 +64,19 @@ CLI::Option* add_message_file_option(CLI::App& send, std::string& message) {
 
 }  // namespace
 
-CLI::App* add_send(CLI::App& app, ClientConfig& config, TlsRequest<TlsClientOptions>& tls) {
+CLI::App* add_send(CLI::App& app, ClientConfig& config, TlsRequest<TlsClientOptions>& tls,
+                   EndpointRequest& endpoint) {
   CLI::App* send = app.add_subcommand(
       "send",
       "Connect, send the greeting, print the server's reply, and exit. No reply, or part of the "
       "seed's reply and then the end, is a failed exchange (exit 5).");
-  add_endpoint_options(*send, config.host, config.port, config.timeout,
+  endpoint.port_zero_allowed = false;
+  add_endpoint_options(*send, endpoint, config.host, config.port, config.timeout,
                        "Server name or IPv4/IPv6 address; each address it resolves to is tried",
                        "Port the server listens on",
                        "Give up on an exchange, name lookup and connecting included, after this "
                        "long; 0 means never");
-  add_unix_option(*send, config.unix_path, "Connect to this Unix domain socket");
+  add_unix_option(*send, endpoint, config.unix_path, "Connect to this Unix domain socket");
   auto* message = add_bytes_option(*send, "--message", config.message, "What to send");
   add_message_file_option(*send, config.message)->excludes(message);
   send->add_option("-c,--count", config.count, "Exchanges to make, one after another")

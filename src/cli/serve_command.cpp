@@ -31,15 +31,15 @@ void add_unix_mode_option(CLI::App& serve, std::optional<mode_t>& target) {
 }
 
 // Where serve listens, on how many threads, for how many clients at once.
-void describe_listening(CLI::App& serve, ServerConfig& config) {
+void describe_listening(CLI::App& serve, ServerConfig& config, EndpointRequest& endpoint) {
   add_endpoint_options(
-      serve, config.host, config.port, config.timeout,
+      serve, endpoint, config.host, config.port, config.timeout,
       "Address or name to listen on. A name with several addresses listens on each; '::' "
       "takes IPv4 and IPv6 clients on one socket",
       "Port to listen on; 0 picks a free one (the 'Listening at' line shows it)",
       "Close a connection that has not finished this long after it was accepted (reply mode) "
       "or that has made no progress for this long (echo mode); 0 means never");
-  add_unix_option(serve, config.unix_path,
+  add_unix_option(serve, endpoint, config.unix_path,
                   "Listen on this Unix domain socket: a stale socket file is replaced, one where "
                   "a server listens is refused (exit 6), and the file is removed at exit");
   add_unix_mode_option(serve, config.unix_mode);
@@ -84,15 +84,22 @@ void describe_answers(CLI::App& serve, ServerConfig& config) {
 
 }  // namespace
 
-CLI::App* add_serve(CLI::App& app, ServerConfig& config, TlsRequest<TlsServerOptions>& tls) {
+CLI::App* add_serve(CLI::App& app, ServerConfig& config, TlsRequest<TlsServerOptions>& tls,
+                    EndpointRequest& endpoint) {
   CLI::App* serve = app.add_subcommand(
       "serve",
       "Listen, print each client's message and the seed's transcript, answer with the "
       "reply (or echo, with --mode echo). Runs until SIGINT, SIGTERM or SIGHUP.");
-  describe_listening(*serve, config);
+  describe_listening(*serve, config, endpoint);
   describe_answers(*serve, config);
   add_tls_server_options(*serve, tls);
   return serve;
+}
+
+void check_serve(const CLI::App& serve, const ServerConfig& config) {
+  const bool reply = config.mode == ServerConfig::Mode::reply;
+  refuse_unless(serve, "--reply", reply, "applies to --mode reply only");
+  refuse_unless(serve, "--length", reply, "applies to --mode reply only");
 }
 
 }  // namespace tcpecho

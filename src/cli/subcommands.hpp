@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/cli_endpoint.hpp"
 #include "cli/cli_tls.hpp"
 #include "config/bench_config.hpp"
 #include "config/client_config.hpp"
@@ -12,8 +13,17 @@
 
 namespace tcpecho {
 
-CLI::App* add_serve(CLI::App& app, ServerConfig& config, TlsRequest<TlsServerOptions>& tls);
-CLI::App* add_send(CLI::App& app, ClientConfig& config, TlsRequest<TlsClientOptions>& tls);
-CLI::App* add_bench(CLI::App& app, BenchConfig& config, TlsRequest<TlsClientOptions>& tls);
+CLI::App* add_serve(CLI::App& app, ServerConfig& config, TlsRequest<TlsServerOptions>& tls,
+                    EndpointRequest& endpoint);
+CLI::App* add_send(CLI::App& app, ClientConfig& config, TlsRequest<TlsClientOptions>& tls,
+                   EndpointRequest& endpoint);
+CLI::App* add_bench(CLI::App& app, BenchConfig& config, TlsRequest<TlsClientOptions>& tls,
+                    EndpointRequest& endpoint);
+
+// Once the command line is parsed: what only all of it can tell (options
+// that contradict each other, or that mean nothing in the mode chosen and
+// would be silently ignored), as a usage error.
+void check_serve(const CLI::App& serve, const ServerConfig& config);
+void check_bench(const CLI::App& bench, const BenchConfig& config);
 
 }  // namespace tcpecho

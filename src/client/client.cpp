@@ -92,7 +92,8 @@ class Exchange {
       auto [resolve_error, addresses] =
           co_await resolve_abandonably(config_.host, config_.port, lookup_);
       if (resolve_error) co_return resolve_error;
-      endpoints = endpoints_of(addresses);
+      endpoints = endpoints_of(addresses, config_.family);
+      if (endpoints.empty()) co_return no_address_of(config_.family);
     }
 
     stage = Stage::connecting;

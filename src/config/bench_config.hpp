@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "config/address_family.hpp"
 #include "config/tls_config.hpp"
 #include "seed.hpp"
 
@@ -26,6 +27,7 @@ struct BenchConfig {
   Mode mode = Mode::rr;
   std::string host = "127.0.0.1";
   std::uint16_t port = 3000;
+  AddressFamily family = AddressFamily::any;  // -4, -6: only addresses of that family
   std::string unix_path;  // instead of host and port, when given
   std::size_t connections = 50;
   std::chrono::milliseconds duration = 5s;

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "config/address_family.hpp"
 #include "config/tls_config.hpp"
 #include "seed.hpp"
 
@@ -21,6 +22,7 @@ inline constexpr std::size_t max_message_file = 16 * 1024 * 1024;
 struct ClientConfig {
   std::string host = "127.0.0.1";
   std::uint16_t port = 3000;
+  AddressFamily family = AddressFamily::any;  // -4, -6: only addresses of that family
   std::string unix_path;  // instead of host and port, when given
   std::string message{seed_greeting};
   std::chrono::milliseconds timeout = 10s;  // for each whole exchange; 0: none

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "config/address_family.hpp"
 #include "config/tls_config.hpp"
 #include "seed.hpp"
 
@@ -26,6 +27,7 @@ struct ServerConfig {
   Mode mode = Mode::reply;
   std::string host = "127.0.0.1";
   std::uint16_t port = 3000;                          // 0: any free port
+  AddressFamily family = AddressFamily::any;  // -4, -6: only addresses of that family
   std::string unix_path;              // a Unix domain socket instead of host and port
   std::optional<mode_t> unix_mode;    // its file's permissions; none: as the umask leaves them
   std::size_t message_length = seed_greeting.size();  // len(b"Greetings, server")

@@ -55,9 +55,15 @@ std::vector<tcp::endpoint> resolve_listen_addresses(const ServerConfig& config) 
   }
   std::vector<tcp::endpoint> endpoints;
   for (const auto& result : results) {
-    if (std::find(endpoints.begin(), endpoints.end(), result.endpoint()) == endpoints.end()) {
+    if (in_family(result.endpoint().address(), config.family) &&
+        std::find(endpoints.begin(), endpoints.end(), result.endpoint()) == endpoints.end()) {
       endpoints.push_back(result.endpoint());
     }
+  }
+  if (endpoints.empty()) {
+    throw StartupError(ExitStatus::resolve_failed,
+                       fmt::format("cannot resolve '{}': {}", config.host,
+                                   no_address_of(config.family).message()));
   }
   return endpoints;
 }

@@ -20,10 +20,34 @@ bool is_wildcard(const Endpoint& endpoint) {
   return !is_unix(endpoint) && ip_endpoint(endpoint).address().is_unspecified();
 }
 
-std::vector<Endpoint> endpoints_of(const tcp::resolver::results_type& results) {
+bool in_family(const asio::ip::address& address, AddressFamily family) {
+  return family == AddressFamily::any || (family == AddressFamily::ipv6) == address.is_v6();
+}
+
+std::vector<Endpoint> endpoints_of(const tcp::resolver::results_type& results,
+                                   AddressFamily family) {
   std::vector<Endpoint> endpoints;
-  for (const auto& result : results) endpoints.emplace_back(result.endpoint());
+  for (const auto& result : results) {
+    if (in_family(result.endpoint().address(), family)) endpoints.emplace_back(result.endpoint());
+  }
   return endpoints;
+}
+
+namespace {
+
+class NoAddressCategory final : public asio::error_category {
+ public:
+  const char* name() const noexcept override { return "address family"; }
+  std::string message(int value) const override {
+    return fmt::format("no {} address", family_name(static_cast<AddressFamily>(value)));
+  }
+};
+
+}  // namespace
+
+asio::error_code no_address_of(AddressFamily family) {
+  static const NoAddressCategory category;
+  return {static_cast<int>(family), category};
 }
 
 Endpoint unix_endpoint(std::string_view path) {

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "config/address_family.hpp"
 #include "net/stream.hpp"
 
 namespace tcpecho {
@@ -19,7 +20,14 @@ tcp::endpoint ip_endpoint(const Endpoint& endpoint);
 // A listening TCP socket's "any address" ("0.0.0.0", "::").
 bool is_wildcard(const Endpoint& endpoint);
 
-std::vector<Endpoint> endpoints_of(const tcp::resolver::results_type& results);
+// Whether `address` is of the family -4/-6 asked for.
+bool in_family(const asio::ip::address& address, AddressFamily family);
+
+// The addresses a name resolved to, of `family` only. Empty: a name with no
+// address of that family, which no_address_of() says.
+std::vector<Endpoint> endpoints_of(const tcp::resolver::results_type& results,
+                                   AddressFamily family = AddressFamily::any);
+asio::error_code no_address_of(AddressFamily family);
 
 // The path must fit a sockaddr_un (the CLI checks: at most unix_path_max bytes).
 Endpoint unix_endpoint(std::string_view path);

@@ -1,0 +1,56 @@
+// Where serve listens and send and bench connect, as the command line says
+// it: --host (also "HOST:PORT" and "[IPV6]:PORT", as nc and URLs write it),
+// --port (a decimal number or a service name), -4/-6, --unix, and --timeout,
+// with the environment variables that stand in for them.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "config/address_family.hpp"
+
+namespace tcpecho {
+
+// A port as people type it: decimal digits (not 0x50), or a service name
+// from /etc/services ("echo"); none if it is neither.
+std::optional<std::uint16_t> port_number(std::string_view text);
+
+// What the endpoint options fill in while CLI11 parses; settle() puts it
+// together with the config's fields once parsing is over.
+struct EndpointRequest {
+  std::optional<std::uint16_t> port_in_host;  // from --host HOST:PORT
+  bool ipv4 = false;
+  bool ipv6 = false;
+  const CLI::Option* host = nullptr;
+  const CLI::Option* port = nullptr;
+  const CLI::Option* unix_path = nullptr;
+  bool port_zero_allowed = true;  // serve: any free port; a client has nowhere to go
+
+  // Applies --host's port and -4/-6 (-6 without --host means ::1), and
+  // refuses what contradicts itself: a port in --host and --port, --unix
+  // with --host or --port, port 0 for a client.
+  template <typename Config>
+  void settle(Config& config) const {
+    settle(config.host, config.port, config.family);
+  }
+  void settle(std::string& host, std::uint16_t& port, AddressFamily& family) const;
+};
+
+void add_endpoint_options(CLI::App& app, EndpointRequest& request, std::string& host,
+                          std::uint16_t& port, std::chrono::milliseconds& timeout,
+                          const std::string& host_help, const std::string& port_help,
+                          const std::string& timeout_help);
+
+// --unix PATH: a Unix domain socket instead of host and port.
+void add_unix_option(CLI::App& app, EndpointRequest& request, std::string& path,
+                     const std::string& help);
+
+// Whether the user gave `option` on the command line, rather than leaving it
+// to its environment variable (a default that other options may override).
+bool typed(const CLI::Option& option);
+
+}  // namespace tcpecho
