@@ -27,8 +27,13 @@ int send(const ClientConfig& config, Output& out) {
   return static_cast<int>(status);
 }
 
+// A run cut short by a signal reports what it measured, and exits as a
+// process that signal ended.
 int bench(const BenchConfig& config, Output& out) {
-  return static_cast<int>(report_bench(config, run_bench(config, out), out));
+  const auto result = run_bench(config, out);
+  const auto status = report_bench(config, result, out);
+  if (result.stopped_by_signal != 0) return signal_exit_status(result.stopped_by_signal);
+  return static_cast<int>(status);
 }
 
 int run_command(int argc, char** argv, Output& out) {

@@ -2,6 +2,8 @@
 status follows the errors, and the performance script still runs."""
 import json
 import os
+import resource
+import signal
 import subprocess
 import sys
 import unittest
@@ -89,6 +91,62 @@ class BenchProcess(unittest.TestCase):
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertIn("latency histogram", result.stdout)
         self.assertIn("errors      none", result.stdout)
+
+    def test_each_mode_reports_what_it_measures_and_nothing_else(self):
+        echo = self.start("--mode", "echo", "--quiet")
+        seed = self.start("--quiet")
+        measured = {  # mode: (size, bytes, latency)
+            "rr": (echo, True, True), "stream": (echo, True, True),
+            "exchange": (seed, False, True), "idle": (seed, False, True),
+            "flood": (seed, True, False),
+        }
+        for mode, (server, sized, timed) in measured.items():
+            with self.subTest(mode=mode):
+                args = ["bench", "--port", str(server.port), "--mode", mode, "-c", "2",
+                        "-d", "0.2", "--warmup", "0"]
+                report = json.loads(tcpecho(*args, "--json", timeout=30).stdout)
+                self.assertEqual("size" in report, sized)
+                self.assertEqual("mb_per_s" in report, sized)
+                self.assertEqual("p50_us" in report, timed)
+                self.assertEqual("histogram" in report, timed)
+                text = tcpecho(*args, timeout=30).stdout
+                self.assertEqual(" B, " in text.splitlines()[0], sized, text)
+                self.assertEqual("throughput" in text, sized, text)
+                self.assertEqual("latency" in text, timed, text)
+
+    def test_idle_echo_first_checks_the_echo_at_the_end(self):
+        server = self.start("--mode", "echo", "--quiet")
+        result = tcpecho("bench", "--port", str(server.port), "--mode", "idle", "--echo-first",
+                         "-c", "3", "-d", "0.2", "--warmup", "0", "--json", timeout=30)
+        self.assertEqual(result.returncode, 0, result.stdout)
+        report = json.loads(result.stdout)
+        self.assertEqual((report["operations"], sum(report["errors"].values())), (3, 0))
+
+    def test_the_first_sigint_ends_the_run_with_its_report(self):
+        server = self.start("--mode", "echo")
+        bench = subprocess.Popen([TCPECHO, "bench", "--port", str(server.port), "-c", "2",
+                                  "-d", "600", "--warmup", "0", "--json"],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.addCleanup(bench.kill)
+        server.read_until_prefix("Connection from")  # the run is under way
+        bench.send_signal(signal.SIGINT)
+        out, err = bench.communicate(timeout=WAIT)
+        self.assertEqual(bench.returncode, 130, err)
+        report = json.loads(out)
+        self.assertEqual(report["cut_short_by"], "SIGINT")
+        self.assertLess(report["measured_s"], 600)
+        self.assertEqual(sum(report["errors"].values()), 0)
+
+    def test_connections_that_cannot_be_made_say_why(self):
+        server = self.start("--mode", "echo", "--quiet")
+        # 40 descriptors: some of the 60 connections get one, the rest cannot.
+        result = subprocess.run(
+            [TCPECHO, "bench", "--port", str(server.port), "-c", "60", "-d", "0.2",
+             "--warmup", "0"], capture_output=True, text=True, timeout=30,
+            preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (40, 40)))
+        self.assertEqual(result.returncode, 5, result.stdout + result.stderr)
+        self.assertRegex(result.stdout, r"errors +\d+ connect_failed\n +connect_failed +first: "
+                                        r"Too many open files\n")
 
     @unittest.skipUnless(os.environ.get("TCPECHO_BUILD"), "needs the build directory")
     @unittest.skipIf(os.environ.get("TCPECHO_SANITIZERS", "none") != "none",

@@ -3,12 +3,9 @@
 #include "bench/bench.hpp"
 
 #include <algorithm>
-#include <atomic>
-#include <condition_variable>
-#include <cstring>
+#include <csignal>
+#include <cstdlib>
 #include <memory>
-#include <mutex>
-#include <optional>
 #include <thread>
 #include <vector>
 
@@ -87,13 +84,53 @@ void BenchResult::merge(const BenchResult& other) {
   latency_ns.merge(other.latency_ns);
   operations += other.operations;
   bytes += other.bytes;
-  for (std::size_t i = 0; i < errors.size(); ++i) errors[i] += other.errors[i];
-  if (connect_failure.empty()) connect_failure = other.connect_failure;
+  for (std::size_t i = 0; i < errors.size(); ++i) {
+    errors[i] += other.errors[i];
+    if (first_error[i].empty()) first_error[i] = other.first_error[i];
+  }
+  seconds = std::max(seconds, other.seconds);
   if (!tls) tls = other.tls;
   full_handshake_ns.merge(other.full_handshake_ns);
   resumed_handshake_ns.merge(other.resumed_handshake_ns);
   if (internal_failure.empty()) internal_failure = other.internal_failure;
 }
+
+namespace {
+
+using Workers = std::vector<std::unique_ptr<BenchWorker>>;
+
+// The live display: once a second, operations per second over that second.
+awaitable<void> show_progress(asio::steady_timer& tick, const Workers& workers, Output& out,
+                              Clock::time_point start, Clock::time_point measure_from) {
+  for (std::uint64_t last = 0;;) {
+    tick.expires_after(1s);
+    if (auto [error] = co_await tick.async_wait(nothrow_awaitable); error) co_return;
+    std::uint64_t total = 0;
+    for (const auto& worker : workers) total += worker->completed.load(std::memory_order_relaxed);
+    const auto elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+    out.progress(fmt::format("  {:.0f}s  {} ops/s{}", elapsed, total - last,
+                             Clock::now() < measure_from ? " (warming up)" : ""));
+    last = total;
+  }
+}
+
+// The first SIGINT or SIGTERM ends the run, and the report still comes; a
+// second one ends the process at once.
+awaitable<void> stop_on_signals(asio::signal_set& signals, Workers& workers, int& stopped_by) {
+  auto [error, first] = co_await signals.async_wait(nothrow_awaitable);
+  if (error) co_return;  // cancelled: the run ended by itself
+  stopped_by = first;
+  for (auto& worker : workers) worker->request_stop();
+  auto [again_error, second] = co_await signals.async_wait(nothrow_awaitable);
+  if (!again_error) std::_Exit(signal_exit_status(second));
+}
+
+// Rethrows what escaped a coroutine of the main thread, out of io.run().
+void rethrow(std::exception_ptr failure) {
+  if (failure) std::rethrow_exception(failure);
+}
+
+}  // namespace
 
 BenchResult run_bench(const BenchConfig& config, Output& out) {
   const auto start = Clock::now();
@@ -103,35 +140,32 @@ BenchResult run_bench(const BenchConfig& config, Output& out) {
     out.print_error("tcpecho: {}", warning);
   }
 
-  std::mutex mutex;
-  std::condition_variable all_done;
+  // The main thread watches: the live line, the signals, the workers' ends.
+  asio::io_context io(1);
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  asio::steady_timer tick(io);
+  int stopped_by = 0;
+  co_spawn(io, stop_on_signals(signals, workers, stopped_by), rethrow);
+  co_spawn(io, show_progress(tick, workers, out, start, measure_from), rethrow);
   std::size_t finished = 0;
   std::vector<std::jthread> threads;
   for (auto& worker : workers) {
     threads.emplace_back([&, w = worker.get()] {
       w->run();
-      std::lock_guard lock(mutex);
-      ++finished;
-      all_done.notify_one();
+      asio::post(io, [&] {
+        if (++finished < workers.size()) return;
+        signals.cancel();
+        tick.cancel();
+      });
     });
   }
-  // The live display: once a second, operations per second over that second.
-  std::uint64_t last = 0;
-  for (std::unique_lock lock(mutex); finished < workers.size();) {
-    if (all_done.wait_for(lock, 1s, [&] { return finished == workers.size(); })) break;
-    std::uint64_t total = 0;
-    for (auto& worker : workers) total += worker->completed.load(std::memory_order_relaxed);
-    const auto elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-    out.progress(fmt::format("  {:.0f}s  {} ops/s{}", elapsed, total - last,
-                             Clock::now() < measure_from ? " (warming up)" : ""));
-    last = total;
-  }
+  io.run();
   threads.clear();
   out.progress("");
 
   BenchResult result;
   for (auto& worker : workers) result.merge(worker->result);
-  result.seconds = seconds_of(config.duration);
+  result.stopped_by_signal = stopped_by;
   return result;
 }
 

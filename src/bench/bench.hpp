@@ -29,9 +29,13 @@ struct BenchResult {
   std::uint64_t operations = 0;
   std::uint64_t bytes = 0;  // received back and verified
   std::array<std::uint64_t, static_cast<std::size_t>(BenchError::count)> errors{};
-  double seconds = 0;  // the measured window
-  // Why the first connection that could not connect could not, if one did.
-  std::string connect_failure;
+  // The first error of each kind, in words: the system's reason, or where a
+  // reply first differed from what was expected.
+  std::array<std::string, static_cast<std::size_t>(BenchError::count)> first_error;
+  // The measured window as it was: from the warm-up's end to -d, or to the
+  // signal that cut the run short, or to when the last connection ended.
+  double seconds = 0;
+  int stopped_by_signal = 0;  // SIGINT, SIGTERM: the run was cut short
   // What went wrong inside bench itself, if anything did.
   std::string internal_failure;
   // TLS: what the first handshake settled, and every handshake in the
@@ -44,7 +48,8 @@ struct BenchResult {
   void merge(const BenchResult& other);
 };
 
-// Runs the load; `out` gets the live progress line.
+// Runs the load; `out` gets the live progress line. The first SIGINT or
+// SIGTERM ends the run early (stopped_by_signal); a second exits at once.
 BenchResult run_bench(const BenchConfig& config, Output& out);
 
 // Prints the report (text or JSON) and returns the exit status: non-zero if

@@ -1,5 +1,6 @@
-// The load modes of `tcpecho bench`, a coroutine per connection each, over
-// the worker's connect() and its counting (bench_worker.cpp).
+// The load modes of `tcpecho bench`, each a coroutine over one connection
+// that the worker's connection slot made (bench_worker.cpp), with its
+// counting. Each returns when the run ends or the connection fails.
 #include <algorithm>
 #include <cstring>
 
@@ -8,9 +9,7 @@
 
 namespace tcpecho::bench_load {
 
-awaitable<void> BenchWorker::request_response(Watch& watch, std::size_t id) {
-  Link link{Socket(io_), nullptr};
-  if (!co_await connect(link, watch)) co_return;
+awaitable<void> BenchWorker::request_response(Link& link, Watch& watch, std::size_t id) {
   const auto first = pattern_slice(id * 7919, config_.size);
   std::vector<char> request(first.begin(), first.end());
   std::vector<char> response(config_.size);
@@ -18,16 +17,17 @@ awaitable<void> BenchWorker::request_response(Watch& watch, std::size_t id) {
   const auto interval = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
       config_.rate > 0 ? static_cast<double>(config_.connections) / config_.rate : 0.0));
   // Spread the connections' schedules over one interval.
-  auto due = Clock::now() + interval * id / std::max<std::size_t>(config_.connections, 1);
+  Clock::time_point due = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                             interval * id / std::max<std::size_t>(config_.connections, 1));
 
   for (std::uint64_t sequence = 0;; ++sequence) {
     if (interval.count() > 0) {
-      pacer.expires_at(due);
-      co_await pacer.async_wait(nothrow_awaitable);
+      co_await wait_until(pacer, std::min(due, stop_));
     } else {
       due = Clock::now();
     }
-    if (due >= stop_) break;
+    // A schedule that fell behind ends with the run, not with its last due time.
+    if (due >= stop_ || Clock::now() >= stop_) co_return;
     // Every request differs, so a stale or repeated reply is a mismatch.
     std::memcpy(request.data(), &sequence, std::min(sizeof sequence, request.size()));
 
@@ -37,27 +37,30 @@ awaitable<void> BenchWorker::request_response(Watch& watch, std::size_t id) {
     auto [read_error, read] = co_await read_exactly(link, asio::buffer(response));
     watch.idle();
     if (read_error) co_return fail(watch, read_error);
-    if (response != request) co_return fail(watch, BenchError::mismatch);
+    if (response != request) {
+      co_return fail(watch, BenchError::mismatch,
+                     first_difference({request.data(), request.size()},
+                                      {response.data(), response.size()}));
+    }
     record(due, response.size());
     due += interval;
   }
 }
 
-awaitable<void> BenchWorker::stream(Watch& watch) {
-  Link link{Socket(io_), nullptr};
-  if (!co_await connect(link, watch)) co_return;
+awaitable<void> BenchWorker::stream(Link& link, Watch& watch) {
   StreamState state(io_, config_.size, config_.window);
   using namespace asio::experimental::awaitable_operators;
   co_await (write_stream(link, state) && read_stream(link, watch, state));
   // A reset can reach the writer as the error and the reader as a plain end
   // of stream, in either order: judge once both have stopped.
-  if (state.mismatch) {
-    fail(watch, BenchError::mismatch);
+  if (!state.mismatch.empty()) {
+    fail(watch, BenchError::mismatch, state.mismatch);
   } else if (state.write_error || (state.read_error && state.read_error != asio::error::eof)) {
     fail(watch, state.read_error && state.read_error != asio::error::eof ? state.read_error
                                                                          : state.write_error);
   } else if (state.verified != state.written) {
-    fail(watch, BenchError::short_reply);
+    fail(watch, BenchError::short_reply,
+         fmt::format("the echo ended after {} of {} bytes", state.verified, state.written));
   }
 }
 
@@ -85,8 +88,9 @@ awaitable<void> BenchWorker::read_stream(Link& link, Watch& watch, StreamState& 
   for (;;) {
     watch.busy();
     auto [error, n] = co_await read_some(link, asio::buffer(buffer));
-    if (n > 0 && std::memcmp(buffer.data(), pattern_slice(state.verified, n).data(), n) != 0) {
-      state.mismatch = true;
+    const auto expected = pattern_slice(state.verified, n);
+    if (n > 0 && std::memcmp(buffer.data(), expected.data(), n) != 0) {
+      state.mismatch = first_difference({expected.data(), n}, {buffer.data(), n}, state.verified);
     } else if (n > 0) {
       const auto chunks_before = state.verified / state.chunk;
       state.verified += n;
@@ -105,22 +109,16 @@ awaitable<void> BenchWorker::read_stream(Link& link, Watch& watch, StreamState& 
   }
 }
 
-awaitable<void> BenchWorker::exchanges(Watch& watch) {
+awaitable<void> BenchWorker::exchange(Link& link, Watch& watch) {
+  const auto started = watch.busy_since;  // from connect()
   std::string reply;
-  while (Clock::now() < stop_) {
-    const auto started = Clock::now();
-    Link link{Socket(io_), nullptr};
-    if (!co_await connect(link, watch)) co_return;
-    if (!co_await check_reply(link, watch, reply)) co_return;
-    record(started, reply.size());
-  }
+  if (co_await check_reply(link, watch, reply)) record(started, reply.size());
 }
 
-awaitable<void> BenchWorker::hold(Watch& watch) {
-  Link link{Socket(io_), nullptr};
-  if (!co_await connect(link, watch)) co_return;
+awaitable<void> BenchWorker::hold(Link& link, Watch& watch) {
   if (config_.echo_first && !co_await echo_once(link, watch)) co_return;
   co_await stop_timer_.async_wait(nothrow_awaitable);
+  if (cut_short_) co_return;
   std::string reply;
   const auto started = Clock::now();
   if (co_await check_reply(link, watch, reply)) record(started, reply.size(), true);
@@ -138,19 +136,23 @@ awaitable<bool> BenchWorker::echo_once(Link& link, Watch& watch) {
     co_return false;
   }
   if (!std::equal(back.begin(), back.end(), sent.begin())) {
-    fail(watch, BenchError::mismatch);
+    fail(watch, BenchError::mismatch,
+         first_difference({sent.data(), sent.size()}, {back.data(), back.size()}));
     co_return false;
   }
   co_return true;
 }
 
-awaitable<void> BenchWorker::flood(Watch& watch) {
-  Link link{Socket(io_), nullptr};
-  if (!co_await connect(link, watch)) co_return;
+awaitable<void> BenchWorker::flood(Link& link, Watch& watch) {
+  using namespace asio::experimental::awaitable_operators;
   auto [error, written] = co_await write_all(link, asio::buffer(config_.message));
+  // A write the server does not take ends with the run all the same.
   for (std::uint64_t offset = 0; !error && Clock::now() < stop_;) {
     const auto slice = pattern_slice(offset, config_.size);
-    std::tie(error, written) = co_await write_all(link, asio::buffer(slice.data(), slice.size()));
+    auto outcome = co_await (write_all(link, asio::buffer(slice.data(), slice.size())) ||
+                             stop_timer_.async_wait(nothrow_awaitable));
+    if (outcome.index() == 1) break;
+    std::tie(error, written) = std::get<0>(outcome);
     offset += written;
     record(Clock::now(), written);
   }
@@ -174,9 +176,10 @@ awaitable<bool> BenchWorker::check_reply(Link& link, Watch& watch, std::string& 
     co_return false;
   }
   if (reply != config_.expect) {
-    fail(watch, reply.size() < config_.expect.size() && config_.expect.starts_with(reply)
-                    ? BenchError::short_reply
-                    : BenchError::mismatch);
+    const bool short_reply =
+        reply.size() < config_.expect.size() && config_.expect.starts_with(reply);
+    fail(watch, short_reply ? BenchError::short_reply : BenchError::mismatch,
+         first_difference(config_.expect, reply));
     co_return false;
   }
   co_return true;

@@ -3,6 +3,7 @@
 // scripts and plots, with the histogram's buckets so runs can be merged.
 #include <algorithm>
 #include <cmath>
+#include <csignal>
 #include <map>
 
 #include "bench/bench.hpp"
@@ -30,6 +31,37 @@ std::string_view mode_name(BenchConfig::Mode mode) {
   return "idle";
 }
 
+// What a mode measures: a size per operation, bytes, and a latency. The
+// report gives these and leaves out what the mode does not measure.
+struct Measures {
+  bool size;
+  bool throughput;
+  bool latency;
+};
+
+Measures measures_of(BenchConfig::Mode mode) {
+  switch (mode) {
+    case BenchConfig::Mode::exchange:
+    case BenchConfig::Mode::idle:
+      return {false, false, true};
+    case BenchConfig::Mode::flood:
+      return {true, true, false};
+    case BenchConfig::Mode::rr:
+    case BenchConfig::Mode::stream:
+      break;
+  }
+  return {true, true, true};
+}
+
+// An operation count over the window measured; none measured, no rate.
+double per_second(std::uint64_t count, double seconds) {
+  return seconds > 0 ? static_cast<double>(count) / seconds : 0.0;
+}
+
+std::string signal_name(int signal_number) {
+  return signal_number == SIGINT ? "SIGINT" : signal_number == SIGTERM ? "SIGTERM" : "a signal";
+}
+
 double microseconds(std::uint64_t nanoseconds) { return static_cast<double>(nanoseconds) / 1000.0; }
 
 // A JSON string: what the user typed (a host, a path) may hold any byte.
@@ -55,14 +87,20 @@ std::string duration_text(std::uint64_t nanoseconds) {
   return fmt::format("{:.2f}s", us / 1'000'000.0);
 }
 
-std::string errors_text(const BenchResult& result) {
-  std::string text;
+// "3 mismatch, 2 reset", then a line for each kind with its first error.
+void print_errors(const BenchResult& result, Output& out) {
+  std::string counts;
   for (std::size_t i = 0; i < result.errors.size(); ++i) {
     if (result.errors[i] == 0) continue;
-    if (!text.empty()) text += ", ";
-    text += fmt::format("{} {}", result.errors[i], error_name(static_cast<BenchError>(i)));
+    if (!counts.empty()) counts += ", ";
+    counts += fmt::format("{} {}", result.errors[i], error_name(static_cast<BenchError>(i)));
   }
-  return text.empty() ? "none" : text;
+  out.print("  errors      {}", counts.empty() ? "none" : counts);
+  for (std::size_t i = 0; i < result.errors.size(); ++i) {
+    if (result.errors[i] == 0 || result.first_error[i].empty()) continue;
+    out.print("    {:<14} first: {}", error_name(static_cast<BenchError>(i)),
+              result.first_error[i]);
+  }
 }
 
 // One row per power of two of latency, bars scaled to the fullest row.
@@ -101,33 +139,44 @@ void print_tls_text(const BenchResult& result, Output& out) {
   for (const auto& [kind, latency] : kinds) {
     if (latency->count() == 0) continue;
     out.print("  {:<8}    {} handshakes ({:.1f}/s), latency{}", kind, latency->count(),
-              static_cast<double>(latency->count()) / result.seconds, percentiles_text(*latency));
+              per_second(latency->count(), result.seconds), percentiles_text(*latency));
   }
+}
+
+// "5s measured after 1s warm-up", or what was measured of it and why not all.
+std::string window_text(const BenchConfig& config, const BenchResult& result) {
+  std::string text = fmt::format("{:.3g}s measured after {} warm-up", result.seconds,
+                                 seconds_text(config.warmup));
+  if (result.stopped_by_signal != 0) {
+    text += fmt::format(" (cut short by {}: -d was {})", signal_name(result.stopped_by_signal),
+                        seconds_text(config.duration));
+  }
+  return text;
 }
 
 void print_text(const BenchConfig& config, const BenchResult& result, Output& out) {
   const auto& latency = result.latency_ns;
-  out.print(
-      "tcpecho bench {}: {}, {} connection{}, {} B, {} measured after {} "
-      "warm-up",
-      mode_name(config.mode), target_text(config.host, config.port, config.unix_path),
-      config.connections,
-      config.connections == 1 ? "" : "s", config.size, seconds_text(config.duration),
-      seconds_text(config.warmup));
+  const auto measures = measures_of(config.mode);
+  out.print("tcpecho bench {}: {}, {} connection{}{}, {}", mode_name(config.mode),
+            target_text(config.host, config.port, config.unix_path), config.connections,
+            config.connections == 1 ? "" : "s",
+            measures.size ? fmt::format(", {} B", config.size) : "", window_text(config, result));
   out.print("  operations  {}  ({:.1f}/s)", result.operations,
-            static_cast<double>(result.operations) / result.seconds);
-  out.print("  throughput  {:.2f} MB/s", static_cast<double>(result.bytes) / result.seconds / 1e6);
-  out.print("  latency    {}", percentiles_text(latency));
+            per_second(result.operations, result.seconds));
+  if (measures.throughput) {
+    out.print("  throughput  {:.2f} MB/s", per_second(result.bytes, result.seconds) / 1e6);
+  }
+  if (measures.latency) out.print("  latency    {}", percentiles_text(latency));
   if (result.tls) print_tls_text(result, out);
-  out.print("  errors      {}", errors_text(result));
-  if (config.histogram && latency.count() > 0) draw_histogram(latency, out);
+  print_errors(result, out);
+  if (measures.latency && config.histogram && latency.count() > 0) draw_histogram(latency, out);
 }
 
 std::string handshakes_json(const Histogram& latency, double seconds) {
   return fmt::format(
       R"({{"count": {}, "per_s": {:.3f}, "p50_us": {:.3f}, "p90_us": {:.3f}, "p99_us": {:.3f}, )"
       R"("max_us": {:.3f}}})",
-      latency.count(), static_cast<double>(latency.count()) / seconds,
+      latency.count(), per_second(latency.count(), seconds),
       microseconds(latency.percentile(0.50)), microseconds(latency.percentile(0.90)),
       microseconds(latency.percentile(0.99)), microseconds(latency.max()));
 }
@@ -144,37 +193,60 @@ std::string tls_json(const BenchResult& result) {
       handshakes_json(result.resumed_handshake_ns, result.seconds));
 }
 
-void print_json(const BenchConfig& config, const BenchResult& result, Output& out) {
-  const auto& latency = result.latency_ns;
+// The run and its counts: what was asked, what was measured and in how long.
+std::string run_json(const BenchConfig& config, const BenchResult& result) {
+  const auto measures = measures_of(config.mode);
+  std::string json = fmt::format(
+      R"("mode": "{}", "host": {}, "port": {}, "unix": {}, "connections": {}, )"
+      R"("duration_s": {:g}, "warmup_s": {:g}, "measured_s": {:.6f}, "cut_short_by": {}, )"
+      R"("operations": {}, "ops_per_s": {:.3f}, )",
+      mode_name(config.mode), json_string(config.host), config.port,
+      config.unix_path.empty() ? "null" : json_string(config.unix_path), config.connections,
+      seconds_of(config.duration), seconds_of(config.warmup), result.seconds,
+      result.stopped_by_signal != 0 ? json_string(signal_name(result.stopped_by_signal)) : "null",
+      result.operations, per_second(result.operations, result.seconds));
+  if (measures.size) json += fmt::format(R"("size": {}, )", config.size);
+  if (measures.throughput) {
+    json += fmt::format(R"("bytes": {}, "mb_per_s": {:.6f}, )", result.bytes,
+                        per_second(result.bytes, result.seconds) / 1e6);
+  }
+  return json;
+}
+
+// The percentiles and the histogram's buckets, for the modes that time.
+std::string latency_json(const Histogram& latency) {
   std::string json =
-      fmt::format(R"({{"mode": "{}", "host": {}, "port": {}, "unix": {}, "connections": {}, )"
-                  R"("size": {}, )"
-                  R"("duration_s": {:g}, "warmup_s": {:g}, "operations": {}, "ops_per_s": {:.3f}, )"
-                  R"("bytes": {}, "mb_per_s": {:.6f}, )",
-                  mode_name(config.mode), json_string(config.host), config.port,
-                  config.unix_path.empty() ? "null" : json_string(config.unix_path),
-                  config.connections, config.size,
-                  result.seconds, seconds_of(config.warmup), result.operations,
-                  static_cast<double>(result.operations) / result.seconds, result.bytes,
-                  static_cast<double>(result.bytes) / result.seconds / 1e6);
-  json +=
       fmt::format(R"("p50_us": {:.3f}, "p90_us": {:.3f}, "p99_us": {:.3f}, )"
-                  R"("p999_us": {:.3f}, "max_us": {:.3f}, "mean_us": {:.3f}, "errors": {{)",
+                  R"("p999_us": {:.3f}, "max_us": {:.3f}, "mean_us": {:.3f}, )",
                   microseconds(latency.percentile(0.50)), microseconds(latency.percentile(0.90)),
                   microseconds(latency.percentile(0.99)), microseconds(latency.percentile(0.999)),
                   microseconds(latency.max()), latency.mean() / 1000.0);
-  for (std::size_t i = 0; i < result.errors.size(); ++i) {
-    json += fmt::format(R"({}"{}": {})", i == 0 ? "" : ", ", error_name(static_cast<BenchError>(i)),
-                        result.errors[i]);
-  }
-  json += R"(}, "tls": )" + tls_json(result);
-  json += R"(, "histogram": {"unit": "ns", "buckets": [)";
+  json += R"("histogram": {"unit": "ns", "buckets": [)";
   bool first = true;
   for (const auto& bucket : latency.buckets()) {
     json += fmt::format("{}[{}, {}, {}]", first ? "" : ", ", bucket.low, bucket.high, bucket.count);
     first = false;
   }
-  json += "]}}";
+  return json + "]}, ";
+}
+
+// "errors": counts by kind; "first_errors": the words of each kind's first.
+std::string errors_json(const BenchResult& result) {
+  std::string counts, firsts;
+  for (std::size_t i = 0; i < result.errors.size(); ++i) {
+    const auto name = error_name(static_cast<BenchError>(i));
+    counts += fmt::format(R"({}"{}": {})", counts.empty() ? "" : ", ", name, result.errors[i]);
+    if (result.first_error[i].empty()) continue;
+    firsts += fmt::format(R"({}"{}": {})", firsts.empty() ? "" : ", ", name,
+                          json_string(result.first_error[i]));
+  }
+  return fmt::format(R"("errors": {{{}}}, "first_errors": {{{}}})", counts, firsts);
+}
+
+void print_json(const BenchConfig& config, const BenchResult& result, Output& out) {
+  std::string json = "{" + run_json(config, result);
+  if (measures_of(config.mode).latency) json += latency_json(result.latency_ns);
+  json += errors_json(result) + R"(, "tls": )" + tls_json(result) + "}";
   out.line(json);
 }
 
@@ -193,9 +265,9 @@ ExitStatus report_bench(const BenchConfig& config, const BenchResult& result, Ou
   const auto connect_failures = result.errors[static_cast<std::size_t>(BenchError::connect_failed)];
   if (result.operations == 0 && connect_failures > 0 && connect_failures == result.error_total()) {
     // Nothing was measured: the server is not there. Say so as `send` would.
-    out.print_error("tcpecho: cannot connect to {}: {}",
-                    target_text(config.host, config.port, config.unix_path),
-                    result.connect_failure);
+    out.print_error(
+        "tcpecho: cannot connect to {}: {}", target_text(config.host, config.port, config.unix_path),
+        result.first_error[static_cast<std::size_t>(BenchError::connect_failed)]);
     return ExitStatus::connect_failed;
   }
   return result.error_total() == 0 ? ExitStatus::ok : ExitStatus::exchange_failed;

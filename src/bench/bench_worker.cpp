@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "failure.hpp"
+#include "output/python_format.hpp"
 #include "net/connect.hpp"
 
 namespace tcpecho::bench_load {
@@ -31,33 +32,43 @@ void BenchWorker::run() {
                connection_finished(watch);
              });
   }
-  // --timeout 0: no operation is ever too slow.
-  if (config_.timeout.count() > 0) {
-    co_spawn(io_, watchdog(), [this](std::exception_ptr failure) {
-      if (failure) fail_internally(failure);
-    });
-  }
+  co_spawn(io_, watchdog(), [this](std::exception_ptr failure) {
+    if (failure) fail_internally(failure);
+  });
   io_.run();
+  // The window as measured: to -d, to the signal, or to when the last
+  // connection ended, whichever came first.
+  const auto end = std::min(stop_, Clock::now());
+  result.seconds = std::max(0.0, std::chrono::duration<double>(end - measure_from_).count());
 }
 
 awaitable<void> BenchWorker::connection(Watch& watch, std::size_t id) {
+  while (Clock::now() < stop_) {
+    Link link{Socket(io_), nullptr};
+    if (!co_await connect(link, watch)) co_return;
+    co_await load(link, watch, id);
+  }
+}
+
+awaitable<void> BenchWorker::load(Link& link, Watch& watch, std::size_t id) {
   switch (config_.mode) {
     case BenchConfig::Mode::rr:
-      co_await request_response(watch, id);
-      break;
+      co_return co_await request_response(link, watch, id);
     case BenchConfig::Mode::stream:
-      co_await stream(watch);
-      break;
+      co_return co_await stream(link, watch);
     case BenchConfig::Mode::exchange:
-      co_await exchanges(watch);
-      break;
+      co_return co_await exchange(link, watch);
     case BenchConfig::Mode::idle:
-      co_await hold(watch);
-      break;
+      co_return co_await hold(link, watch);
     case BenchConfig::Mode::flood:
-      co_await flood(watch);
-      break;
+      co_return co_await flood(link, watch);
   }
+}
+
+awaitable<void> BenchWorker::wait_until(asio::steady_timer& timer, Clock::time_point when) {
+  using namespace asio::experimental::awaitable_operators;
+  timer.expires_at(when);
+  co_await (timer.async_wait(nothrow_awaitable) || stop_timer_.async_wait(nothrow_awaitable));
 }
 
 void BenchWorker::connection_finished(Watch& watch) {
@@ -75,6 +86,7 @@ void BenchWorker::fail_internally(const std::exception_ptr& failure) {
 
 awaitable<bool> BenchWorker::connect(Link& link, Watch& watch) {
   watch.socket = &link.socket;
+  watch.timed_out = false;
   watch.busy();
   auto [error, endpoint] =
       co_await connect_first(link.socket, endpoints_);
@@ -82,10 +94,8 @@ awaitable<bool> BenchWorker::connect(Link& link, Watch& watch) {
   if (!error && tls_) error = co_await secure(link);
   watch.idle();
   if (error) {
-    if (result.connect_failure.empty()) {
-      result.connect_failure = watch.timed_out ? "timed out" : error.message();
-    }
-    fail(watch, BenchError::connect_failed);
+    fail(watch, BenchError::connect_failed,
+         watch.timed_out ? "no connection within the timeout" : error.message());
     co_return false;
   }
   co_return true;
@@ -108,19 +118,32 @@ awaitable<asio::error_code> BenchWorker::secure(Link& link) {
 }
 
 awaitable<void> BenchWorker::watchdog() {
-  const auto tick = std::clamp<Clock::duration>(config_.timeout / 4, 10ms, 250ms);
+  const bool timing = config_.timeout.count() > 0;  // --timeout 0: nothing is too slow
+  const auto tick =
+      timing ? std::clamp<Clock::duration>(config_.timeout / 4, 10ms, 250ms) : Clock::duration(250ms);
   while (running_ > 0) {
     watchdog_timer_.expires_after(tick);
     co_await watchdog_timer_.async_wait(nothrow_awaitable);
+    if (stop_requested_.load(std::memory_order_relaxed) && !cut_short_) cut_short();
     const auto now = Clock::now();
     for (auto& watch : watches_) {
-      if (watch.socket != nullptr && watch.busy_since != Clock::time_point::max() &&
+      if (timing && watch.socket != nullptr && watch.busy_since != Clock::time_point::max() &&
           now - watch.busy_since > config_.timeout) {
         watch.timed_out = true;
         asio::error_code ignored;
         watch.socket->close(ignored);
       }
     }
+  }
+}
+
+void BenchWorker::cut_short() {
+  cut_short_ = true;
+  stop_ = std::min(stop_, Clock::now());
+  stop_timer_.expires_at(stop_);  // wakes whoever waits for the end
+  for (auto& watch : watches_) {
+    asio::error_code ignored;
+    if (watch.socket != nullptr) watch.socket->close(ignored);
   }
 }
 
@@ -133,12 +156,31 @@ BenchError BenchWorker::classify(const asio::error_code& error) {
 }
 
 void BenchWorker::fail(Watch& watch, const asio::error_code& error) {
-  fail(watch, watch.timed_out ? BenchError::timeout : classify(error));
+  fail(watch, classify(error), error.message());
 }
 
-void BenchWorker::fail(Watch& watch, BenchError kind) {
-  if (watch.timed_out) kind = BenchError::timeout;
-  ++result.errors[static_cast<std::size_t>(kind)];
+void BenchWorker::fail(Watch& watch, BenchError kind, const std::string& words) {
+  if (cut_short_) return;
+  const bool timed_out = watch.timed_out;
+  if (timed_out && kind != BenchError::connect_failed) kind = BenchError::timeout;
+  const auto i = static_cast<std::size_t>(kind);
+  ++result.errors[i];
+  if (result.first_error[i].empty()) {
+    result.first_error[i] =
+        timed_out ? fmt::format("no answer within {}", seconds_text(config_.timeout)) : words;
+  }
+}
+
+std::string first_difference(std::string_view expected, std::string_view got,
+                             std::uint64_t offset) {
+  constexpr std::size_t shown = 8;
+  const auto at = static_cast<std::size_t>(
+      std::mismatch(expected.begin(), expected.end(), got.begin(), got.end()).first -
+      expected.begin());
+  const auto part = [&](std::string_view bytes) {
+    return at < bytes.size() ? python::bytes_repr(bytes.substr(at, shown)) : std::string("the end");
+  };
+  return fmt::format("at byte {}: expected {}, got {}", offset + at, part(expected), part(got));
 }
 
 void BenchWorker::record(Clock::time_point started, std::size_t bytes, bool always) {

@@ -30,6 +30,12 @@ struct Watch {
   void idle() { busy_since = Clock::time_point::max(); }
 };
 
+// Where `got` first differs from `expected`, for the report: "at byte 7:
+// expected b'...', got b'...'", a few bytes of each from there; `offset` is
+// where `expected` starts in its stream.
+std::string first_difference(std::string_view expected, std::string_view got,
+                             std::uint64_t offset = 0);
+
 class BenchWorker {
  public:
   BenchWorker(const BenchConfig& config, std::vector<Endpoint> endpoints, std::size_t first_id,
@@ -39,12 +45,25 @@ class BenchWorker {
   std::string tls_warning() const { return tls_ ? tls_->warning() : ""; }
 
   void run();
+  // From another thread: end the run now (a signal). The worker's watchdog
+  // sees it within a tick, closes the connections and counts no error of
+  // theirs after it.
+  void request_stop() { stop_requested_.store(true, std::memory_order_relaxed); }
 
   BenchResult result;
   std::atomic<std::uint64_t> completed{0};  // for the live display
 
  private:
+  // A connection slot: connects, runs the mode over the connection, and
+  // replaces a connection that failed, until the end of the run. One that
+  // cannot connect ends the slot: there is nothing to load.
   awaitable<void> connection(Watch& watch, std::size_t id);
+
+  // The mode's work on one connection, until the run ends or it fails.
+  awaitable<void> load(Link& link, Watch& watch, std::size_t id);
+
+  // Waits for `timer` (set to `when`) or the end of the run, whichever is first.
+  awaitable<void> wait_until(asio::steady_timer& timer, Clock::time_point when);
 
   void connection_finished(Watch& watch);
 
@@ -60,11 +79,11 @@ class BenchWorker {
   // rr: one request in flight per connection. With --rate, requests are due
   // on a fixed schedule and latency counts from when each was due, so a
   // server that stalls cannot hide the requests it held up.
-  awaitable<void> request_response(Watch& watch, std::size_t id);
+  awaitable<void> request_response(Link& link, Watch& watch, std::size_t id);
 
   // stream: a writer keeps up to a window of bytes in flight while a reader
   // checks every byte that comes back against what was sent.
-  awaitable<void> stream(Watch& watch);
+  awaitable<void> stream(Link& link, Watch& watch);
 
   struct StreamState {
     // `window`: bytes in flight at most; 0 for four chunks.
@@ -80,7 +99,7 @@ class BenchWorker {
     std::vector<Clock::time_point> sent_at;  // when each chunk in flight was sent
     asio::steady_timer space;                // cancelled when the window opens
     bool done = false;
-    bool mismatch = false;
+    std::string mismatch;  // where the echoed stream first differed
     asio::error_code write_error;
     asio::error_code read_error;
   };
@@ -90,18 +109,19 @@ class BenchWorker {
   awaitable<void> read_stream(Link& link, Watch& watch, StreamState& state);
 
   // exchange: the seed's protocol, one connection per exchange.
-  awaitable<void> exchanges(Watch& watch);
+  awaitable<void> exchange(Link& link, Watch& watch);
 
-  // idle: open (with --echo-first, have 16 bytes echoed), hold until the
-  // end, then check the connection still answers.
-  awaitable<void> hold(Watch& watch);
+  // idle: (with --echo-first, have 16 bytes echoed), hold until the end,
+  // then check the connection still answers.
+  awaitable<void> hold(Link& link, Watch& watch);
 
   awaitable<bool> echo_once(Link& link, Watch& watch);
 
   // flood: send the message, then keep sending until the end without reading
   // a reply: the client that would have a reply-mode server spend its turns
-  // on it. Measures nothing of its own: it is the load beside another bench.
-  awaitable<void> flood(Watch& watch);
+  // on it. Counts writes and bytes, and no latency: it is the load beside
+  // another bench.
+  awaitable<void> flood(Link& link, Watch& watch);
 
   // Sends the message, half-closes, reads to EOF, compares with --expect.
   awaitable<bool> check_reply(Link& link, Watch& watch, std::string& reply);
@@ -110,8 +130,13 @@ class BenchWorker {
 
   static BenchError classify(const asio::error_code& error);
 
+  // Counts an error (none after a signal cut the run short: those are
+  // bench's own doing) and keeps the first of its kind's words.
   void fail(Watch& watch, const asio::error_code& error);
-  void fail(Watch& watch, BenchError kind);
+  void fail(Watch& watch, BenchError kind, const std::string& words);
+
+  // The signal's stop, on the worker's thread.
+  void cut_short();
 
   // Counts an operation that ended now; only the measured window counts
   // (idle mode checks after the window, so it always counts).
@@ -123,6 +148,8 @@ class BenchWorker {
   std::size_t first_id_;
   std::vector<Watch> watches_;
   std::size_t running_ = 0;
+  std::atomic<bool> stop_requested_{false};
+  bool cut_short_ = false;
   Clock::time_point measure_from_;
   Clock::time_point stop_;
   asio::steady_timer stop_timer_;  // idle connections wait on it

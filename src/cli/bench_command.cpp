@@ -57,7 +57,8 @@ void describe_traffic(CLI::App& bench, BenchConfig& config) {
       "idle: have 16 bytes echoed on each connection before holding it (an echo server's "
       "connections that have served once)");
   add_bytes_option(bench, "--message", config.message, "exchange and idle: what to send");
-  add_bytes_option(bench, "--expect", config.expect, "exchange and idle: the reply required");
+  add_bytes_option(bench, "--expect", config.expect,
+                   "exchange and idle: the reply required (with --echo-first, the message)");
 }
 
 }  // namespace
@@ -85,7 +86,7 @@ CLI::App* add_bench(CLI::App& app, BenchConfig& config, TlsRequest<TlsClientOpti
   return bench;
 }
 
-void check_bench(const CLI::App& bench, const BenchConfig& config) {
+void settle_bench(const CLI::App& bench, BenchConfig& config) {
   using Mode = BenchConfig::Mode;
   const auto mode = config.mode;
   const auto only = [](const char* modes) { return fmt::format("applies to --mode {} only", modes); };
@@ -100,6 +101,10 @@ void check_bench(const CLI::App& bench, const BenchConfig& config) {
   refuse_unless(bench, "--expect", mode == Mode::exchange || mode == Mode::idle,
                 only("exchange and idle"));
   refuse_unless(bench, "--tls-resume", mode == Mode::exchange, only("exchange"));
+  // An echo server's answer to the closing check is the message itself.
+  if (config.echo_first && bench.get_option("--expect")->count() == 0) {
+    config.expect = config.message;
+  }
 }
 
 }  // namespace tcpecho

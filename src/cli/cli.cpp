@@ -104,10 +104,10 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv, Output& 
     check_environment(*app.get_subcommands().front());
     if (load->parsed()) {
       bench_endpoint.settle(bench);
-      check_bench(*load, bench);
+      settle_bench(*load, bench);
     } else if (serve->parsed()) {
       server_endpoint.settle(server);
-      check_serve(*serve, server);
+      settle_serve(*serve, server);
     } else {
       client_endpoint.settle(client);
     }

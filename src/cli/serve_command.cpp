@@ -96,7 +96,7 @@ CLI::App* add_serve(CLI::App& app, ServerConfig& config, TlsRequest<TlsServerOpt
   return serve;
 }
 
-void check_serve(const CLI::App& serve, const ServerConfig& config) {
+void settle_serve(const CLI::App& serve, const ServerConfig& config) {
   const bool reply = config.mode == ServerConfig::Mode::reply;
   refuse_unless(serve, "--reply", reply, "applies to --mode reply only");
   refuse_unless(serve, "--length", reply, "applies to --mode reply only");

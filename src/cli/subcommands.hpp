@@ -20,10 +20,10 @@ CLI::App* add_send(CLI::App& app, ClientConfig& config, TlsRequest<TlsClientOpti
 CLI::App* add_bench(CLI::App& app, BenchConfig& config, TlsRequest<TlsClientOptions>& tls,
                     EndpointRequest& endpoint);
 
-// Once the command line is parsed: what only all of it can tell (options
-// that contradict each other, or that mean nothing in the mode chosen and
-// would be silently ignored), as a usage error.
-void check_serve(const CLI::App& serve, const ServerConfig& config);
-void check_bench(const CLI::App& bench, const BenchConfig& config);
+// Once the command line is parsed: what only all of it can tell. Options
+// that mean nothing in the mode chosen, and would be silently ignored, are
+// a usage error; defaults that depend on other options are set.
+void settle_serve(const CLI::App& serve, const ServerConfig& config);
+void settle_bench(const CLI::App& bench, BenchConfig& config);
 
 }  // namespace tcpecho
