@@ -184,6 +184,35 @@ class Help(unittest.TestCase):
             self.assertRegex(result.stderr, r"^tcpecho: cannot write to standard output: No "
                                             r"space left on device \(\d+ lines? not written\)\n$")
 
+    def test_help_readme_and_man_page_name_the_same_options(self):
+        here = os.path.dirname(__file__)
+        with open(os.path.join(here, "..", "README.md")) as f:
+            readme = f.read()
+        usage = readme[readme.index("## Usage"):]
+        usage = usage[:usage.index("```", usage.index("```") + 3)]
+        with open(os.path.join(here, "..", "doc", "tcpecho.1")) as f:
+            page = f.read().replace("\\-", "-")
+        synopsis = page[page.index(".SH SYNOPSIS"):page.index(".SH DESCRIPTION")]
+        option = r"(?<![\w-])(--[a-z][a-z-]*|-[a-z46])\b"
+        for subcommand in ["serve", "send", "bench"]:
+            # Each option --help defines, by its long name where it has one.
+            long_name = {}
+            for line in tcpecho(subcommand, "--help").stdout.splitlines():
+                defined = re.match(r"^\s+(-\S+)", line)
+                names = re.findall(option, defined.group(1).replace(",", " ")) if defined else []
+                for name in names:
+                    long_name[name] = names[-1]
+            named = set(long_name.values()) - {"--help", "--version"}
+            for listing, start, end in ((usage, "tcpecho " + subcommand, r"\ntcpecho "),
+                                        (synopsis, ".B tcpecho " + subcommand, r"\n\.B tcpecho")):
+                listing = listing[listing.index(start) + len(start):]
+                listing = listing[:re.search(end, listing).start()] if re.search(end, listing) \
+                    else listing
+                found = {long_name.get(name, name) for name in re.findall(option, listing)}
+                with self.subTest(subcommand=subcommand, where=start):
+                    self.assertEqual(named - found, set(), "in --help only")
+                    self.assertEqual(found - named, set(), "not in --help")
+
     def test_version_is_the_meson_project_version(self):
         for args in (["--version"], ["serve", "--version"], ["send", "--version"],
                      ["bench", "--version"]):

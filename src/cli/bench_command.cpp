@@ -18,8 +18,8 @@ void describe_load(CLI::App& bench, BenchConfig& config) {
        {"idle", BenchConfig::Mode::idle},
        {"flood", BenchConfig::Mode::flood}},
       "rr: request/response of SIZE bytes against an echo server; stream: a window "
-      "of SIZE-byte writes in flight, echoed stream verified; exchange: the seed's "
-      "protocol, one connection per exchange; flood: send --message, then SIZE-byte "
+      "of SIZE-byte writes in flight, echoed stream verified; exchange: connect, send "
+      "--message, half-close, read the reply to the end, compare with --expect; flood: send --message, then SIZE-byte "
       "writes without reading (load beside another bench); idle: hold the connections, then "
       "check each still answers");
   bench.add_option("-c,--connections", config.connections, "Connections open at once")
@@ -35,7 +35,8 @@ void describe_load(CLI::App& bench, BenchConfig& config) {
 
 // What each of bench's connections sends, and what it must get back.
 void describe_traffic(CLI::App& bench, BenchConfig& config) {
-  bench.add_option("-s,--size", config.size, "rr: bytes per request; stream: bytes per write")
+  bench.add_option("-s,--size", config.size,
+                   "rr: bytes per request; stream and flood: bytes per write; 1 to 1048576")
       ->type_name("BYTES")
       ->check(CLI::Range(std::size_t{1}, max_slice).description(""))
       ->capture_default_str();

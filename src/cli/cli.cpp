@@ -26,12 +26,12 @@ Exit status:
   1  internal error
   2  bad command line
   3  host name could not be resolved
-  4  could not connect (refused, unreachable, timed out)
+  4  could not connect (refused, unreachable, timed out, TLS certificate refused)
   5  exchange failed (reset, short or missing reply, timed out)
   6  could not listen (address in use, permission denied)
   7  send --expect: the reply differed
   8  standard output could not be written (full disk, closed pipe)
-  128+N  server stopped by a second signal N)";
+  128+N  server stopped by a second signal N; bench cut short by signal N)";
 
 // An environment variable that stands in for an option must be valid too.
 // (CLI11 from 2.4 on skips one that fails the option's checks, where older

@@ -68,8 +68,9 @@ CLI::App* add_send(CLI::App& app, ClientConfig& config, TlsRequest<TlsClientOpti
                    EndpointRequest& endpoint) {
   CLI::App* send = app.add_subcommand(
       "send",
-      "Connect, send the greeting, print the server's reply, and exit. No reply, or part of the "
-      "seed's reply and then the end, is a failed exchange (exit 5).");
+      "Connect, send the message ('Greetings, server'), half-close, print the server's reply, "
+      "and exit. No reply, or part of 'Goodbye, client!' and then the end, is a failed exchange "
+      "(exit 5).");
   endpoint.port_zero_allowed = false;
   add_endpoint_options(*send, endpoint, config.host, config.port, config.timeout,
                        "Server name or IPv4/IPv6 address; each address it resolves to is tried",

@@ -64,12 +64,13 @@ void describe_listening(CLI::App& serve, ServerConfig& config, EndpointRequest& 
 void describe_answers(CLI::App& serve, ServerConfig& config) {
   add_choice_option(serve, "--mode", config.mode,
                     {{"reply", ServerConfig::Mode::reply}, {"echo", ServerConfig::Mode::echo}},
-                    "reply: the seed's exchange; echo: RFC 862 echo");
+                    "reply: read the message (--length bytes, or until the client's end), print "
+                    "it, send --reply, close; echo: RFC 862 echo");
   add_bytes_option(serve, "--reply", config.reply, "Reply mode: what to answer each message with");
   serve
       .add_option("--length", config.message_length,
                   "Reply mode: bytes to read as the message before replying (fewer if the "
-                  "client half-closes first); a limit, not an allocation")
+                  "client half-closes first), 1 to 16777216; a limit, not an allocation")
       ->type_name("N")
       ->check(CLI::Range(std::size_t{1}, std::size_t{16 * 1024 * 1024}).description(""))
       ->capture_default_str();
@@ -88,8 +89,9 @@ CLI::App* add_serve(CLI::App& app, ServerConfig& config, TlsRequest<TlsServerOpt
                     EndpointRequest& endpoint) {
   CLI::App* serve = app.add_subcommand(
       "serve",
-      "Listen, print each client's message and the seed's transcript, answer with the "
-      "reply (or echo, with --mode echo). Runs until SIGINT, SIGTERM or SIGHUP.");
+      "Listen; for each client, print where it came from and its message, answer with the "
+      "reply ('Goodbye, client!') and close (or echo everything back, with --mode echo). "
+      "Runs until SIGINT, SIGTERM or SIGHUP.");
   describe_listening(*serve, config, endpoint);
   describe_answers(*serve, config);
   add_tls_server_options(*serve, tls);
