@@ -1,4 +1,5 @@
 """The command line: usage errors, --help, --version."""
+import itertools
 import os
 import re
 import subprocess
@@ -198,8 +199,10 @@ class Help(unittest.TestCase):
             # Each option --help defines, by its long name where it has one.
             long_name = {}
             for line in tcpecho(subcommand, "--help").stdout.splitlines():
-                defined = re.match(r"^\s+(-\S+)", line)
-                names = re.findall(option, defined.group(1).replace(",", " ")) if defined else []
+                # "  -p,--port PORT" (CLI11 2.1) or "  -p,     --port PORT" (2.7).
+                words = line.replace(",", " ").split() if line.startswith(" ") else []
+                names = [re.match(option, word).group(1) for word in
+                         itertools.takewhile(lambda word: re.match(option, word), words)]
                 for name in names:
                     long_name[name] = names[-1]
             named = set(long_name.values()) - {"--help", "--version"}

@@ -93,7 +93,7 @@ CLI::App* add_send(CLI::App& app, ClientConfig& config, TlsRequest<TlsClientOpti
           },
           std::string("Exit with status 7 unless the reply is exactly this") + escapes_help)
       ->type_name("TEXT");
-  send->add_flag("!--no-half-close", config.half_close,
+  send->add_flag_callback("--no-half-close", [&config] { config.half_close = false; },
                  "Keep sending open after the message, for servers that take the client's "
                  "end as a hang-up: the reply then ends at --expect's length, the server's "
                  "end, or --timeout, and the connection is closed after it");
