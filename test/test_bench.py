@@ -109,6 +109,8 @@ class BenchProcess(unittest.TestCase):
                 self.assertEqual("mb_per_s" in report, sized)
                 self.assertEqual("p50_us" in report, timed)
                 self.assertEqual("histogram" in report, timed)
+                if timed:  # a latency, not a count from the epoch or the end of time
+                    self.assertLess(report["max_us"], 60e6)
                 text = tcpecho(*args, timeout=30).stdout
                 self.assertEqual(" B, " in text.splitlines()[0], sized, text)
                 self.assertEqual("throughput" in text, sized, text)

@@ -109,10 +109,9 @@ awaitable<void> BenchWorker::read_stream(Link& link, Watch& watch, StreamState& 
   }
 }
 
-awaitable<void> BenchWorker::exchange(Link& link, Watch& watch) {
-  const auto started = watch.busy_since;  // from connect()
+awaitable<void> BenchWorker::exchange(Link& link, Watch& watch, Clock::time_point connecting) {
   std::string reply;
-  if (co_await check_reply(link, watch, reply)) record(started, reply.size());
+  if (co_await check_reply(link, watch, reply)) record(connecting, reply.size());
 }
 
 awaitable<void> BenchWorker::hold(Link& link, Watch& watch) {

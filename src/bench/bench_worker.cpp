@@ -27,9 +27,9 @@ void BenchWorker::run() {
   running_ = watches_.size();
   for (std::size_t i = 0; i < watches_.size(); ++i) {
     co_spawn(io_, connection(watches_[i], first_id_ + i),
-             [this, &watch = watches_[i]](std::exception_ptr failure) {
+             [this](std::exception_ptr failure) {
                if (failure) fail_internally(failure);
-               connection_finished(watch);
+               connection_finished();
              });
   }
   co_spawn(io_, watchdog(), [this](std::exception_ptr failure) {
@@ -44,20 +44,23 @@ void BenchWorker::run() {
 
 awaitable<void> BenchWorker::connection(Watch& watch, std::size_t id) {
   while (Clock::now() < stop_) {
+    const auto connecting = Clock::now();
     Link link{Socket(io_), nullptr};
+    Watching watching(watch, link.socket);
     if (!co_await connect(link, watch)) co_return;
-    co_await load(link, watch, id);
+    co_await load(link, watch, id, connecting);
   }
 }
 
-awaitable<void> BenchWorker::load(Link& link, Watch& watch, std::size_t id) {
+awaitable<void> BenchWorker::load(Link& link, Watch& watch, std::size_t id,
+                                  Clock::time_point connecting) {
   switch (config_.mode) {
     case BenchConfig::Mode::rr:
       co_return co_await request_response(link, watch, id);
     case BenchConfig::Mode::stream:
       co_return co_await stream(link, watch);
     case BenchConfig::Mode::exchange:
-      co_return co_await exchange(link, watch);
+      co_return co_await exchange(link, watch, connecting);
     case BenchConfig::Mode::idle:
       co_return co_await hold(link, watch);
     case BenchConfig::Mode::flood:
@@ -71,8 +74,7 @@ awaitable<void> BenchWorker::wait_until(asio::steady_timer& timer, Clock::time_p
   co_await (timer.async_wait(nothrow_awaitable) || stop_timer_.async_wait(nothrow_awaitable));
 }
 
-void BenchWorker::connection_finished(Watch& watch) {
-  watch.socket = nullptr;
+void BenchWorker::connection_finished() {
   if (--running_ == 0) {
     stop_timer_.cancel();
     watchdog_timer_.cancel();
@@ -85,8 +87,6 @@ void BenchWorker::fail_internally(const std::exception_ptr& failure) {
 }
 
 awaitable<bool> BenchWorker::connect(Link& link, Watch& watch) {
-  watch.socket = &link.socket;
-  watch.timed_out = false;
   watch.busy();
   auto [error, endpoint] =
       co_await connect_first(link.socket, endpoints_);

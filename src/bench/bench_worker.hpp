@@ -30,6 +30,27 @@ struct Watch {
   void idle() { busy_since = Clock::time_point::max(); }
 };
 
+// Points a Watch at a connection for exactly as long as the connection
+// lives: declared after its Link, it lets go before the socket is gone, on
+// every way out, so the watchdog never closes a socket that is no more.
+class Watching {
+ public:
+  Watching(Watch& watch, Socket& socket) : watch_(watch) {
+    watch_.socket = &socket;
+    watch_.timed_out = false;
+    watch_.idle();
+  }
+  ~Watching() {
+    watch_.socket = nullptr;
+    watch_.idle();
+  }
+  Watching(const Watching&) = delete;
+  Watching& operator=(const Watching&) = delete;
+
+ private:
+  Watch& watch_;
+};
+
 // Where `got` first differs from `expected`, for the report: "at byte 7:
 // expected b'...', got b'...'", a few bytes of each from there; `offset` is
 // where `expected` starts in its stream.
@@ -59,13 +80,14 @@ class BenchWorker {
   // cannot connect ends the slot: there is nothing to load.
   awaitable<void> connection(Watch& watch, std::size_t id);
 
-  // The mode's work on one connection, until the run ends or it fails.
-  awaitable<void> load(Link& link, Watch& watch, std::size_t id);
+  // The mode's work on one connection, until the run ends or it fails;
+  // `connecting`: when its connect() began.
+  awaitable<void> load(Link& link, Watch& watch, std::size_t id, Clock::time_point connecting);
 
   // Waits for `timer` (set to `when`) or the end of the run, whichever is first.
   awaitable<void> wait_until(asio::steady_timer& timer, Clock::time_point when);
 
-  void connection_finished(Watch& watch);
+  void connection_finished();
 
   // A bug or exhaustion inside bench, not the server's doing: counted, and
   // the first one's words kept for the report.
@@ -108,8 +130,9 @@ class BenchWorker {
 
   awaitable<void> read_stream(Link& link, Watch& watch, StreamState& state);
 
-  // exchange: the seed's protocol, one connection per exchange.
-  awaitable<void> exchange(Link& link, Watch& watch);
+  // exchange: the seed's protocol, one connection per exchange, timed from
+  // the connect() that began at `connecting`.
+  awaitable<void> exchange(Link& link, Watch& watch, Clock::time_point connecting);
 
   // idle: (with --echo-first, have 16 bytes echoed), hold until the end,
   // then check the connection still answers.

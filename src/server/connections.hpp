@@ -18,8 +18,8 @@ namespace tcpecho {
 
 class Connections;
 
-// An accepted connection as the server tracks it. It lives in the frame of the
-// coroutine that serves the connection and is listed for exactly that long.
+// An accepted connection as the server tracks it. It lives in the connection's
+// Session (session.hpp) and is listed for exactly as long as that.
 class Connection {
  public:
   using Clock = std::chrono::steady_clock;
