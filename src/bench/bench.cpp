@@ -99,12 +99,16 @@ namespace {
 
 using Workers = std::vector<std::unique_ptr<BenchWorker>>;
 
-// The live display: once a second, operations per second over that second.
-awaitable<void> show_progress(asio::steady_timer& tick, const Workers& workers, Output& out,
-                              Clock::time_point start, Clock::time_point measure_from) {
+// The live display: once a second, operations per second over that second,
+// until the workers are `done` (a tick that had already expired when they
+// were is not cancelled: the flag ends the loop).
+awaitable<void> show_progress(asio::steady_timer& tick, const Workers& workers, const bool& done,
+                              Output& out, Clock::time_point start,
+                              Clock::time_point measure_from) {
   for (std::uint64_t last = 0;;) {
     tick.expires_after(1s);
-    if (auto [error] = co_await tick.async_wait(nothrow_awaitable); error) co_return;
+    co_await tick.async_wait(nothrow_awaitable);
+    if (done) co_return;
     std::uint64_t total = 0;
     for (const auto& worker : workers) total += worker->completed.load(std::memory_order_relaxed);
     const auto elapsed = std::chrono::duration<double>(Clock::now() - start).count();
@@ -115,10 +119,11 @@ awaitable<void> show_progress(asio::steady_timer& tick, const Workers& workers, 
 }
 
 // The first SIGINT or SIGTERM ends the run, and the report still comes; a
-// second one ends the process at once.
-awaitable<void> stop_on_signals(asio::signal_set& signals, Workers& workers, int& stopped_by) {
+// second one ends the process at once. Over when the workers are `done`.
+awaitable<void> stop_on_signals(asio::signal_set& signals, Workers& workers, const bool& done,
+                                int& stopped_by) {
   auto [error, first] = co_await signals.async_wait(nothrow_awaitable);
-  if (error) co_return;  // cancelled: the run ended by itself
+  if (error || done) co_return;  // the run ended by itself
   stopped_by = first;
   for (auto& worker : workers) worker->request_stop();
   auto [again_error, second] = co_await signals.async_wait(nothrow_awaitable);
@@ -145,8 +150,9 @@ BenchResult run_bench(const BenchConfig& config, Output& out) {
   asio::signal_set signals(io, SIGINT, SIGTERM);
   asio::steady_timer tick(io);
   int stopped_by = 0;
-  co_spawn(io, stop_on_signals(signals, workers, stopped_by), rethrow);
-  co_spawn(io, show_progress(tick, workers, out, start, measure_from), rethrow);
+  bool done = false;
+  co_spawn(io, stop_on_signals(signals, workers, done, stopped_by), rethrow);
+  co_spawn(io, show_progress(tick, workers, done, out, start, measure_from), rethrow);
   std::size_t finished = 0;
   std::vector<std::jthread> threads;
   for (auto& worker : workers) {
@@ -154,12 +160,14 @@ BenchResult run_bench(const BenchConfig& config, Output& out) {
       w->run();
       asio::post(io, [&] {
         if (++finished < workers.size()) return;
+        done = true;
         signals.cancel();
         tick.cancel();
       });
     });
   }
   io.run();
+  signals.clear();  // a signal from now on is no longer bench's to catch
   threads.clear();
   out.progress("");
 
