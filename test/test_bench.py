@@ -139,6 +139,9 @@ class BenchProcess(unittest.TestCase):
         self.assertLess(report["measured_s"], 600)
         self.assertEqual(sum(report["errors"].values()), 0)
 
+    @unittest.skipIf(os.environ.get("TCPECHO_SANITIZERS", "none") != "none",
+                     "a sanitizer's runtime needs descriptors of its own: out of them, UBSan "
+                     "reports a false error")
     def test_connections_that_cannot_be_made_say_why(self):
         server = self.start("--mode", "echo", "--quiet")
         # 40 descriptors: some of the 60 connections get one, the rest cannot.
