@@ -177,48 +177,54 @@ std::uint64_t errors_of(const BenchResult& result, BenchError kind) {
 
 }  // namespace
 
+namespace {
+
+std::string first_error_of(const BenchResult& result, BenchError kind) {
+  return result.first_error[static_cast<std::size_t>(kind)];
+}
+
+// Each failed connection is replaced, and fails again: at least one error
+// of the kind per connection slot.
+void check_faulty_servers(BenchConfig::Mode mode, CapturedOutput& out) {
+  {
+    FaultyEchoServer server(Fault::corrupt_byte);
+    const auto result = run_bench(short_run(server.port(), mode), out);
+    CHECK(errors_of(result, BenchError::mismatch) >= 4);
+    // Where the echo first differed, and how.
+    CHECK(first_error_of(result, BenchError::mismatch).starts_with("at byte "));
+    CHECK(report_bench(short_run(server.port(), mode), result, out) ==
+          ExitStatus::exchange_failed);
+  }
+  {
+    // One byte short: rr waits for it in vain, stream sees the bytes after
+    // it shifted by one.
+    FaultyEchoServer server(Fault::drop_byte);
+    auto config = short_run(server.port(), mode);
+    config.timeout = 200ms;
+    const auto result = run_bench(config, out);
+    CHECK(errors_of(result, mode == BenchConfig::Mode::rr ? BenchError::timeout
+                                                          : BenchError::mismatch) >= 4);
+  }
+  {
+    FaultyEchoServer server(Fault::reset);
+    const auto result = run_bench(short_run(server.port(), mode), out);
+    CHECK(errors_of(result, BenchError::reset) >= 4);
+    CHECK(first_error_of(result, BenchError::reset) == "Connection reset by peer");
+  }
+}
+
+}  // namespace
+
 TEST_CASE("bench passes a correct echo server and fails each faulty one, by kind") {
   CapturedOutput out;
   for (auto mode : {BenchConfig::Mode::rr, BenchConfig::Mode::stream}) {
     CAPTURE(static_cast<int>(mode));
-    {
-      FaultyEchoServer server(Fault::none);
-      const auto result = run_bench(short_run(server.port(), mode), out);
-      CHECK(result.error_total() == 0);
-      CHECK(result.operations > 0);
-      CHECK(report_bench(short_run(server.port(), mode), result, out) == ExitStatus::ok);
-    }
-    // Each failed connection is replaced, and fails again: at least one
-    // error of the kind per connection slot.
-    {
-      FaultyEchoServer server(Fault::corrupt_byte);
-      const auto result = run_bench(short_run(server.port(), mode), out);
-      CHECK(errors_of(result, BenchError::mismatch) >= 4);
-      // Where the echo first differed, and how.
-      CHECK(result.first_error[static_cast<std::size_t>(BenchError::mismatch)].starts_with(
-          "at byte "));
-      CHECK(report_bench(short_run(server.port(), mode), result, out) ==
-            ExitStatus::exchange_failed);
-    }
-    {
-      // One byte short: rr waits for it in vain, stream sees the bytes after
-      // it shifted by one.
-      FaultyEchoServer server(Fault::drop_byte);
-      auto config = short_run(server.port(), mode);
-      config.timeout = 200ms;
-      const auto result = run_bench(config, out);
-      CHECK(errors_of(result, mode == BenchConfig::Mode::rr ? BenchError::timeout
-                                                            : BenchError::mismatch) >= 4);
-    }
-    {
-      FaultyEchoServer server(Fault::reset);
-      const auto result = run_bench(short_run(server.port(), mode), out);
-      CAPTURE(report_bench(short_run(server.port(), mode), result, out));
-      CAPTURE(out.lines.back());
-      CHECK(errors_of(result, BenchError::reset) >= 4);
-      CHECK(result.first_error[static_cast<std::size_t>(BenchError::reset)] ==
-            "Connection reset by peer");
-    }
+    FaultyEchoServer server(Fault::none);
+    const auto result = run_bench(short_run(server.port(), mode), out);
+    CHECK(result.error_total() == 0);
+    CHECK(result.operations > 0);
+    CHECK(report_bench(short_run(server.port(), mode), result, out) == ExitStatus::ok);
+    check_faulty_servers(mode, out);
   }
 }
 
@@ -245,8 +251,7 @@ TEST_CASE("a run whose connections all end early measures only until they did") 
   CapturedOutput out;
   const auto result = run_bench(config, out);  // nobody to connect to: it ends at once
   CHECK(result.seconds < 60.0);
-  CHECK(result.first_error[static_cast<std::size_t>(BenchError::connect_failed)] ==
-        "Connection refused");
+  CHECK(first_error_of(result, BenchError::connect_failed) == "Connection refused");
 }
 
 // Runs bench on a thread; fails the test if it has not ended within `bound`.

@@ -23,11 +23,12 @@ awaitable<void> BenchWorker::request_response(Link& link, Watch& watch, std::siz
   for (std::uint64_t sequence = 0;; ++sequence) {
     if (interval.count() > 0) {
       co_await wait_until(pacer, std::min(due, stop_));
+      // A schedule that fell behind ends with the run, not at its last due time.
+      if (Clock::now() >= stop_) co_return;
     } else {
       due = Clock::now();
     }
-    // A schedule that fell behind ends with the run, not with its last due time.
-    if (due >= stop_ || Clock::now() >= stop_) co_return;
+    if (due >= stop_) co_return;
     // Every request differs, so a stale or repeated reply is a mismatch.
     std::memcpy(request.data(), &sequence, std::min(sizeof sequence, request.size()));
 

@@ -73,6 +73,41 @@ ExitStatus report(const CLI::App& app, const CLI::ParseError& error, Output& out
   return status == 0 ? ExitStatus::ok : ExitStatus::usage;
 }
 
+// A subcommand's config as its options fill it in, and what they collect on
+// the way.
+template <typename Config, typename TlsOptions>
+struct Filled {
+  Config config;
+  TlsRequest<TlsOptions> tls;
+  EndpointRequest endpoint;
+  const CLI::App* app = nullptr;
+};
+
+using ServeLine = Filled<ServerConfig, TlsServerOptions>;
+using SendLine = Filled<ClientConfig, TlsClientOptions>;
+using BenchLine = Filled<BenchConfig, TlsClientOptions>;
+
+// The config of the subcommand given, with what only the whole command line
+// can tell.
+Command chosen(ServeLine& serve, SendLine& send, BenchLine& bench) {
+  if (bench.app->parsed()) {
+    bench.endpoint.settle(bench.config);
+    settle_bench(*bench.app, bench.config);
+    bench.config.tls = bench.tls.requested();
+    return bench.config;
+  }
+  if (serve.app->parsed()) {
+    serve.endpoint.settle(serve.config);
+    settle_serve(*serve.app, serve.config);
+    serve.config.inherited_sockets = sockets_from_service_manager();
+    serve.config.tls = serve.tls.requested();
+    return serve.config;
+  }
+  send.endpoint.settle(send.config);
+  send.config.tls = send.tls.requested();
+  return send.config;
+}
+
 }  // namespace
 
 ParsedCommandLine parse_command_line(int argc, const char* const* argv, Output& out) {
@@ -81,18 +116,12 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv, Output& 
       "client sends 'Greetings, server', the server prints it and answers 'Goodbye, client!'), "
       "and an RFC 862 echo server.",
       "tcpecho");
-  ServerConfig server;
-  TlsRequest<TlsServerOptions> server_tls;
-  EndpointRequest server_endpoint;
-  const CLI::App* serve = add_serve(app, server, server_tls, server_endpoint);
-  ClientConfig client;
-  TlsRequest<TlsClientOptions> client_tls;
-  EndpointRequest client_endpoint;
-  add_send(app, client, client_tls, client_endpoint);
-  BenchConfig bench;
-  TlsRequest<TlsClientOptions> bench_tls;
-  EndpointRequest bench_endpoint;
-  const CLI::App* load = add_bench(app, bench, bench_tls, bench_endpoint);
+  ServeLine serve;
+  serve.app = add_serve(app, serve.config, serve.tls, serve.endpoint);
+  SendLine send;
+  send.app = add_send(app, send.config, send.tls, send.endpoint);
+  BenchLine bench;
+  bench.app = add_bench(app, bench.config, bench.tls, bench.endpoint);
   describe_program(app);
 
   try {
@@ -102,29 +131,10 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv, Output& 
     if (app.get_subcommands().empty())
       throw CLI::RequiredError("A subcommand (serve, send or bench)");
     check_environment(*app.get_subcommands().front());
-    if (load->parsed()) {
-      bench_endpoint.settle(bench);
-      settle_bench(*load, bench);
-    } else if (serve->parsed()) {
-      server_endpoint.settle(server);
-      settle_serve(*serve, server);
-    } else {
-      client_endpoint.settle(client);
-    }
+    return chosen(serve, send, bench);
   } catch (const CLI::ParseError& error) {
     return report(app, error, out);
   }
-  if (load->parsed()) {
-    bench.tls = bench_tls.requested();
-    return Command{bench};
-  }
-  if (serve->parsed()) {
-    server.inherited_sockets = sockets_from_service_manager();
-    server.tls = server_tls.requested();
-    return Command{server};
-  }
-  client.tls = client_tls.requested();
-  return Command{client};
 }
 
 }  // namespace tcpecho

@@ -130,21 +130,35 @@ void LineWriter::transient(std::string_view text) {
   if (std::exchange(s.writer_idle, false)) s.wake.notify_one();
 }
 
-void LineWriter::drain(int fd, std::shared_ptr<State> state) {
-  auto& s = *state;
-  std::unique_lock lock(s.mutex);
-  // Lines of the buffer's are written once their newline is.
-  const auto lines_written = [&](std::string_view bytes) {
-    std::lock_guard again(s.mutex);
+// Writes a batch the buffer held, then the count of the lines dropped after
+// it; 0, or the errno of the write that failed. Lines of the batch count as
+// written once their newline is.
+int LineWriter::write_batch(int fd, State& s, std::string_view batch, std::uint64_t dropped) {
+  const auto lines_written = [&s](std::string_view bytes) {
+    std::lock_guard lock(s.mutex);
     ++s.writes;
     s.unwritten -= line_count(bytes);
     s.written.notify_all();
   };
-  const auto note_written = [&](std::string_view) {
-    std::lock_guard again(s.mutex);
+  const auto note_written = [&s](std::string_view) {
+    std::lock_guard lock(s.mutex);
     ++s.writes;
     s.written.notify_all();
   };
+  int error = write_lines(fd, batch, lines_written);
+  if (error == 0 && dropped > 0) {
+    error = write_lines(fd,
+                        fmt::format("tcpecho: {} line{} missing here: the output was not read "
+                                    "fast enough\n",
+                                    dropped, dropped == 1 ? "" : "s"),
+                        note_written);
+  }
+  return error;
+}
+
+void LineWriter::drain(int fd, std::shared_ptr<State> state) {
+  auto& s = *state;
+  std::unique_lock lock(s.mutex);
   for (;;) {
     while (s.pending.empty() && !s.closing) {
       s.writer_idle = true;
@@ -154,16 +168,9 @@ void LineWriter::drain(int fd, std::shared_ptr<State> state) {
     std::string batch;
     batch.swap(s.pending);
     const auto dropped = std::exchange(s.dropped, 0);
-    int error = s.error;
+    const int earlier = s.error;  // nothing is written after a failure
     lock.unlock();
-    if (error == 0) error = write_lines(fd, batch, lines_written);
-    if (error == 0 && dropped > 0) {
-      error = write_lines(fd,
-                          fmt::format("tcpecho: {} line{} missing here: the output was not read "
-                                      "fast enough\n",
-                                      dropped, dropped == 1 ? "" : "s"),
-                          note_written);
-    }
+    const int error = earlier != 0 ? earlier : write_batch(fd, s, batch, dropped);
     lock.lock();
     if (error != 0) {
       s.error = error;

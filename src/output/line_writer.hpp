@@ -52,6 +52,7 @@ class LineWriter {
  private:
   struct State;
   static void drain(int fd, std::shared_ptr<State> state);
+  static int write_batch(int fd, State& s, std::string_view batch, std::uint64_t dropped);
   // Shared with the thread, which may outlive this object when it gave up.
   std::shared_ptr<State> state_;
 };
