@@ -388,9 +388,8 @@ awaitable<std::string> echo_of(Socket& client, const std::string& message) {
 }  // namespace
 
 TEST_CASE("echo answers every small round trip, alone and beside another client") {
-  // A lone client soon has its next read started at once rather than
-  // posted (read_next); a second client brings the posts back. Neither
-  // switch may lose a connection's read.
+  // 200 round trips alone, then 200 with two clients whose bytes are both
+  // sent before either reads its echo: not one may be lost.
   auto config = loopback_config();
   config.mode = ServerConfig::Mode::echo;
   config.quiet = true;

@@ -1,10 +1,8 @@
-"""Echo over TLS, record by record. The server's wait reads a client's bytes
-before OpenSSL does (into the connection's inbox), and OpenSSL must still
-see every one of them: records that come in one read are each echoed, a
-record longer than that read is echoed whole, and a client's end with
-close_notify and one without are told apart. The client is Python's ssl
-module over memory BIOs, so that the test decides which records go out in
-one send()."""
+"""Echo over TLS, record by record: records sent in one segment are each
+echoed, a record longer than the server's first read of it is echoed whole,
+and a client's end with close_notify and one without are told apart. The
+client is Python's ssl module over memory BIOs, so that the test decides
+which records go out in one send()."""
 import socket
 import ssl
 import unittest
@@ -72,15 +70,15 @@ class EchoRecords(unittest.TestCase):
     def closing_line(self):
         return self.server.read_until_prefix("  Closing socket")
 
-    def test_records_that_come_in_one_read_are_each_echoed(self):
+    def test_records_sent_in_one_segment_are_each_echoed(self):
         for word in (b"first", b"second", b"third"):
             self.client.tls.write(word)  # a record each
-        self.client.flush()  # 81 bytes in one send(): the server's wait reads them all
+        self.client.flush()  # 81 bytes in one send()
         self.assertEqual(self.client.read(16), b"firstsecondthird")
         self.client.close_notify()
         self.assertEqual(self.closing_line(), "  Closing socket after echoing 16 bytes")
 
-    def test_a_record_longer_than_the_waits_read_is_echoed_whole(self):
+    def test_a_long_record_then_a_short_one_are_echoed_whole(self):
         long_record = bytes(range(256)) * 16
         self.client.tls.write(long_record)
         self.client.tls.write(b"after")
