@@ -16,7 +16,7 @@ enum class ExitStatus : int {
   exchange_failed = 5,   // reset, or no complete reply within --timeout
   listen_failed = 6,     // address in use, permission denied, no such address
   unexpected_reply = 7,  // send --expect: the reply differed
-  output_failed = 8,     // standard output could not be written (full, closed, failed)
+  output_failed = 8,     // standard output could not be written (a full disk, an I/O error)
 };
 
 // A command could not start (a port in use, a name that does not resolve);

@@ -54,12 +54,13 @@ int run_command(int argc, char** argv, Output& out) {
   }
 }
 
-// A command that succeeded but whose output could not be written has failed.
+// A command that succeeded but whose output could not be written has failed,
+// or was cut off by its reader.
 int run(int argc, char** argv) {
   ConsoleOutput out;
   const int status = run_command(argc, argv, out);
-  if (!out.finish() && status == 0) return static_cast<int>(ExitStatus::output_failed);
-  return status;
+  const int output_status = out.finish();
+  return status == 0 ? output_status : status;
 }
 
 }  // namespace

@@ -30,8 +30,9 @@ Exit status:
   5  exchange failed (reset, short or missing reply, timed out)
   6  could not listen (address in use, permission denied)
   7  send --expect: the reply differed
-  8  standard output could not be written (full disk, closed pipe)
-  128+N  server stopped by a second signal N; bench cut short by signal N)";
+  8  standard output could not be written (full disk)
+  128+N  server stopped by a second signal N; bench cut short by signal N;
+         141 (SIGPIPE): the reader of standard output went away)";
 
 // An environment variable that stands in for an option must be valid too.
 // (CLI11 from 2.4 on skips one that fails the option's checks, where older

@@ -3,8 +3,11 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <csignal>
 #include <cstring>
+
+#include "exit_status.hpp"
 
 namespace tcpecho {
 namespace {
@@ -24,8 +27,12 @@ ConsoleOutput::ConsoleOutput()
       stdout_(STDOUT_FILENO),
       stderr_(STDERR_FILENO) {}
 
-bool ConsoleOutput::finish() {
+int ConsoleOutput::finish() {
   const auto outcome = stdout_.close();
+  if (outcome.error == EPIPE) {
+    stderr_.close();
+    return signal_exit_status(SIGPIPE);
+  }
   const auto lost = outcome.lost == 1 ? std::string("1 line") : fmt::format("{} lines", outcome.lost);
   if (outcome.error != 0) {
     stderr_.line(fmt::format("tcpecho: cannot write to standard output: {}{}",
@@ -37,7 +44,7 @@ bool ConsoleOutput::finish() {
                                        LineWriter::patience))));
   }
   stderr_.close();
-  return outcome.error == 0;
+  return static_cast<int>(outcome.error == 0 ? ExitStatus::ok : ExitStatus::output_failed);
 }
 
 void ConsoleOutput::line(std::string_view text) { stdout_.line(text); }

@@ -49,9 +49,11 @@ class ConsoleOutput final : public Output {
  public:
   ConsoleOutput();
   // Writes out what is buffered, within LineWriter's patience, and says on
-  // stderr what never reached stdout. False if writing stdout failed, which
-  // makes the exit status non-zero, as coreutils do.
-  bool finish();
+  // stderr what never reached stdout. Returns the exit status that a run
+  // which otherwise succeeded ends with, as coreutils would: 0; 8
+  // (output_failed) if a write to stdout failed; 128 + SIGPIPE, and nothing
+  // said, if its reader had gone (`tcpecho --help | head -3`).
+  int finish();
   void line(std::string_view text) override;
   void error(std::string_view text) override;
   void progress(std::string_view text) override;
