@@ -5,8 +5,8 @@
 #include <algorithm>
 
 #include "failure.hpp"
-#include "output/python_format.hpp"
 #include "net/connect.hpp"
+#include "output/python_format.hpp"
 
 namespace tcpecho::bench_load {
 

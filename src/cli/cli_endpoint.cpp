@@ -1,12 +1,11 @@
 // The endpoint options: see cli_endpoint.hpp.
 #include "cli/cli_endpoint.hpp"
 
+#include <fmt/format.h>
 #include <netdb.h>
 
 #include <charconv>
 #include <cstdlib>
-
-#include <fmt/format.h>
 
 #include "cli/cli_options.hpp"
 #include "net/endpoints.hpp"
@@ -19,7 +18,8 @@ namespace {
 std::pair<std::string, std::optional<std::string>> split_host(const std::string& text) {
   if (text.starts_with('[')) {
     const auto close = text.find(']');
-    if (close == std::string::npos) throw CLI::ValidationError("--host", "'" + text + "' lacks ']'");
+    if (close == std::string::npos)
+      throw CLI::ValidationError("--host", "'" + text + "' lacks ']'");
     const std::string rest = text.substr(close + 1);
     if (!rest.empty() && !rest.starts_with(':'))
       throw CLI::ValidationError("--host", "'" + text + "' has more after ']' than ':PORT'");
@@ -87,26 +87,26 @@ void add_endpoint_options(CLI::App& app, EndpointRequest& request, std::string& 
                           std::uint16_t& port, std::chrono::milliseconds& timeout,
                           const std::string& host_help, const std::string& port_help,
                           const std::string& timeout_help) {
-  request.host =
+  request.host = app.add_option_function<std::string>(
+                        "--host",
+                        [&host, &request](const std::string& text) {
+                          auto [name, port_text] = split_host(text);
+                          if (name.empty())
+                            throw CLI::ValidationError("--host", "must not be empty");
+                          host = name;
+                          if (port_text) request.port_in_host = checked_port("--host", *port_text);
+                        },
+                        host_help + "; also HOST:PORT or [IPV6]:PORT")
+                     ->type_name("HOST")
+                     ->envname("TCPECHO_HOST")
+                     ->default_str(host);
+  request.port =
       app.add_option_function<std::string>(
-             "--host",
-             [&host, &request](const std::string& text) {
-               auto [name, port_text] = split_host(text);
-               if (name.empty()) throw CLI::ValidationError("--host", "must not be empty");
-               host = name;
-               if (port_text) request.port_in_host = checked_port("--host", *port_text);
-             },
-             host_help + "; also HOST:PORT or [IPV6]:PORT")
-          ->type_name("HOST")
-          ->envname("TCPECHO_HOST")
-          ->default_str(host);
-  request.port = app.add_option_function<std::string>(
-                        "-p,--port",
-                        [&port](const std::string& text) { port = checked_port("--port", text); },
-                        port_help + "; a number or a service name (echo)")
-                     ->type_name("PORT")
-                     ->envname("TCPECHO_PORT")
-                     ->default_str(std::to_string(port));
+             "-p,--port", [&port](const std::string& text) { port = checked_port("--port", text); },
+             port_help + "; a number or a service name (echo)")
+          ->type_name("PORT")
+          ->envname("TCPECHO_PORT")
+          ->default_str(std::to_string(port));
   app.add_flag("-4", request.ipv4, "IPv4 addresses only");
   app.add_flag("-6", request.ipv6, "IPv6 addresses only; without --host, ::1");
   add_seconds_option(app, "--timeout", timeout, timeout_help)->envname("TCPECHO_TIMEOUT");

@@ -93,10 +93,11 @@ CLI::App* add_send(CLI::App& app, ClientConfig& config, TlsRequest<TlsClientOpti
           },
           std::string("Exit with status 7 unless the reply is exactly this") + escapes_help)
       ->type_name("TEXT");
-  send->add_flag_callback("--no-half-close", [&config] { config.half_close = false; },
-                 "Keep sending open after the message, for servers that take the client's "
-                 "end as a hang-up: the reply then ends at --expect's length, the server's "
-                 "end, or --timeout, and the connection is closed after it");
+  send->add_flag_callback(
+      "--no-half-close", [&config] { config.half_close = false; },
+      "Keep sending open after the message, for servers that take the client's end as a "
+      "hang-up: the reply then ends at --expect's length, the server's end, or --timeout, and "
+      "the connection is closed after it");
   send->add_flag("-v,--verbose", config.verbose,
                  "TLS: a line with the protocol, cipher and key exchange");
   add_tls_client_options(*send, tls, false);

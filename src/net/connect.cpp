@@ -9,8 +9,8 @@ awaitable<std::tuple<asio::error_code, Endpoint>> connect_first(
   const auto cancelled = (co_await asio::this_coro::cancellation_state).cancelled();
   if (error == asio::error::operation_aborted && cancelled == asio::cancellation_type::none &&
       !socket.is_open() && !endpoints.empty()) {
-    // Asio opens the socket for each address and reports a failure to as an
-    // abort: opening it again here gives the system's reason.
+    // Asio opens the socket for each address, and reports one it could not
+    // open as an abort: opening it again here gives the system's reason.
     asio::error_code opened;
     socket.open(endpoints.front().protocol(), opened);
     if (opened) error = opened;
