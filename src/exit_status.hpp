@@ -2,6 +2,7 @@
 // "the server is down" from "I typed the command wrong". `--help` lists them.
 #pragma once
 
+#include <csignal>
 #include <stdexcept>
 #include <string>
 
@@ -36,5 +37,19 @@ inline StartupError cannot_listen(const std::string& where, const std::string& r
 // A forced stop by a second Ctrl+C/SIGTERM exits 128 + the signal number, as
 // shells report a process killed by that signal.
 constexpr int signal_exit_status(int signal_number) { return 128 + signal_number; }
+
+// How the transcript and bench's report name the signals that stop tcpecho.
+inline const char* signal_name(int signal_number) {
+  switch (signal_number) {
+    case SIGINT:
+      return "SIGINT";
+    case SIGTERM:
+      return "SIGTERM";
+    case SIGHUP:
+      return "SIGHUP";
+    default:
+      return "a signal";
+  }
+}
 
 }  // namespace tcpecho

@@ -168,6 +168,15 @@ def seed_block(server_address, client_address, message=b"Greetings, server"):
     ]
 
 
+def mute_listener():
+    """A socket listening on a loopback port that never accepts: the kernel
+    completes a client's handshake, and nothing ever comes back."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    return listener
+
+
 def refusing_port():
     """A socket bound to a port but not listening: connections to it are
     refused for as long as the returned socket stays open."""

@@ -1,13 +1,15 @@
 """End-to-end: the built binary as server and client, in separate processes,
 over loopback."""
 import os
+import resource
 import signal
 import socket
 import struct
+import subprocess
 import unittest
 
-from processes import (WAIT, assigned_socket, refusing_port, seed_block, tcpecho,
-                       tcpecho_send, tcpecho_server)
+from processes import (TCPECHO, WAIT, assigned_socket, mute_listener, refusing_port,
+                       seed_block, tcpecho, tcpecho_send, tcpecho_server)
 
 GREETING = b"Greetings, server"
 REPLY = b"Goodbye, client!"
@@ -149,8 +151,6 @@ class ErrorExits(unittest.TestCase):
                          "Connection refused\n")
 
     def test_a_transcript_that_cannot_be_written_fails_the_exchange(self):
-        import subprocess
-        from processes import TCPECHO
         server = tcpecho_server()
         self.addCleanup(server.kill)
         with open("/dev/full", "w") as full:
@@ -166,12 +166,7 @@ class ErrorExits(unittest.TestCase):
     def test_out_of_file_descriptors_says_so(self):
         # Six descriptors: the three standard ones and the event loop's three
         # leave none for the socket.
-        import resource
-        import subprocess
-        from processes import TCPECHO
-        with socket.socket() as listener:
-            listener.bind(("127.0.0.1", 0))
-            listener.listen()
+        with mute_listener() as listener:
             port = listener.getsockname()[1]
             result = subprocess.run(
                 [TCPECHO, "send", "--port", str(port)], capture_output=True, text=True,
@@ -206,9 +201,7 @@ class ErrorExits(unittest.TestCase):
                                  "Connection reset by peer\n")
 
     def test_timeout_waiting_for_reply(self):
-        with socket.socket() as mute:
-            mute.bind(("127.0.0.1", 0))
-            mute.listen()
+        with mute_listener() as mute:
             port = mute.getsockname()[1]
             result = tcpecho_send(port, "127.0.0.1", "--timeout", "0.3")
         self.assertEqual(result.returncode, 5)
@@ -217,8 +210,6 @@ class ErrorExits(unittest.TestCase):
 
 
 def subprocess_send(port):
-    import subprocess
-    from processes import TCPECHO
     return subprocess.Popen([TCPECHO, "send", "--port", str(port)], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
 

@@ -3,7 +3,6 @@
 #include "bench/bench.hpp"
 
 #include <algorithm>
-#include <csignal>
 #include <cstdlib>
 #include <memory>
 #include <thread>
@@ -11,6 +10,7 @@
 
 #include "bench/bench_worker.hpp"
 #include "net/endpoints.hpp"
+#include "stop_on_signals.hpp"
 
 namespace tcpecho {
 namespace {
@@ -118,18 +118,6 @@ awaitable<void> show_progress(asio::steady_timer& tick, const Workers& workers, 
   }
 }
 
-// The first SIGINT or SIGTERM ends the run, and the report still comes; a
-// second one ends the process at once. Over when the workers are `done`.
-awaitable<void> stop_on_signals(asio::signal_set& signals, Workers& workers, const bool& done,
-                                int& stopped_by) {
-  auto [error, first] = co_await signals.async_wait(nothrow_awaitable);
-  if (error || done) co_return;  // the run ended by itself
-  stopped_by = first;
-  for (auto& worker : workers) worker->request_stop();
-  auto [again_error, second] = co_await signals.async_wait(nothrow_awaitable);
-  if (!again_error) std::_Exit(signal_exit_status(second));
-}
-
 // Rethrows what escaped a coroutine of the main thread, out of io.run().
 void rethrow(std::exception_ptr failure) {
   if (failure) std::rethrow_exception(failure);
@@ -146,12 +134,19 @@ BenchResult run_bench(const BenchConfig& config, Output& out) {
   }
 
   // The main thread watches: the live line, the signals, the workers' ends.
+  // The first signal ends the run, and the report still comes; a second one
+  // ends the process at once.
   asio::io_context io(1);
-  asio::signal_set signals(io, SIGINT, SIGTERM);
-  asio::steady_timer tick(io);
   int stopped_by = 0;
+  StopOnSignals signals(
+      io.get_executor(),
+      [&](int signal) {
+        stopped_by = signal;
+        for (auto& worker : workers) worker->request_stop();
+      },
+      [](int signal) { std::_Exit(signal_exit_status(signal)); });
+  asio::steady_timer tick(io);
   bool done = false;
-  co_spawn(io, stop_on_signals(signals, workers, done, stopped_by), rethrow);
   co_spawn(io, show_progress(tick, workers, done, out, start, measure_from), rethrow);
   std::size_t finished = 0;
   std::vector<std::jthread> threads;
@@ -167,7 +162,6 @@ BenchResult run_bench(const BenchConfig& config, Output& out) {
     });
   }
   io.run();
-  signals.clear();  // a signal from now on is no longer bench's to catch
   threads.clear();
   out.progress("");
 

@@ -35,7 +35,7 @@ struct BenchResult {
   // The measured window as it was: from the warm-up's end to -d, or to the
   // signal that cut the run short, or to when the last connection ended.
   double seconds = 0;
-  int stopped_by_signal = 0;  // SIGINT, SIGTERM: the run was cut short
+  int stopped_by_signal = 0;  // SIGINT, SIGTERM, SIGHUP: the run was cut short
   // What went wrong inside bench itself, if anything did.
   std::string internal_failure;
   // TLS: what the first handshake settled, and every handshake in the
@@ -48,8 +48,9 @@ struct BenchResult {
   void merge(const BenchResult& other);
 };
 
-// Runs the load; `out` gets the live progress line. The first SIGINT or
-// SIGTERM ends the run early (stopped_by_signal); a second exits at once.
+// Runs the load; `out` gets the live progress line. The first SIGINT,
+// SIGTERM or SIGHUP ends the run early (stopped_by_signal); a second exits
+// at once.
 BenchResult run_bench(const BenchConfig& config, Output& out);
 
 // Prints the report (text or JSON) and returns the exit status: non-zero if

@@ -3,7 +3,6 @@
 // scripts and plots, with the histogram's buckets so runs can be merged.
 #include <algorithm>
 #include <cmath>
-#include <csignal>
 #include <map>
 
 #include "bench/bench.hpp"
@@ -56,10 +55,6 @@ Measures measures_of(BenchConfig::Mode mode) {
 // An operation count over the window measured; none measured, no rate.
 double per_second(std::uint64_t count, double seconds) {
   return seconds > 0 ? static_cast<double>(count) / seconds : 0.0;
-}
-
-std::string signal_name(int signal_number) {
-  return signal_number == SIGINT ? "SIGINT" : signal_number == SIGTERM ? "SIGTERM" : "a signal";
 }
 
 double microseconds(std::uint64_t nanoseconds) { return static_cast<double>(nanoseconds) / 1000.0; }

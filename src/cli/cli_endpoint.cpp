@@ -41,6 +41,15 @@ std::uint16_t checked_port(const std::string& option, const std::string& text) {
   return *port;
 }
 
+// Whether the user gave `option` on the command line, rather than leaving it
+// to its environment variable (a default that other options may override).
+bool typed(const CLI::Option& option) {
+  if (option.count() == 0) return false;
+  const std::string& name = option.get_envname();
+  const char* value = name.empty() ? nullptr : std::getenv(name.c_str());
+  return value == nullptr || option.results() != std::vector<std::string>{value};
+}
+
 }  // namespace
 
 std::optional<std::uint16_t> port_number(std::string_view text) {
@@ -55,13 +64,6 @@ std::optional<std::uint16_t> port_number(std::string_view text) {
   const servent* service = ::getservbyname(name.c_str(), "tcp");
   if (service == nullptr) return std::nullopt;
   return ntohs(static_cast<std::uint16_t>(service->s_port));
-}
-
-bool typed(const CLI::Option& option) {
-  if (option.count() == 0) return false;
-  const std::string& name = option.get_envname();
-  const char* value = name.empty() ? nullptr : std::getenv(name.c_str());
-  return value == nullptr || option.results() != std::vector<std::string>{value};
 }
 
 void EndpointRequest::settle(std::string& host_name, std::uint16_t& port_value,

@@ -49,8 +49,4 @@ void add_endpoint_options(CLI::App& app, EndpointRequest& request, std::string& 
 void add_unix_option(CLI::App& app, EndpointRequest& request, std::string& path,
                      const std::string& help);
 
-// Whether the user gave `option` on the command line, rather than leaving it
-// to its environment variable (a default that other options may override).
-bool typed(const CLI::Option& option);
-
 }  // namespace tcpecho

@@ -5,7 +5,7 @@
 
 #include "failure.hpp"
 #include "listen/listen.hpp"
-#include "server/shutdown.hpp"
+#include "stop_on_signals.hpp"
 
 namespace tcpecho {
 
@@ -33,8 +33,8 @@ std::vector<Endpoint> ServerGroup::local_endpoints() const {
 int ServerGroup::run() {
   const auto main = executor(0);
   StopOnSignals signals(
-      main, [this](std::string_view reason) { shutdown(reason); },
-      [this](std::string_view reason) { abort(reason); });
+      main, [this](int signal) { shutdown(signal_name(signal)); },
+      [this](int signal) { abort(signal_name(signal)); });
   all_finished_ = [main, &signals] { asio::post(main, [&signals] { signals.cancel(); }); };
 
   running_ = servers_.size();

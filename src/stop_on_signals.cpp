@@ -1,26 +1,10 @@
-// What SIGINT and SIGTERM do: see shutdown.hpp.
-#include "server/shutdown.hpp"
+// What SIGINT, SIGTERM and SIGHUP do: see stop_on_signals.hpp.
+#include "stop_on_signals.hpp"
 
 #include <csignal>
 #include <exception>
 
 namespace tcpecho {
-namespace {
-
-const char* signal_name(int signal_number) {
-  switch (signal_number) {
-    case SIGINT:
-      return "SIGINT";
-    case SIGTERM:
-      return "SIGTERM";
-    case SIGHUP:
-      return "SIGHUP";
-    default:
-      return "signal";
-  }
-}
-
-}  // namespace
 
 StopOnSignals::StopOnSignals(io_executor executor, Stop drain, Stop cut)
     : signals_(executor, SIGINT, SIGTERM, SIGHUP), drain_(std::move(drain)), cut_(std::move(cut)) {
@@ -31,19 +15,23 @@ StopOnSignals::StopOnSignals(io_executor executor, Stop drain, Stop cut)
 }
 
 void StopOnSignals::cancel() {
+  cancelled_ = true;
   asio::error_code ignored;
   signals_.cancel(ignored);
 }
 
+// A signal whose completion was already queued when cancel() came is not
+// acted on: what it would stop has finished, and a wait for a second one
+// would never end.
 awaitable<void> StopOnSignals::watch() {
   auto [error, first] = co_await signals_.async_wait(nothrow_awaitable);
-  if (error) co_return;  // cancelled: the server stopped by itself
-  drain_(signal_name(first));
+  if (error || cancelled_) co_return;
+  drain_(first);
 
   auto [again_error, second] = co_await signals_.async_wait(nothrow_awaitable);
-  if (again_error) co_return;
+  if (again_error || cancelled_) co_return;
   forced_by_ = second;
-  cut_(signal_name(second));
+  cut_(second);
 }
 
 }  // namespace tcpecho
