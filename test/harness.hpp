@@ -81,9 +81,10 @@ inline awaitable<std::tuple<asio::error_code, Socket, Endpoint>> accept_connecti
     Acceptor& acceptor) {
   for (;;) {
     auto accepted = try_accept(acceptor);
-    if (std::get<0>(accepted) != asio::error::would_block) co_return accepted;
-    auto [error] = co_await acceptor.async_wait(Acceptor::wait_read, nothrow_awaitable);
-    if (error) co_return std::tuple(error, Socket(acceptor.get_executor()), Endpoint());
+    auto& error = std::get<0>(accepted);
+    if (error != asio::error::would_block) co_return accepted;
+    std::tie(error) = co_await acceptor.async_wait(Acceptor::wait_read, nothrow_awaitable);
+    if (error) co_return accepted;
   }
 }
 

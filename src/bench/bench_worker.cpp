@@ -45,7 +45,7 @@ void BenchWorker::run() {
 awaitable<void> BenchWorker::connection(Watch& watch, std::size_t id) {
   while (Clock::now() < stop_) {
     const auto connecting = Clock::now();
-    Link link{Socket(io_), nullptr};
+    Link link(io_.get_executor());
     Watching watching(watch, link.socket);
     if (!co_await connect(link, watch)) co_return;
     co_await load(link, watch, id, connecting);

@@ -46,7 +46,7 @@ class Exchange {
         target_(target_text(config.host, config.port, config.unix_path)) {}
 
   awaitable<ExitStatus> run() {
-    Link link{Socket(co_await asio::this_coro::executor), nullptr};
+    Link link(co_await asio::this_coro::executor);
     if (auto error = co_await connect(link)) co_return fail(error);
 
     stage = Stage::exchanging;

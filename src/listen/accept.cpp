@@ -13,7 +13,7 @@ namespace {
 using Accepted = std::tuple<asio::error_code, Socket, Endpoint>;
 
 Accepted failure(Acceptor& acceptor, asio::error_code error) {
-  return {error, Socket(acceptor.get_executor()), Endpoint()};
+  return Accepted(error, acceptor.get_executor(), Endpoint());
 }
 
 // Hands the descriptor accept4() returned to Asio, with what accept4()

@@ -29,17 +29,6 @@ std::size_t read_now(Socket& socket, asio::mutable_buffer buffer, asio::error_co
   }
 }
 
-awaitable<std::tuple<asio::error_code, std::size_t>> read_when_ready(Socket& socket,
-                                                                     asio::mutable_buffer buffer) {
-  for (;;) {
-    auto [error] = co_await socket.async_wait(Socket::wait_read, nothrow_awaitable);
-    if (error) co_return std::tuple(error, std::size_t{0});
-    const std::size_t n = read_now(socket, buffer, error);
-    // Nothing after all (a report that went stale): wait for the next one.
-    if (error != asio::error::would_block) co_return std::tuple(error, n);
-  }
-}
-
 std::size_t send_now(Socket& socket, asio::const_buffer bytes, asio::error_code& error,
                      Socket::message_flags flags) {
   for (;;) {
@@ -56,16 +45,9 @@ std::size_t send_now(Socket& socket, asio::const_buffer bytes, asio::error_code&
   }
 }
 
-awaitable<std::tuple<asio::error_code, std::size_t>> send_rest(Socket& socket,
-                                                               asio::const_buffer bytes,
-                                                               std::size_t sent,
-                                                               std::vector<char>& kept) {
-  const auto* rest = static_cast<const char*>(bytes.data()) + sent;
-  kept.assign(rest, rest + (bytes.size() - sent));
-  auto [error, written] = co_await asio::async_write(socket, asio::buffer(kept), nothrow_awaitable);
-  kept.clear();
-  kept.shrink_to_fit();
-  co_return std::tuple(error, sent + written);
+asio::mutable_buffer scratch_buffer() {
+  thread_local ScratchBuffer scratch;
+  return scratch.buffer();
 }
 
 }  // namespace tcpecho

@@ -12,8 +12,10 @@
 namespace tcpecho {
 
 using Stream = asio::generic::stream_protocol;
-using Socket = Stream::socket;
-using Acceptor = asio::basic_socket_acceptor<Stream>;
+// On the io_context's own executor type rather than Asio's type-erased
+// any_io_executor: a socket is 40 bytes smaller, in every connection.
+using Socket = asio::basic_stream_socket<Stream, io_executor>;
+using Acceptor = asio::basic_socket_acceptor<Stream, io_executor>;
 using Endpoint = Stream::endpoint;
 
 inline bool is_unix(const Endpoint& endpoint) { return endpoint.protocol().family() == AF_UNIX; }

@@ -2,31 +2,68 @@
 #include "server/connections.hpp"
 
 namespace tcpecho {
+namespace {
 
-Connection::Connection(Connections& list, Permit permit, Socket& socket)
-    : list_(list), permit_(std::move(permit)), socket_(socket) {
+class CutCategory final : public asio::error_category {
+ public:
+  const char* name() const noexcept override { return "tcpecho.cut"; }
+  std::string message(int value) const override {
+    return static_cast<Cut>(value) == Cut::timed_out ? "timed out" : "server shutting down";
+  }
+};
+
+const CutCategory cut_category;
+
+}  // namespace
+
+asio::error_code make_error_code(Cut cut) { return {static_cast<int>(cut), cut_category}; }
+
+bool is_cut(const asio::error_code& error, Cut cut) { return error == make_error_code(cut); }
+
+Connection::Connection(Connections& list, Permit permit, Socket socket, const Endpoint& peer)
+    : link(std::move(socket)), peer(peer), list_(list), permit_(std::move(permit)) {
+  link.activity = this;
   list_.add(*this);
 }
 
-Connection::~Connection() { list_.remove(*this); }
+Connection::~Connection() {
+  settle();
+  list_.remove(*this);
+}
+
+void Connection::settle() {
+  phase_ = Phase::lingering;
+  if (std::exchange(settled_, true)) return;
+  if (--list_.busy_ == 0) list_.on_idle_();
+}
+
+void Connection::moved(std::size_t bytes_read) {
+  if (bytes_read > 0 && phase_ == Phase::awaiting_message) phase_ = Phase::receiving;
+  list_.touch(*this);
+}
 
 void Connection::close(Cut why) {
-  if (cut != Cut::no) return;
-  cut = why;
+  if (link.cut) return;
+  link.cut = make_error_code(why);
   // Closing (rather than cancelling) also fails any operation the coroutine
   // starts later, so it cannot miss the news between two reads.
-  asio::error_code ignored;
-  socket_.close(ignored);
+  tcpecho::close(link);
 }
 
 bool Connection::has_received_anything() const {
-  if (phase != Phase::awaiting_message) return true;
+  if (phase_ != Phase::awaiting_message) return true;
   asio::error_code error;
-  return socket_.is_open() && socket_.available(error) > 0;
+  return link.socket.is_open() && link.socket.available(error) > 0;
 }
 
-Connections::Connections(io_executor executor, std::chrono::milliseconds timeout)
-    : timeout_(timeout), changed_(executor, asio::steady_timer::time_point::max()) {}
+Connections::Connections(io_executor executor, std::chrono::milliseconds timeout,
+                         Deadline deadline, std::atomic<std::size_t>& busy,
+                         std::function<void()> on_idle)
+    : timeout_(timeout),
+      deadline_kind_(deadline),
+      busy_(busy),
+      on_idle_(std::move(on_idle)),
+      changed_(executor, asio::steady_timer::time_point::max()) {}
 
 awaitable<bool> Connections::wait_for_room(const ConnectionLimit& limit) {
   while (admitting_ && limit.full()) {
@@ -43,6 +80,7 @@ void Connections::stop_admitting() {
 void Connections::add(Connection& connection) {
   link_newest(connection);
   ++open_;
+  ++busy_;
 }
 
 void Connections::remove(Connection& connection) {
@@ -51,6 +89,7 @@ void Connections::remove(Connection& connection) {
 }
 
 void Connections::touch(Connection& connection) {
+  if (deadline_kind_ == Deadline::from_accept) return;
   unlink(connection);
   link_newest(connection);
 }
@@ -73,24 +112,24 @@ std::optional<Connection::Clock::time_point> Connections::cut_expired(
     Connection::Clock::time_point now) {
   for (Connection* c = oldest_; c != nullptr; c = c->next_) {
     if (c->deadline_ > now) return c->deadline_;
-    c->close(Connection::Cut::timed_out);
+    c->close(Cut::timed_out);
   }
   return std::nullopt;
 }
 
-std::size_t Connections::cut_idle(Connection::Cut why) {
+std::size_t Connections::cut_idle(Cut why) {
   std::size_t left = 0;
   for (Connection* c = oldest_; c != nullptr; c = c->next_) {
-    if (c->phase == Connection::Phase::lingering || !c->has_received_anything()) {
+    if (c->phase_ == Connection::Phase::lingering || !c->has_received_anything()) {
       c->close(why);
-    } else if (c->cut == Connection::Cut::no) {
+    } else if (!c->link.cut) {
       ++left;
     }
   }
   return left;
 }
 
-void Connections::cut_all(Connection::Cut why) {
+void Connections::cut_all(Cut why) {
   for (Connection* c = oldest_; c != nullptr; c = c->next_) c->close(why);
 }
 

@@ -1,26 +1,39 @@
-// One thread's live connections: which ones are open, and in which order
-// their deadlines fall.
+// One thread's live connections: which ones are open, what each owes, and in
+// which order their deadlines fall.
 //
-// Each holds a Permit of the server's ConnectionLimit. Every deadline is "last activity +
-// --timeout", and a connection moves to the back of the list whenever its deadline moves, so the
-// list is always sorted by deadline: one timer watching its head enforces them all, with nothing
-// allocated per connection.
+// Each holds a Permit of the server's ConnectionLimit. Every deadline is
+// "accept + --timeout" (reply mode: the whole exchange) or "last activity +
+// --timeout" (echo mode), and a connection moves to the back of the list
+// whenever its deadline moves, so the list is always sorted by deadline: one
+// timer watching its head enforces them all, with nothing allocated per
+// connection.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <optional>
 
 #include "listen/connection_limit.hpp"
 #include "net/stream.hpp"
+#include "transport/link.hpp"
 
 namespace tcpecho {
 
 class Connections;
 
-// An accepted connection as the server tracks it. It lives in the connection's
-// Session (session.hpp) and is listed for exactly as long as that.
-class Connection {
+// Why the server closed a connection under its coroutine's feet: what the
+// connection's reads and writes then fail with.
+enum class Cut { timed_out = 1, shutting_down };
+asio::error_code make_error_code(Cut cut);
+bool is_cut(const asio::error_code& error, Cut cut);
+
+// An accepted connection as the server holds it, in the frame of the
+// coroutine that serves it (Server::serve()): its byte stream, its peer, and
+// its place in the list. The Link tells it of every byte moved (Activity),
+// which is how its deadline and its phase follow the exchange.
+class Connection final : private Activity {
  public:
   using Clock = std::chrono::steady_clock;
 
@@ -29,26 +42,29 @@ class Connection {
     receiving,         // bytes received, reply owed: gets the grace period
     lingering,         // reply sent, draining the client's leftovers
   };
-  enum class Cut { no, timed_out, shutting_down };
 
-  Connection(Connections& list, Permit permit, Socket& socket);
+  Connection(Connections& list, Permit permit, Socket socket, const Endpoint& peer);
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
   ~Connection();
 
-  Phase phase = Phase::awaiting_message;
-  // Why the server closed the socket under the coroutine's feet, if it did.
-  Cut cut = Cut::no;
+  // Reply mode: the reply is out, nothing is owed any more.
+  void settle();
+
+  Link link;
+  const Endpoint& peer;  // in the same frame
 
  private:
   friend class Connections;
+  void moved(std::size_t bytes_read) override;
   void close(Cut why);
   // Also true when the bytes are still in the kernel, not yet read by us.
   bool has_received_anything() const;
 
   Connections& list_;
   Permit permit_;
-  Socket& socket_;
+  Phase phase_ = Phase::awaiting_message;
+  bool settled_ = false;
   Clock::time_point deadline_;
   Connection* previous_ = nullptr;
   Connection* next_ = nullptr;
@@ -56,8 +72,11 @@ class Connection {
 
 class Connections {
  public:
-  // `timeout` zero: no deadlines.
-  Connections(io_executor executor, std::chrono::milliseconds timeout);
+  enum class Deadline { from_accept, from_activity };
+  // `timeout` zero: no deadlines. `busy` counts, over every thread, the
+  // connections that owe something; `on_idle` runs when it falls to zero.
+  Connections(io_executor executor, std::chrono::milliseconds timeout, Deadline deadline,
+              std::atomic<std::size_t>& busy, std::function<void()> on_idle);
 
   // Waits until `limit` has a free slot; false once stop_admitting() has been
   // called. Another thread may take the slot first: take it with try_take().
@@ -66,18 +85,15 @@ class Connections {
   // Wakes wait_for_room() and until_empty() to look again.
   void notify_all() { changed_.cancel(); }
 
-  // Progress on `connection`: its deadline starts again from now.
-  void touch(Connection& connection);
-
   // Closes every connection whose deadline has passed, and returns the next
   // deadline still ahead, if any.
   std::optional<Connection::Clock::time_point> cut_expired(Connection::Clock::time_point now);
 
   // Closes the connections that owe nothing: those whose client has sent no
   // byte yet, and those already past their reply. Returns how many are left.
-  std::size_t cut_idle(Connection::Cut why);
+  std::size_t cut_idle(Cut why);
   // Closes every connection.
-  void cut_all(Connection::Cut why);
+  void cut_all(Cut why);
 
   // Waits until every connection has finished.
   awaitable<void> until_empty();
@@ -88,10 +104,14 @@ class Connections {
   friend class Connection;
   void add(Connection& connection);
   void remove(Connection& connection);
+  void touch(Connection& connection);
   void link_newest(Connection& connection);
   void unlink(Connection& connection);
 
   std::chrono::milliseconds timeout_;
+  Deadline deadline_kind_;
+  std::atomic<std::size_t>& busy_;
+  std::function<void()> on_idle_;
   std::size_t open_ = 0;
   bool admitting_ = true;
   Connection* oldest_ = nullptr;

@@ -1,7 +1,7 @@
 // Server's half that listens and stops: the accept loops and their
-// back-off, the deadline watchdog, and shutdown. What happens to a
-// connection once accepted is in server_sessions.cpp, reply_mode.cpp and
-// echo_mode.cpp.
+// back-off, the deadline watchdog, and shutdown (where Ctrl+C lands, through
+// ServerGroup). What happens to a connection once accepted is serve()'s, in
+// serve.cpp.
 #include "server/server.hpp"
 
 #include <algorithm>
@@ -30,10 +30,16 @@ Server::Server(io_executor executor, const ServerConfig& config, Output& out, Se
                std::vector<Acceptor> acceptors, bool announces)
     : executor_(executor),
       config_(config),
-      out_(out),
+      transcript_(out, config_),
       shared_(shared),
       announces_(announces),
-      connections_(executor, config_.timeout),
+      connections_(executor, config_.timeout,
+                   config_.mode == ServerConfig::Mode::echo ? Connections::Deadline::from_activity
+                                                            : Connections::Deadline::from_accept,
+                   shared_.busy,
+                   [this] {
+                     if (!stopping_) report(events::Waiting{});
+                   }),
       deadline_timer_(executor),
       grace_timer_(executor),
       stop_requested_(executor, asio::steady_timer::time_point::max()) {
@@ -61,7 +67,7 @@ void Server::add_listener(Acceptor acceptor) {
 
 void Server::FailureReport::operator()(const std::exception_ptr& failure) const {
   if (!failure) return;
-  server->out_.print_error("tcpecho: {} failed: {}", what, failure_text(failure));
+  server->report(events::Failed{what, failure_text(failure)});
   if (stops_server) {
     server->healthy_ = false;
     server->shared_.stop_all("internal error");
@@ -70,9 +76,9 @@ void Server::FailureReport::operator()(const std::exception_ptr& failure) const 
 
 awaitable<void> Server::run() {
   if (announces_) {
-    if (shared_.tls) out_.print_error("tcpecho: {}", shared_.tls->announcement());
-    for (const auto& listener : listeners_) out_.print("Listening at {}", listener.endpoint);
-    announce_waiting();
+    if (shared_.tls) report(events::TlsReady{shared_.tls->announcement()});
+    for (const auto& listener : listeners_) report(events::Listening{listener.endpoint});
+    report(events::Waiting{});
   }
   for (auto& listener : listeners_) {
     co_spawn(executor_, accept_clients(listener), report_failure("accept loop", true));
@@ -89,20 +95,15 @@ awaitable<void> Server::run() {
   deadline_timer_.cancel();
 }
 
-void Server::announce_waiting() { log("Waiting for a new connection"); }
-
 void Server::shutdown(std::string_view reason) {
   if (stopping_) return;
   stopping_ = true;
   stop_requested_.cancel();
 
   // With several threads, the last to count its exchanges speaks for all.
-  shared_.in_flight += connections_.cut_idle(Connection::Cut::shutting_down);
-  if (--shared_.servers_to_count == 0) {
-    const std::size_t in_flight = shared_.in_flight;
-    out_.print("Shutting down ({}): {} exchange{} in progress, up to {} to finish", reason,
-               in_flight, in_flight == 1 ? "" : "s", seconds_text(config_.grace));
-  }
+  shared_.in_flight += connections_.cut_idle(Cut::shutting_down);
+  if (--shared_.servers_to_count == 0)
+    report(events::ShuttingDown{reason, shared_.in_flight, config_.grace});
 
   // The path first: a client that finds no file is told at once that
   // nobody listens, rather than queued behind a socket about to close.
@@ -117,13 +118,13 @@ void Server::shutdown(std::string_view reason) {
 
   grace_timer_.expires_after(config_.grace);
   grace_timer_.async_wait([this](asio::error_code error) {
-    if (!error) connections_.cut_all(Connection::Cut::shutting_down);
+    if (!error) connections_.cut_all(Cut::shutting_down);
   });
 }
 
 void Server::abort(std::string_view reason) {
   shutdown(reason);
-  connections_.cut_all(Connection::Cut::shutting_down);
+  connections_.cut_all(Cut::shutting_down);
 }
 
 awaitable<void> Server::accept_clients(Listener& listener) {
@@ -148,12 +149,14 @@ awaitable<void> Server::accept_clients(Listener& listener) {
     if (listener.failing) {
       listener.failing = false;
       delay = 10ms;
-      out_.print_error("tcpecho: accepting connections on {} again", listener.endpoint);
+      report(events::AcceptResumed{listener.endpoint});
     }
-    welcome(listener, std::move(socket), peer, std::move(*permit));
+    co_spawn(executor_, serve(std::move(socket), peer, std::move(*permit), listener),
+             report_failure("connection", false));
     // The connections already open go first, then the next in the queue: a
-    // flood of new ones cannot hold up those being served. (After welcome():
-    // a connection taken is already one the server answers for.)
+    // flood of new ones cannot hold up those being served. (After serve()
+    // has started: a connection taken is already one the server answers
+    // for.)
     co_await asio::post(executor_, use_awaitable);
   }
 }
@@ -165,8 +168,7 @@ awaitable<void> Server::back_off(Listener& listener, const asio::error_code& err
                                  std::chrono::milliseconds& delay) {
   if (!listener.failing) {
     listener.failing = true;
-    out_.print_error("tcpecho: cannot accept connections on {}: {}; retrying", listener.endpoint,
-                     error.message());
+    report(events::AcceptFailed{listener.endpoint, error});
   }
   listener.retry_timer.expires_after(delay);
   co_await listener.retry_timer.async_wait(nothrow_awaitable);

@@ -1,19 +1,18 @@
 // `tcpecho serve` on one thread: the seed's server, concurrent, and an RFC
 // 862 echo server.
 //
-// One accept loop per listening socket. A new connection is served at once
-// by one coroutine on the thread's executor, which reads the message, prints
-// it, writes the reply and closes, exactly like the blocking Python server,
-// while any number of others do the same. A connection with nothing to read
-// waits with a plain callback instead, so a quiet one costs no coroutine; an
-// echo connection goes back to such a wait whenever it has echoed all there
-// was, and a short chunk that the kernel takes whole is echoed from that
-// callback, with no coroutine at all. ServerGroup runs one Server per thread.
+// One accept loop per listening socket (server.cpp). Each connection it
+// accepts is served by one coroutine, serve() (serve.cpp), which reads top to
+// bottom like the blocking Python server: the TLS handshake if any, then the
+// mode (exchange() in reply_mode.cpp, echo() in echo_mode.cpp), then the
+// close; any number run side by side on the thread's executor. What happens
+// is reported as events (server_events.hpp) to the Transcript. How bytes
+// move, fast and fairly, is the I/O layer's (transport/link.hpp).
+// ServerGroup runs one Server per thread.
 #pragma once
 
 #include <atomic>
 #include <chrono>
-#include <cstdint>
 #include <functional>
 #include <list>
 #include <memory>
@@ -22,12 +21,12 @@
 
 #include "config/server_config.hpp"
 #include "listen/connection_limit.hpp"
-#include "net/socket_io.hpp"
 #include "net/stream.hpp"
 #include "output/output.hpp"
 #include "server/connections.hpp"
+#include "server/server_events.hpp"
+#include "server/transcript.hpp"
 #include "tls/tls.hpp"
-#include "transport/link.hpp"
 
 namespace tcpecho {
 
@@ -92,8 +91,6 @@ class Server {
     asio::steady_timer retry_timer;
     bool failing = false;  // inside an episode of accept errors
   };
-  class Busy;
-  struct Session;
 
   Server(io_executor executor, const ServerConfig& config, Output& out,
          std::unique_ptr<ServerShared> own, std::vector<Acceptor> acceptors);
@@ -101,31 +98,15 @@ class Server {
   awaitable<void> accept_clients(Listener& listener);
   awaitable<void> back_off(Listener& listener, const asio::error_code& error,
                            std::chrono::milliseconds& delay);
-  void welcome(const Listener& listener, Socket socket, const Endpoint& peer, Permit permit);
-  void serve(std::unique_ptr<Session> session);
-  awaitable<void> secure(std::unique_ptr<Session> session);
-  void wait_for_bytes(std::unique_ptr<Session> session);
-  awaitable<void> exchange(std::unique_ptr<Session> session);
-  awaitable<void> read_rest(Link& link, std::string& message, std::size_t& received,
-                            asio::error_code& error);
-  awaitable<void> linger(Session& session);
-  awaitable<asio::error_code> send_reply_rest(Link& link, std::size_t sent);
-  awaitable<void> echo(std::unique_ptr<Session> session);
-  std::size_t take_arrived(Session& session);
-  bool echo_at_once(Session& session);
-  void read_next(std::unique_ptr<Session> session);
-  void count_echoed(Session& session, std::size_t written);
+  awaitable<void> serve(Socket socket, Endpoint peer, Permit permit, const Listener& listener);
+  void welcome(Connection& connection, const Listener& listener);
+  awaitable<bool> secure(Connection& connection);
+  awaitable<void> exchange(Connection& connection);
+  awaitable<void> linger(Connection& connection);
+  awaitable<void> echo(Connection& connection);
   awaitable<void> enforce_deadlines();
-  void announce_waiting();
-  // A per-connection line of the transcript; --quiet drops them.
-  template <typename... Args>
-  void log(fmt::format_string<Args...> format, Args&&... args) {
-    if (logging()) out_.print(format, std::forward<Args>(args)...);
-  }
-  // Whether log() prints: a line that costs work to build (a Python repr)
-  // asks first.
-  bool logging() const { return !config_.quiet; }
-  std::string why_closed(const Connection& connection, const asio::error_code& error) const;
+  // Says what happened, to the transcript.
+  void report(const ServerEvent& event) { transcript_.on(event); }
   // Completion handler for co_spawn: a coroutine's failure is logged instead
   // of vanishing, and a failure of the server's own machinery stops it.
   // `what` is a string literal: nothing is allocated for it per connection.
@@ -141,16 +122,12 @@ class Server {
 
   io_executor executor_;
   ServerConfig config_;
-  Output& out_;
+  Transcript transcript_;
   std::unique_ptr<ServerShared> own_shared_;  // a server alone shares with nobody
   ServerShared& shared_;
   bool announces_;
   std::list<Listener> listeners_;  // a list: accept loops hold references into it
   Connections connections_;
-  ScratchBuffer scratch_;  // what this thread's connections have just read
-  // When an echo connection's next read starts: see read_next().
-  std::uint64_t reads_done_ = 0;  // echo reads completed on this thread
-  int lone_posts_ = 0;            // posted reads in a row that no other read ran beside
   bool stopping_ = false;
   bool running_ = true;
   bool healthy_ = true;

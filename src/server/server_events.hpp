@@ -1,0 +1,114 @@
+// What a server says happened, as typed events: the accept loops, the
+// connection coroutine and the modes report these, and a sink decides what
+// to make of them (transcript.cpp prints the seed's transcript). Nothing that
+// reports an event formats it, so a second sink (a JSON log, metrics) plugs
+// in without touching a mode.
+//
+// An event lives only for the call that reports it: a sink copies what it
+// keeps. `error` is the reason a connection ended as the I/O layer gave it:
+// eof for the client's end, cut_error's values when the server cut it.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <string_view>
+#include <variant>
+
+#include "net/stream.hpp"
+#include "tls/tls_facts.hpp"
+
+namespace tcpecho {
+
+class Connection;
+
+namespace events {
+
+struct Listening {
+  const Endpoint& at;
+};
+struct TlsReady {
+  std::string_view certificate;  // which one, and its fingerprint
+};
+// No exchange is owed: like the seed before accept().
+struct Waiting {};
+struct Accepted {
+  const Connection& connection;
+  const Endpoint& local;  // where the client reached us
+  asio::error_code local_unknown;
+};
+struct Secured {
+  const Connection& connection;
+  const TlsFacts& facts;
+};
+struct HandshakeFailed {
+  const Connection& connection;
+  asio::error_code error;
+};
+// Echo mode: a chunk read, about to go back.
+struct Echoing {
+  const Connection& connection;
+  std::string_view bytes;
+};
+struct EchoEnded {
+  const Connection& connection;
+  asio::error_code error;  // eof: the client ended, and its end went back
+  std::size_t echoed;
+};
+// Reply mode: the message is in, the reply out, the sending side closed.
+struct Answered {
+  const Connection& connection;
+  std::string_view message;
+};
+// Reply mode: the exchange failed reading the message, or sending the reply.
+struct ExchangeFailed {
+  enum class Stage { reading, replying };
+  const Connection& connection;
+  Stage stage;
+  asio::error_code error;
+  std::string_view message;  // what had arrived
+};
+// Reply mode, after the reply: what the client sent on, and its end.
+struct Discarded {
+  const Connection& connection;
+  std::size_t bytes;
+};
+struct EndedAfterReply {
+  const Connection& connection;
+  asio::error_code error;
+};
+struct AcceptFailed {
+  const Endpoint& listener;
+  asio::error_code error;
+};
+struct AcceptResumed {
+  const Endpoint& listener;
+};
+struct ShuttingDown {
+  std::string_view reason;
+  std::size_t in_flight;  // exchanges given the grace period, on every thread
+  std::chrono::milliseconds grace;
+};
+// A coroutine of the server's own failed.
+struct Failed {
+  std::string_view what;
+  std::string_view why;
+};
+
+}  // namespace events
+
+using ServerEvent =
+    std::variant<events::Listening, events::TlsReady, events::Waiting, events::Accepted,
+                 events::Secured, events::HandshakeFailed, events::Echoing, events::EchoEnded,
+                 events::Answered, events::ExchangeFailed, events::Discarded,
+                 events::EndedAfterReply, events::AcceptFailed, events::AcceptResumed,
+                 events::ShuttingDown, events::Failed>;
+
+class ServerSink {
+ public:
+  virtual void on(const ServerEvent& event) = 0;
+
+ protected:
+  ~ServerSink() = default;
+};
+
+}  // namespace tcpecho

@@ -1,0 +1,48 @@
+// What a connection's wait read (see link.hpp): a few bytes of its own, so
+// that the wait and the read are one operation to Asio's reactor. Short
+// messages fit whole; a longer one is read on from the socket into the
+// caller's buffer. Over TLS these are encrypted bytes, staged for OpenSSL.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <cstring>
+
+#include "net/stream.hpp"
+
+namespace tcpecho {
+
+class Inbox {
+ public:
+  static constexpr std::size_t size = 256;
+
+  asio::mutable_buffer room() { return asio::buffer(bytes_); }
+  // The wait read `n` bytes into room().
+  void filled(std::size_t n) {
+    held_ = static_cast<std::uint16_t>(n);
+    taken_ = 0;
+  }
+  // Moves what it holds into `buffer`, as much as fits.
+  std::size_t take(asio::mutable_buffer buffer) {
+    const std::size_t n = std::min<std::size_t>(held_ - taken_, buffer.size());
+    if (n > 0) std::memcpy(buffer.data(), bytes_.data() + taken_, n);
+    taken_ = static_cast<std::uint16_t>(taken_ + n);
+    return n;
+  }
+  // Marks all it holds as taken, and returns it: bytes that TLS reads in
+  // place, before the next wait fills the inbox again.
+  asio::const_buffer take_all() {
+    const auto rest = asio::buffer(bytes_.data() + taken_, held_ - taken_);
+    taken_ = held_;
+    return rest;
+  }
+  bool empty() const { return taken_ == held_; }
+
+ private:
+  std::array<char, size> bytes_;
+  std::uint16_t held_ = 0;
+  std::uint16_t taken_ = 0;
+};
+
+}  // namespace tcpecho

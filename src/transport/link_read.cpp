@@ -1,0 +1,141 @@
+// read_some(): how a connection reads, plain or TLS (see link.hpp).
+//
+// It is an asynchronous operation of its own (asio::async_compose), not a
+// coroutine: a quiet connection spends its life waiting in it, and a
+// coroutine frame for the wait, on top of the one it is awaited from, would
+// cost more than all else the connection holds. The steps, in order:
+// what is there now (the inbox, TLS records already read, and the socket
+// unless the last read emptied it); if nothing, a wait; after the wait, what
+// is there now again. A read that may find bytes at once first lets whatever
+// else is ready run (a post), so a client that keeps its socket full cannot
+// keep the others waiting; it reads only then, and completes at once: the
+// bytes go into the caller's buffer (the thread's scratch buffer, which the
+// others read into too) only on the way back to the caller.
+#include "transport/link.hpp"
+
+namespace tcpecho {
+namespace {
+
+// What a plain socket has now: the inbox, then, unless the last read emptied
+// the socket, the socket itself.
+std::size_t plain_ready(Link& link, asio::mutable_buffer buffer, asio::error_code& error) {
+  std::size_t n = link.inbox.take(buffer);
+  error = {};
+  if (!link.inbox.empty() || n == buffer.size() || link.drained) {
+    if (n == 0) error = asio::error::would_block;
+    return n;
+  }
+  const std::size_t more = read_now(link.socket, buffer + n, error);
+  link.drained = error == asio::error::would_block || more < buffer.size() - n;
+  n += more;
+  // With bytes in hand, "nothing more yet" is no news, and the end waits for
+  // the next read, which finds it again.
+  if (n > 0 && (error == asio::error::would_block || error == asio::error::eof)) error = {};
+  return n;
+}
+
+// What TLS has now: records in the inbox or already read, then the socket's.
+std::size_t tls_ready(Link& link, asio::mutable_buffer buffer, asio::error_code& error) {
+  if (!link.inbox.empty()) link.tls->stage(link.inbox.take_all());
+  if (link.drained && !link.tls->has_pending()) {
+    error = asio::error::would_block;
+    return 0;
+  }
+  const std::size_t n = link.tls->read_now(buffer, error);
+  link.drained =
+      error == asio::error::would_block || (n < Inbox::size && !link.tls->has_pending());
+  return n;
+}
+
+class ReadSome {
+ public:
+  ReadSome(Link& link, asio::mutable_buffer buffer) : link_(link), buffer_(buffer) {}
+
+  // Started, or back from its turn through the event loop.
+  template <typename Self>
+  void operator()(Self& self) {
+    if (!had_turn_) {
+      had_turn_ = true;
+      // Nothing to find now: straight to the wait, which is a turn too.
+      if (link_.drained && link_.inbox.empty() && !(link_.tls && link_.tls->has_pending()))
+        return wait(self);
+      return asio::post(std::move(self));
+    }
+    if (!take_ready()) return wait(self);
+    self.complete(error_, n_);
+  }
+
+  // Back from a wait for readiness: the socket is tried now.
+  template <typename Self>
+  void operator()(Self& self, asio::error_code error) {
+    link_.drained = false;
+    if (error) return self.complete(link_.reason(error), 0);
+    after_wait(self);
+  }
+
+  // Back from a wait that read into the inbox.
+  template <typename Self>
+  void operator()(Self& self, asio::error_code error, std::size_t n) {
+    link_.inbox.filled(n);
+    link_.drained = n < Inbox::size;
+    // Over TLS, whether the end is clean (close_notify first) is OpenSSL's
+    // to say: it reads the end again.
+    if (link_.tls && error == asio::error::eof) {
+      link_.drained = false;
+      error = {};
+    }
+    if (error) return self.complete(link_.reason(error), 0);
+    after_wait(self);
+  }
+
+ private:
+  // Until a connection has sent its first bytes, a wait leaves them in the
+  // kernel: a server that shuts down asks the kernel (FIONREAD) whether a
+  // client has said anything before it closes the connection as one that
+  // owes nothing. After that, the wait is a read into the inbox, which
+  // Asio's reactor does without the epoll_ctl() an async_wait() costs.
+  template <typename Self>
+  void wait(Self& self) {
+    if (link_.tls && link_.tls->wants_write()) {
+      link_.socket.async_wait(Socket::wait_write, std::move(self));
+    } else if (!link_.spoken) {
+      link_.socket.async_wait(Socket::wait_read, std::move(self));
+    } else {
+      link_.socket.async_read_some(link_.inbox.room(), std::move(self));
+    }
+  }
+
+  template <typename Self>
+  void after_wait(Self& self) {
+    if (!take_ready()) return wait(self);  // a TLS record still partial
+    self.complete(error_, n_);
+  }
+
+  // What there is now: false if nothing (would_block).
+  bool take_ready() {
+    n_ = (link_.tls ? tls_ready : plain_ready)(link_, buffer_, error_);
+    if (error_ == asio::error::would_block) return false;
+    link_.turn.renew();  // this read goes through the event loop, either way
+    if (n_ > 0) {
+      link_.spoken = true;
+      if (link_.activity) link_.activity->moved(n_);
+    }
+    error_ = link_.reason(error_);
+    return true;
+  }
+
+  Link& link_;
+  asio::mutable_buffer buffer_;
+  asio::error_code error_;
+  std::size_t n_ = 0;
+  bool had_turn_ = false;
+};
+
+}  // namespace
+
+awaitable<IoResult> read_some(Link& link, asio::mutable_buffer buffer) {
+  return asio::async_compose<decltype(nothrow_awaitable), void(asio::error_code, std::size_t)>(
+      ReadSome(link, buffer), nothrow_awaitable);
+}
+
+}  // namespace tcpecho
