@@ -97,8 +97,10 @@ class Memory(unittest.TestCase):
                      "a sanitizer's runtime adds memory of its own to every allocation")
     def test_quiet_connections_hold_no_buffer(self):
         # Each echoes 16 bytes once, then stays quiet: what it holds then is
-        # its socket's bookkeeping and a wait, not a coroutine or a buffer (a
-        # read buffer per connection would be 4 KiB or more).
+        # its socket's bookkeeping, its coroutine and the read it waits in,
+        # whose inbox is a few hundred bytes: no read buffer of its own (that
+        # would be 4 KiB or more). The target itself, and the figures, are
+        # compare.py's idle rows (doc/performance.md).
         server = tcpecho_server("127.0.0.1", "--mode", "echo", "--quiet", "--timeout", "0")
         self.addCleanup(server.kill)
         count = 1000
@@ -114,7 +116,7 @@ class Memory(unittest.TestCase):
         per_connection = (server.rss_kib() - before) * 1024 / count
         print(f"\n{count} quiet echo connections: {per_connection:.0f} bytes each",
               file=sys.stderr)
-        self.assertLess(per_connection, 1024)
+        self.assertLess(per_connection, 4096)
 
 
 class Threads(unittest.TestCase):
