@@ -9,6 +9,7 @@
 #include <variant>
 
 #include "net/stream.hpp"
+#include "output/sink.hpp"
 #include "tls/tls_facts.hpp"
 
 namespace tcpecho {
@@ -70,12 +71,6 @@ using ClientEvent =
                  client_events::Truncated, client_events::UnexpectedReply,
                  client_events::CertificateRequired, client_events::TlsWarning>;
 
-class ClientSink {
- public:
-  virtual void on(const ClientEvent& event) = 0;
-
- protected:
-  ~ClientSink() = default;
-};
+using ClientSink = Sink<ClientEvent>;
 
 }  // namespace tcpecho

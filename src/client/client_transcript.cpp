@@ -6,34 +6,25 @@
 namespace tcpecho {
 namespace {
 
-// "tcpecho: <what failed> <target>: <why>".
-const char* failed_words(ClientStage stage) {
-  switch (stage) {
-    case ClientStage::resolving:
-      return "cannot resolve";
-    case ClientStage::connecting:
-      return "cannot connect to";
-    case ClientStage::securing:
-      return "TLS handshake failed with";
-    case ClientStage::exchanging:
-      break;
-  }
-  return "exchange failed with";
-}
+// The words of a failure at each stage: "tcpecho: <failed> <target>: <why>"
+// and "tcpecho: timed out after <timeout> <waiting> <target>".
+struct StageWords {
+  const char* failed;
+  const char* waiting;
+};
 
-// "tcpecho: timed out after <timeout> <what it was doing> <target>".
-const char* waiting_words(ClientStage stage) {
+StageWords words_at(ClientStage stage) {
   switch (stage) {
     case ClientStage::resolving:
-      return "resolving";
+      return {"cannot resolve", "resolving"};
     case ClientStage::connecting:
-      return "connecting to";
+      return {"cannot connect to", "connecting to"};
     case ClientStage::securing:
-      return "in the TLS handshake with";
+      return {"TLS handshake failed with", "in the TLS handshake with"};
     case ClientStage::exchanging:
       break;
   }
-  return "waiting for the reply from";
+  return {"exchange failed with", "waiting for the reply from"};
 }
 
 }  // namespace
@@ -53,13 +44,13 @@ void ClientTranscript::operator()(const client_events::Replied& event) {
 }
 
 void ClientTranscript::operator()(const client_events::Failed& event) {
-  out_.print_error("tcpecho: {} {}: {}", failed_words(event.stage), event.target,
+  out_.print_error("tcpecho: {} {}: {}", words_at(event.stage).failed, event.target,
                    event.error.message());
 }
 
 void ClientTranscript::operator()(const client_events::TimedOut& event) {
   out_.print_error("tcpecho: timed out after {} {} {}", seconds_text(event.timeout),
-                   waiting_words(event.stage), event.target);
+                   words_at(event.stage).waiting, event.target);
 }
 
 void ClientTranscript::operator()(const client_events::ClosedEarly& event) {
@@ -86,7 +77,7 @@ void ClientTranscript::operator()(const client_events::CertificateRequired& even
   out_.print_error(
       "tcpecho: {} {}: certificate required: the server asked for a client certificate and "
       "none was given (--tls-cert)",
-      failed_words(ClientStage::securing), event.target);
+      words_at(ClientStage::securing).failed, event.target);
 }
 
 void ClientTranscript::operator()(const client_events::TlsWarning& event) {

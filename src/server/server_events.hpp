@@ -15,6 +15,7 @@
 #include <variant>
 
 #include "net/stream.hpp"
+#include "output/sink.hpp"
 #include "tls/tls_facts.hpp"
 
 namespace tcpecho {
@@ -103,12 +104,6 @@ using ServerEvent =
                  events::EndedAfterReply, events::AcceptFailed, events::AcceptResumed,
                  events::ShuttingDown, events::Failed>;
 
-class ServerSink {
- public:
-  virtual void on(const ServerEvent& event) = 0;
-
- protected:
-  ~ServerSink() = default;
-};
+using ServerSink = Sink<ServerEvent>;
 
 }  // namespace tcpecho

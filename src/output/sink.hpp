@@ -1,0 +1,17 @@
+// Where a component's events go: the server's (server_events.hpp) and the
+// client's (client_events.hpp). A sink decides what to make of each event
+// (a transcript, a log, metrics); the code that reports them formats nothing.
+#pragma once
+
+namespace tcpecho {
+
+template <typename Event>
+class Sink {
+ public:
+  virtual void on(const Event& event) = 0;
+
+ protected:
+  ~Sink() = default;
+};
+
+}  // namespace tcpecho
