@@ -61,8 +61,7 @@ class ReadSome {
         return wait(self);
       return asio::post(std::move(self));
     }
-    if (!take_ready()) return wait(self);
-    self.complete(error_, n_);
+    take_or_wait(self);
   }
 
   // Back from a wait for readiness: the socket is tried now.
@@ -70,7 +69,7 @@ class ReadSome {
   void operator()(Self& self, asio::error_code error) {
     link_.drained = false;
     if (error) return self.complete(link_.reason(error), 0);
-    after_wait(self);
+    take_or_wait(self);
   }
 
   // Back from a wait that read into the inbox.
@@ -85,7 +84,7 @@ class ReadSome {
       error = {};
     }
     if (error) return self.complete(link_.reason(error), 0);
-    after_wait(self);
+    take_or_wait(self);  // over TLS, a record may still be partial
   }
 
  private:
@@ -105,29 +104,22 @@ class ReadSome {
     }
   }
 
+  // Completes with what there is now, or waits for it.
   template <typename Self>
-  void after_wait(Self& self) {
-    if (!take_ready()) return wait(self);  // a TLS record still partial
-    self.complete(error_, n_);
-  }
-
-  // What there is now: false if nothing (would_block).
-  bool take_ready() {
-    n_ = (link_.tls ? tls_ready : plain_ready)(link_, buffer_, error_);
-    if (error_ == asio::error::would_block) return false;
-    link_.turn.renew();  // this read goes through the event loop, either way
-    if (n_ > 0) {
+  void take_or_wait(Self& self) {
+    asio::error_code error;
+    const std::size_t n = (link_.tls ? tls_ready : plain_ready)(link_, buffer_, error);
+    if (error == asio::error::would_block) return wait(self);
+    link_.turn.renew();  // this read went through the event loop, either way
+    if (n > 0) {
       link_.spoken = true;
-      if (link_.activity) link_.activity->moved(n_);
+      if (link_.activity) link_.activity->moved(n);
     }
-    error_ = link_.reason(error_);
-    return true;
+    self.complete(link_.reason(error), n);
   }
 
   Link& link_;
   asio::mutable_buffer buffer_;
-  asio::error_code error_;
-  std::size_t n_ = 0;
   bool had_turn_ = false;
 };
 
