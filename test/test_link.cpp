@@ -116,7 +116,8 @@ TEST_CASE("read_exactly and read_up_to fill what they are asked for across reads
   });
 }
 
-TEST_CASE("write_all writes everything while the peer's window is full, from a copy it then frees") {
+TEST_CASE(
+    "write_all writes everything while the peer's window is full, from a copy it then frees") {
   with_link([&](Link& server, Socket& client) -> awaitable<void> {
     // Far more than the socket buffers hold, so the kernel takes only part.
     std::string sent(8 * 1024 * 1024, '\0');

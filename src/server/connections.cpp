@@ -56,9 +56,8 @@ bool Connection::has_received_anything() const {
   return link.socket.is_open() && link.socket.available(error) > 0;
 }
 
-Connections::Connections(io_executor executor, std::chrono::milliseconds timeout,
-                         Deadline deadline, std::atomic<std::size_t>& busy,
-                         std::function<void()> on_idle)
+Connections::Connections(io_executor executor, std::chrono::milliseconds timeout, Deadline deadline,
+                         std::atomic<std::size_t>& busy, std::function<void()> on_idle)
     : timeout_(timeout),
       deadline_kind_(deadline),
       busy_(busy),

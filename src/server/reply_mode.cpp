@@ -14,7 +14,8 @@ awaitable<void> Server::exchange(Connection& connection) {
   std::string message;
   const auto end = co_await read_up_to(link, message, config_.message_length);
   if (end && end != asio::error::eof) {
-    report(events::ExchangeFailed{connection, events::ExchangeFailed::Stage::reading, end, message});
+    report(
+        events::ExchangeFailed{connection, events::ExchangeFailed::Stage::reading, end, message});
     co_return;
   }
   // MSG_MORE: the end of the stream, which shutdown_send() sends next, goes

@@ -22,7 +22,7 @@ awaitable<asio::error_code> until_ready(Link& link) {
 }
 
 std::size_t send_ready(Link& link, asio::const_buffer bytes, asio::error_code& error,
-                     Socket::message_flags flags) {
+                       Socket::message_flags flags) {
   if (!link.tls) return send_now(link.socket, bytes, error, flags);
   return link.tls->send_now(bytes, error);
 }

@@ -3,7 +3,7 @@
 // close) over a socket, with TLS over it when the connection has a
 // TlsLayer. The code above them reads like blocking code and never asks
 // which kind of connection it has, nor how the bytes move; the speed,
-// fairness and small memory live here, in link.cpp:
+// fairness and small memory live here, in link.cpp and link_read.cpp:
 //
 // - A read takes what is there at once and waits only when there is
 //   nothing, the way a hand-written epoll server does; a read that emptied

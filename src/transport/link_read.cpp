@@ -42,8 +42,7 @@ std::size_t tls_ready(Link& link, asio::mutable_buffer buffer, asio::error_code&
     return 0;
   }
   const std::size_t n = link.tls->read_now(buffer, error);
-  link.drained =
-      error == asio::error::would_block || (n < Inbox::size && !link.tls->has_pending());
+  link.drained = error == asio::error::would_block || (n < Inbox::size && !link.tls->has_pending());
   return n;
 }
 
