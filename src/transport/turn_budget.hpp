@@ -10,6 +10,7 @@
 // I/O resources where the code above never sees it.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 
 #include "net/socket_io.hpp"
