@@ -36,7 +36,6 @@ class ScratchBuffer {
   static constexpr std::size_t size = 64 * 1024;
   ScratchBuffer() : bytes_(size) {}
   asio::mutable_buffer buffer() { return asio::buffer(bytes_); }
-  const char* data() const { return bytes_.data(); }
 
  private:
   std::vector<char> bytes_;

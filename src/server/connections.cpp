@@ -88,7 +88,7 @@ void Connections::remove(Connection& connection) {
 }
 
 void Connections::touch(Connection& connection) {
-  if (deadline_kind_ == Deadline::from_accept) return;
+  if (deadline_kind_ == Deadline::from_accept || timeout_.count() == 0) return;
   unlink(connection);
   link_newest(connection);
 }

@@ -31,7 +31,7 @@ bool is_cut(const asio::error_code& error, Cut cut);
 
 // An accepted connection as the server holds it, in the frame of the
 // coroutine that serves it (Server::serve()): its byte stream, its peer, and
-// its place in the list. The Link tells it of every byte moved (Activity),
+// its place in the list. The Link tells it of its progress (Activity),
 // which is how its deadline and its phase follow the exchange.
 class Connection final : private Activity {
  public:
@@ -97,8 +97,6 @@ class Connections {
 
   // Waits until every connection has finished.
   awaitable<void> until_empty();
-
-  std::size_t size() const { return open_; }
 
  private:
   friend class Connection;

@@ -10,15 +10,16 @@ namespace tcpecho {
 // through the thread's scratch buffer: a quiet connection holds none.
 awaitable<void> Server::echo(Connection& connection) {
   Link& link = connection.link;
+  const asio::mutable_buffer scratch = scratch_buffer();
   std::size_t echoed = 0;
   asio::error_code error;
   while (!error) {
-    auto [read_error, n] = co_await read_some(link, scratch_buffer());
+    auto [read_error, n] = co_await read_some(link, scratch);
     if (read_error) {
       error = read_error;
       break;
     }
-    const auto chunk = asio::buffer(scratch_buffer().data(), n);
+    const auto chunk = asio::buffer(scratch, n);
     report(events::Echoing{connection, {static_cast<const char*>(chunk.data()), n}});
     auto [write_error, written] = co_await write_all(link, chunk);
     error = write_error;

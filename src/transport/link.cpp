@@ -96,8 +96,8 @@ awaitable<IoResult> write_all(Link& link, asio::const_buffer bytes, Socket::mess
     link.turn.renew();
     error = rest_error;
     written += more;
+    if (more > 0 && link.activity) link.activity->moved(0);
   }
-  if (written > 0 && link.activity) link.activity->moved(0);
   co_return IoResult(link.reason(error), written);
 }
 

@@ -30,8 +30,10 @@
 
 namespace tcpecho {
 
-// Told of every read and write that moved bytes: how the server keeps its
-// idle deadlines without the protocol code saying anything.
+// Told of every read that moved bytes, and of every write that had to wait
+// for room before it did (one that goes at once follows a read, which told
+// already): how the server keeps its idle deadlines without the protocol
+// code saying anything.
 class Activity {
  public:
   virtual void moved(std::size_t bytes_read) = 0;

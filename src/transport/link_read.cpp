@@ -16,6 +16,12 @@
 namespace tcpecho {
 namespace {
 
+// Nothing to find without a wait: the last read emptied the socket, and
+// neither the inbox nor TLS holds bytes.
+bool nothing_held(const Link& link) {
+  return link.drained && link.inbox.empty() && !(link.tls && link.tls->has_pending());
+}
+
 // What a plain socket has now: the inbox, then, unless the last read emptied
 // the socket, the socket itself.
 std::size_t plain_ready(Link& link, asio::mutable_buffer buffer, asio::error_code& error) {
@@ -37,7 +43,7 @@ std::size_t plain_ready(Link& link, asio::mutable_buffer buffer, asio::error_cod
 // What TLS has now: records in the inbox or already read, then the socket's.
 std::size_t tls_ready(Link& link, asio::mutable_buffer buffer, asio::error_code& error) {
   if (!link.inbox.empty()) link.tls->stage(link.inbox.take_all());
-  if (link.drained && !link.tls->has_pending()) {
+  if (nothing_held(link)) {
     error = asio::error::would_block;
     return 0;
   }
@@ -55,9 +61,7 @@ class ReadSome {
   void operator()(Self& self) {
     if (!had_turn_) {
       had_turn_ = true;
-      // Nothing to find now: straight to the wait, which is a turn too.
-      if (link_.drained && link_.inbox.empty() && !(link_.tls && link_.tls->has_pending()))
-        return wait(self);
+      if (nothing_held(link_)) return wait(self);  // the wait is a turn too
       return asio::post(std::move(self));
     }
     take_or_wait(self);
