@@ -21,25 +21,42 @@ asio::error_code make_error_code(Cut cut) { return {static_cast<int>(cut), cut_c
 bool is_cut(const asio::error_code& error, Cut cut) { return error == make_error_code(cut); }
 
 Connection::Connection(Connections& list, Permit permit, Socket socket, const Endpoint& peer)
-    : link(std::move(socket)), peer(peer), list_(list), permit_(std::move(permit)) {
+    : link(std::move(socket)), peer(peer), list_(&list), permit_(std::move(permit)) {
   link.activity = this;
-  list_.add(*this);
+  list_->add(*this);
 }
 
+Connection::Connection(Connection&& other) noexcept
+    : link(std::move(other.link)),
+      peer(std::move(other.peer)),
+      list_(std::exchange(other.list_, nullptr)),
+      permit_(std::move(other.permit_)),
+      phase_(other.phase_),
+      settled_(other.settled_),
+      deadline_(other.deadline_),
+      previous_(other.previous_),
+      next_(other.next_) {
+  link.activity = this;
+  list_->moved_to(*this);
+}
+
+// Where every connection is closed: when its coroutine ends, whichever way.
 Connection::~Connection() {
+  if (list_ == nullptr) return;
+  tcpecho::close(link);
   settle();
-  list_.remove(*this);
+  list_->remove(*this);
 }
 
 void Connection::settle() {
   phase_ = Phase::lingering;
   if (std::exchange(settled_, true)) return;
-  if (--list_.busy_ == 0) list_.on_idle_();
+  if (--list_->busy_ == 0) list_->on_idle_();
 }
 
 void Connection::moved(std::size_t bytes_read) {
   if (bytes_read > 0 && phase_ == Phase::awaiting_message) phase_ = Phase::receiving;
-  list_.touch(*this);
+  list_->touch(*this);
 }
 
 void Connection::close(Cut why) {
@@ -85,6 +102,11 @@ void Connections::add(Connection& connection) {
 void Connections::remove(Connection& connection) {
   unlink(connection);
   if (--open_ == 0) notify_all();  // for until_empty()
+}
+
+void Connections::moved_to(Connection& connection) {
+  (connection.previous_ != nullptr ? connection.previous_->next_ : oldest_) = &connection;
+  (connection.next_ != nullptr ? connection.next_->previous_ : newest_) = &connection;
 }
 
 void Connections::touch(Connection& connection) {

@@ -16,6 +16,7 @@
 #include <optional>
 
 #include "listen/connection_limit.hpp"
+#include "net/peer_address.hpp"
 #include "net/stream.hpp"
 #include "transport/link.hpp"
 
@@ -30,9 +31,11 @@ asio::error_code make_error_code(Cut cut);
 bool is_cut(const asio::error_code& error, Cut cut);
 
 // An accepted connection as the server holds it, in the frame of the
-// coroutine that serves it (Server::serve()): its byte stream, its peer, and
-// its place in the list. The Link tells it of its progress (Activity),
-// which is how its deadline and its phase follow the exchange.
+// coroutine that serves it (its mode's: Server::echo(), Server::exchange()):
+// its byte stream, its peer, and its place in the list. It moves into that
+// frame when the coroutine is made, taking its own place in the list along.
+// The Link tells it of its progress (Activity), which is how its deadline
+// and its phase follow the exchange.
 class Connection final : private Activity {
  public:
   using Clock = std::chrono::steady_clock;
@@ -44,15 +47,15 @@ class Connection final : private Activity {
   };
 
   Connection(Connections& list, Permit permit, Socket socket, const Endpoint& peer);
-  Connection(const Connection&) = delete;
-  Connection& operator=(const Connection&) = delete;
+  Connection(Connection&& other) noexcept;
+  Connection& operator=(Connection&&) = delete;
   ~Connection();
 
   // Reply mode: the reply is out, nothing is owed any more.
   void settle();
 
   Link link;
-  const Endpoint& peer;  // in the same frame
+  PeerAddress peer;
 
  private:
   friend class Connections;
@@ -61,7 +64,7 @@ class Connection final : private Activity {
   // Also true when the bytes are still in the kernel, not yet read by us.
   bool has_received_anything() const;
 
-  Connections& list_;
+  Connections* list_;  // none once moved from
   Permit permit_;
   Phase phase_ = Phase::awaiting_message;
   bool settled_ = false;
@@ -101,6 +104,8 @@ class Connections {
  private:
   friend class Connection;
   void add(Connection& connection);
+  // It has moved: its neighbours are told its new place.
+  void moved_to(Connection& connection);
   void remove(Connection& connection);
   void touch(Connection& connection);
   void link_newest(Connection& connection);

@@ -9,7 +9,8 @@ namespace tcpecho {
 
 // The seed's loop body: the message is --length bytes, or what arrives before
 // the client ends its side.
-awaitable<void> Server::exchange(Connection& connection) {
+awaitable<void> Server::exchange(Connection connection) {
+  if (!co_await secure(connection)) co_return;
   Link& link = connection.link;
   std::string message;
   const auto end = co_await read_up_to(link, message, config_.message_length);

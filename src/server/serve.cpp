@@ -1,27 +1,26 @@
-// A connection from accept to close: serve(), the one coroutine that serves
-// it; secure(), its TLS handshake; welcome(), which says where it came from.
+// A connection from accept to close: serve(), which hands it to its mode's
+// coroutine; secure(), its TLS handshake; welcome(), which says where it
+// came from.
 #include "net/endpoints.hpp"
 #include "server/server.hpp"
 
 namespace tcpecho {
 
-// The seed's loop body, for any number of clients at once: whatever the
-// mode, optional steps first (the TLS handshake), then the mode, then the
-// close. The Connection lives in this frame: its deadline, its place in the
-// shutdown, and its socket, closed here or by the server (a deadline, Ctrl+C)
-// under a pending read or write, which then fails with the reason.
-awaitable<void> Server::serve(Socket socket, Endpoint peer, Permit permit,
-                              const Listener& listener) {
+// The seed's loop body, for any number of clients at once: the connection
+// is said, then served by one coroutine, its mode's (echo() in echo_mode.cpp,
+// exchange() in reply_mode.cpp), which reads top to bottom: optional steps
+// first (secure()), then the mode, then the close, when the coroutine ends
+// (~Connection). The Connection moves into that coroutine's frame: its
+// deadline, its place in the shutdown, and its socket, closed there or by
+// the server (a deadline, Ctrl+C) under a pending read or write, which then
+// fails with the reason.
+void Server::serve(Socket socket, const Endpoint& peer, Permit permit, const Listener& listener) {
   Connection connection(connections_, std::move(permit), std::move(socket), peer);
   welcome(connection, listener);
-  if (co_await secure(connection)) {
-    if (config_.mode == ServerConfig::Mode::echo) {
-      co_await echo(connection);
-    } else {
-      co_await exchange(connection);
-    }
-  }
-  close(connection.link);
+  co_spawn(executor_,
+           config_.mode == ServerConfig::Mode::echo ? echo(std::move(connection))
+                                                    : exchange(std::move(connection)),
+           report_failure("connection", false));
 }
 
 // With --tls, the handshake: false if it failed. Plain: nothing to do.
@@ -38,7 +37,7 @@ awaitable<bool> Server::secure(Connection& connection) {
 
 void Server::welcome(Connection& connection, const Listener& listener) {
   auto& socket = connection.link.socket;
-  if (config_.mode == ServerConfig::Mode::echo && !is_unix(connection.peer)) {
+  if (config_.mode == ServerConfig::Mode::echo && !connection.peer.is_unix()) {
     // Without Nagle's delay: an echo is written as it is read, and holding
     // back a short tail for an ACK stalls a streaming client for tens of ms.
     asio::error_code ignored;

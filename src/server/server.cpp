@@ -151,8 +151,7 @@ awaitable<void> Server::accept_clients(Listener& listener) {
       delay = 10ms;
       report(events::AcceptResumed{listener.endpoint});
     }
-    co_spawn(executor_, serve(std::move(socket), peer, std::move(*permit), listener),
-             report_failure("connection", false));
+    serve(std::move(socket), peer, std::move(*permit), listener);
     // The connections already open go first, then the next in the queue: a
     // flood of new ones cannot hold up those being served. (After serve()
     // has started: a connection taken is already one the server answers

@@ -2,10 +2,11 @@
 // 862 echo server.
 //
 // One accept loop per listening socket (server.cpp). Each connection it
-// accepts is served by one coroutine, serve() (serve.cpp), which reads top to
-// bottom like the blocking Python server: the TLS handshake if any, then the
-// mode (exchange() in reply_mode.cpp, echo() in echo_mode.cpp), then the
-// close; any number run side by side on the thread's executor. What happens
+// accepts is served by one coroutine, its mode's (exchange() in
+// reply_mode.cpp, echo() in echo_mode.cpp; started by serve() in serve.cpp),
+// which reads top to bottom like the blocking Python server: the TLS
+// handshake if any, then the mode, then the close; any number run side by
+// side on the thread's executor. What happens
 // is reported as events (server_events.hpp) to the Transcript. How bytes
 // move, fast and fairly, is the I/O layer's (transport/link.hpp).
 // ServerGroup runs one Server per thread.
@@ -98,12 +99,12 @@ class Server {
   awaitable<void> accept_clients(Listener& listener);
   awaitable<void> back_off(Listener& listener, const asio::error_code& error,
                            std::chrono::milliseconds& delay);
-  awaitable<void> serve(Socket socket, Endpoint peer, Permit permit, const Listener& listener);
+  void serve(Socket socket, const Endpoint& peer, Permit permit, const Listener& listener);
   void welcome(Connection& connection, const Listener& listener);
   awaitable<bool> secure(Connection& connection);
-  awaitable<void> exchange(Connection& connection);
+  awaitable<void> exchange(Connection connection);
   awaitable<void> linger(Connection& connection);
-  awaitable<void> echo(Connection& connection);
+  awaitable<void> echo(Connection connection);
   awaitable<void> enforce_deadlines();
   // Says what happened, to the transcript.
   void report(const ServerEvent& event) { transcript_.on(event); }

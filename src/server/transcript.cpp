@@ -12,7 +12,7 @@ const char* plural(std::size_t n) { return n == 1 ? "" : "s"; }
 // The peer as the lines after the seed's name it: an unnamed Unix client as
 // such, where the seed's own lines print nothing.
 std::string named(const Connection& connection) {
-  std::string text = python::endpoint_repr(connection.peer);
+  std::string text = python::endpoint_repr(connection.peer.endpoint());
   return text.empty() ? "(unnamed)" : text;
 }
 
@@ -39,7 +39,7 @@ void Transcript::operator()(const events::Waiting&) {
 
 void Transcript::operator()(const events::Accepted& event) {
   if (quiet_) return;
-  const std::string peer = python::endpoint_repr(event.connection.peer);
+  const std::string peer = python::endpoint_repr(event.connection.peer.endpoint());
   out_.print("Connection from {}\n  Socket name: {}\n  Socket peer: {}", peer,
              event.local_unknown ? "(unknown: " + event.local_unknown.message() + ")"
                                  : python::endpoint_repr(event.local),

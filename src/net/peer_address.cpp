@@ -1,0 +1,36 @@
+// A peer's address, compact: see peer_address.hpp.
+#include "net/peer_address.hpp"
+
+#include <sys/un.h>
+
+#include <cstddef>
+#include <cstring>
+
+#include "net/endpoints.hpp"
+
+namespace tcpecho {
+namespace {
+
+constexpr std::size_t path_offset = offsetof(sockaddr_un, sun_path);
+
+std::variant<tcp::endpoint, std::string> compact(const Endpoint& endpoint) {
+  if (!is_unix(endpoint)) return ip_endpoint(endpoint);
+  const auto* name = reinterpret_cast<const char*>(endpoint.data()) + path_offset;
+  const std::size_t size = endpoint.size() > path_offset ? endpoint.size() - path_offset : 0;
+  return std::string(name, size);
+}
+
+}  // namespace
+
+PeerAddress::PeerAddress(const Endpoint& endpoint) : address_(compact(endpoint)) {}
+
+Endpoint PeerAddress::endpoint() const {
+  if (const auto* ip = std::get_if<tcp::endpoint>(&address_)) return Endpoint(*ip);
+  const auto& name = std::get<std::string>(address_);
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::memcpy(address.sun_path, name.data(), name.size());
+  return Endpoint(&address, path_offset + name.size(), 0);
+}
+
+}  // namespace tcpecho

@@ -1,0 +1,28 @@
+// Who is at the other end of an accepted connection, held in as few bytes as
+// its address needs: an IP endpoint (28 bytes) or a Unix socket's name
+// (none, for the usual unnamed client), rather than a generic endpoint's 144
+// in every connection the server keeps.
+#pragma once
+
+#include <string>
+#include <variant>
+
+#include "net/stream.hpp"
+
+namespace tcpecho {
+
+class PeerAddress {
+ public:
+  explicit PeerAddress(const Endpoint& endpoint);
+
+  // The address as the socket gave it, byte for byte.
+  Endpoint endpoint() const;
+  bool is_unix() const { return std::holds_alternative<std::string>(address_); }
+
+ private:
+  // A Unix name is sun_path's bytes as the kernel gave them: empty for an
+  // unnamed socket, a NUL first for an abstract one.
+  std::variant<tcp::endpoint, std::string> address_;
+};
+
+}  // namespace tcpecho
