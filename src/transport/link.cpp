@@ -64,13 +64,13 @@ awaitable<IoResult> read_exactly(Link& link, asio::mutable_buffer buffer) {
   co_return IoResult(asio::error_code{}, filled);
 }
 
+// Through the scratch buffer: `bytes` takes room only for what arrived, and
+// a connection that waits for its message holds none.
 awaitable<asio::error_code> read_up_to(Link& link, std::string& bytes, std::size_t limit) {
-  constexpr std::size_t first_room = 512;
   while (bytes.size() < limit) {
-    const std::size_t old_size = bytes.size();
-    bytes.resize(std::min(limit, std::max(2 * old_size, first_room)));
-    auto [error, n] = co_await read_some(link, asio::buffer(bytes) + old_size);
-    bytes.resize(old_size + n);
+    const auto room = asio::buffer(scratch_buffer(), limit - bytes.size());
+    auto [error, n] = co_await read_some(link, room);
+    bytes.append(static_cast<const char*>(room.data()), n);
     if (error) co_return error;
   }
   co_return asio::error_code{};
