@@ -13,7 +13,7 @@ awaitable<void> Server::exchange(Connection connection) {
   if (!co_await secure(connection)) co_return;
   Link& link = connection.link;
   std::string message;
-  const auto end = co_await read_up_to(link, message, config_.message_length);
+  const auto [end, size] = co_await read_up_to(link, message, config_.message_length);
   if (end && end != asio::error::eof) {
     report(
         events::ExchangeFailed{connection, events::ExchangeFailed::Stage::reading, end, message});

@@ -64,20 +64,8 @@ awaitable<IoResult> read_exactly(Link& link, asio::mutable_buffer buffer) {
   co_return IoResult(asio::error_code{}, filled);
 }
 
-// Through the scratch buffer: `bytes` takes room only for what arrived, and
-// a connection that waits for its message holds none.
-awaitable<asio::error_code> read_up_to(Link& link, std::string& bytes, std::size_t limit) {
-  while (bytes.size() < limit) {
-    const auto room = asio::buffer(scratch_buffer(), limit - bytes.size());
-    auto [error, n] = co_await read_some(link, room);
-    bytes.append(static_cast<const char*>(room.data()), n);
-    if (error) co_return error;
-  }
-  co_return asio::error_code{};
-}
-
 awaitable<asio::error_code> read_to_end(Link& link, std::string& bytes, std::size_t limit) {
-  const auto error = co_await read_up_to(link, bytes, limit);
+  const auto [error, size] = co_await read_up_to(link, bytes, limit);
   co_return error ? error : asio::error::message_size;
 }
 

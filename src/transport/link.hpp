@@ -80,8 +80,8 @@ awaitable<IoResult> read_some(Link& link, asio::mutable_buffer buffer);
 awaitable<IoResult> read_exactly(Link& link, asio::mutable_buffer buffer);
 // Reads into `bytes` until `limit` bytes (no error) or the peer's end (eof),
 // its room growing with what arrives: `limit` caps memory, it does not
-// allocate it.
-awaitable<asio::error_code> read_up_to(Link& link, std::string& bytes, std::size_t limit);
+// allocate it. The count is the size `bytes` came to.
+awaitable<IoResult> read_up_to(Link& link, std::string& bytes, std::size_t limit);
 // Reads until the peer's end (eof, the success) or an error, at most `limit`
 // bytes (more: message_size).
 awaitable<asio::error_code> read_to_end(Link& link, std::string& bytes, std::size_t limit);

@@ -1,7 +1,8 @@
-// read_some(): how a connection reads, plain or TLS (see link.hpp).
+// read_some(): how a connection reads, plain or TLS (see link.hpp); and
+// read_up_to(), its reads until a limit or the end.
 //
-// It is an asynchronous operation of its own (asio::async_compose), not a
-// coroutine: a quiet connection spends its life waiting in it, and a
+// Both are asynchronous operations of their own (asio::async_compose), not
+// coroutines: a quiet connection spends its life waiting in them, and a
 // coroutine frame for the wait, on top of the one it is awaited from, would
 // cost more than all else the connection holds. The steps, in order:
 // what is there now (the inbox, TLS records already read, and the socket
@@ -126,7 +127,37 @@ class ReadSome {
   bool had_turn_ = false;
 };
 
+// Reads through the scratch buffer, appending what arrives: `bytes` takes
+// room only for what came, and a connection that waits for its message holds
+// none. Each read_some() completes at once with its bytes, before any other
+// connection can read into the scratch buffer.
+class ReadUpTo {
+ public:
+  ReadUpTo(Link& link, std::string& bytes, std::size_t limit)
+      : link_(link), bytes_(bytes), limit_(limit) {}
+
+  template <typename Self>
+  void operator()(Self& self, asio::error_code error = {}, std::size_t n = 0) {
+    bytes_.append(static_cast<const char*>(scratch_buffer().data()), n);
+    if (error || bytes_.size() >= limit_) return self.complete(error, bytes_.size());
+    const auto room = asio::buffer(scratch_buffer(), limit_ - bytes_.size());
+    // Self as the token: read_some() completes into this operation, which
+    // Asio moves along (it takes a token by reference).
+    asio::async_compose<Self, void(asio::error_code, std::size_t)>(ReadSome(link_, room), self);
+  }
+
+ private:
+  Link& link_;
+  std::string& bytes_;
+  std::size_t limit_;
+};
+
 }  // namespace
+
+awaitable<IoResult> read_up_to(Link& link, std::string& bytes, std::size_t limit) {
+  return asio::async_compose<decltype(nothrow_awaitable), void(asio::error_code, std::size_t)>(
+      ReadUpTo(link, bytes, limit), nothrow_awaitable);
+}
 
 awaitable<IoResult> read_some(Link& link, asio::mutable_buffer buffer) {
   return asio::async_compose<decltype(nothrow_awaitable), void(asio::error_code, std::size_t)>(
