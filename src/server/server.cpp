@@ -153,9 +153,8 @@ awaitable<void> Server::accept_clients(Listener& listener) {
     }
     serve(std::move(socket), peer, std::move(*permit), listener);
     // The connections already open go first, then the next in the queue: a
-    // flood of new ones cannot hold up those being served. (After serve()
-    // has started: a connection taken is already one the server answers
-    // for.)
+    // flood of new ones cannot hold up those being served. (After serve():
+    // a connection taken is already one the server answers for.)
     co_await asio::post(executor_, use_awaitable);
   }
 }
