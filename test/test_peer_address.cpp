@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstring>
+#include <string>
 
 #include "net/endpoints.hpp"
 #include "net/peer_address.hpp"
@@ -39,4 +40,36 @@ TEST_CASE("a peer's address comes back as it was given") {
   sockaddr_un unnamed{};
   unnamed.sun_family = AF_UNIX;
   check_round_trip(Endpoint(&unnamed, offsetof(sockaddr_un, sun_path), 0), true);
+}
+
+TEST_CASE("address blocks hold what their prefix covers, IPv4 clients of a dual-stack socket too") {
+  std::string why;
+  const auto ten = tcpecho::Cidr::parse("10.0.0.0/8", why);
+  const auto doc6 = tcpecho::Cidr::parse("2001:db8::/32", why);
+  const auto one = tcpecho::Cidr::parse("192.0.2.7", why);
+  REQUIRE(ten);
+  REQUIRE(doc6);
+  REQUIRE(one);
+  CHECK(ten->text() == "10.0.0.0/8");
+  CHECK(doc6->text() == "2001:db8::/32");
+  CHECK(one->text() == "192.0.2.7/32");
+  CHECK(tcpecho::Cidr::parse("10.1.2.3/8", why)->text() == "10.0.0.0/8");
+
+  const auto peer = [](const char* address) {
+    return PeerAddress(Endpoint(tcp::endpoint(asio::ip::make_address(address), 1)));
+  };
+  CHECK(peer("10.255.0.1").within({*ten}));
+  CHECK(peer("::ffff:10.1.1.1").within({*ten}));
+  CHECK_FALSE(peer("11.0.0.1").within({*ten}));
+  CHECK(peer("2001:db8:ffff::1").within({*ten, *doc6}));
+  CHECK_FALSE(peer("2001:db9::1").within({*ten, *doc6}));
+  CHECK(peer("192.0.2.7").within({*one}));
+  CHECK_FALSE(peer("192.0.2.8").within({*one}));
+  CHECK_FALSE(PeerAddress(tcpecho::unix_endpoint("/tmp/x.sock")).within({*ten}));
+
+  for (const char* bad : {"10.0.0.0/33", "::/129", "10.0.0.0/", "10.0.0/8", "host", "1.2.3.4/8x"}) {
+    CAPTURE(bad);
+    CHECK_FALSE(tcpecho::Cidr::parse(bad, why));
+    CHECK_FALSE(why.empty());
+  }
 }

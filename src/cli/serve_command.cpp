@@ -83,6 +83,31 @@ void describe_answers(CLI::App& serve, ServerConfig& config) {
       ->excludes(quiet);
 }
 
+// --proxy-from: an address block, checked where it is written.
+void add_proxy_options(CLI::App& serve, ServerConfig& config) {
+  auto* proxy = serve.add_flag(
+      "--proxy-protocol", config.proxy_protocol,
+      "Each connection must begin with a PROXY protocol header, version 1 or 2 (HAProxy's "
+      "send-proxy, send-proxy-v2; an AWS NLB's proxy protocol v2), sent ahead of TLS; the client "
+      "it names is the one printed. A connection without a valid header within --timeout is "
+      "closed with one line");
+  serve
+      .add_option_function<std::vector<std::string>>(
+          "--proxy-from",
+          [&config](const std::vector<std::string>& blocks) {
+            for (const auto& text : blocks) {
+              std::string why;
+              auto cidr = Cidr::parse(text, why);
+              if (!cidr) throw CLI::ValidationError("--proxy-from", "'" + text + "': " + why);
+              config.proxy_from.push_back(*cidr);
+            }
+          },
+          "With --proxy-protocol: only these addresses (10.0.0.0/8, 2001:db8::/32, 192.0.2.7) "
+          "may send a header; a connection from anywhere else is refused. Repeatable")
+      ->type_name("CIDR")
+      ->needs(proxy);
+}
+
 }  // namespace
 
 CLI::App* add_serve(CLI::App& app, ServerConfig& config, TlsRequest<TlsServerOptions>& tls,
@@ -94,6 +119,7 @@ CLI::App* add_serve(CLI::App& app, ServerConfig& config, TlsRequest<TlsServerOpt
       "Runs until SIGINT, SIGTERM or SIGHUP.");
   describe_listening(*serve, config, endpoint);
   describe_answers(*serve, config);
+  add_proxy_options(*serve, config);
   add_tls_server_options(*serve, tls);
   return serve;
 }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "config/address_family.hpp"
+#include "config/cidr.hpp"
 #include "config/tls_config.hpp"
 #include "seed.hpp"
 
@@ -43,6 +44,10 @@ struct ServerConfig {
   bool quiet = false;       // no per-connection lines
   bool verbose = false;     // echo mode: a line per chunk; TLS: a line per handshake
   std::optional<TlsServerOptions> tls;  // none: plain TCP
+  // Each connection begins with a PROXY protocol header (v1 or v2) naming
+  // the client; from these addresses only, when any are given.
+  bool proxy_protocol = false;
+  std::vector<Cidr> proxy_from;
 };
 
 }  // namespace tcpecho

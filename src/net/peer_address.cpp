@@ -3,6 +3,7 @@
 
 #include <sys/un.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstring>
 
@@ -20,7 +21,20 @@ std::variant<tcp::endpoint, std::string> compact(const Endpoint& endpoint) {
   return std::string(name, size);
 }
 
+Cidr::Bytes cidr_bytes(const asio::ip::address& address) {
+  if (address.is_v4()) return mapped_ipv4(address.to_v4().to_bytes());
+  return address.to_v6().to_bytes();
+}
+
 }  // namespace
+
+bool PeerAddress::within(const std::vector<Cidr>& blocks) const {
+  const auto* ip = std::get_if<tcp::endpoint>(&address_);
+  if (ip == nullptr) return false;
+  const Cidr::Bytes bytes = cidr_bytes(ip->address());
+  return std::any_of(blocks.begin(), blocks.end(),
+                     [&bytes](const Cidr& block) { return block.contains(bytes); });
+}
 
 PeerAddress::PeerAddress(const Endpoint& endpoint) : address_(compact(endpoint)) {}
 

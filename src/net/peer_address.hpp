@@ -6,6 +6,9 @@
 
 #include <string>
 #include <variant>
+#include <vector>
+
+#include "config/cidr.hpp"
 
 #include "net/stream.hpp"
 
@@ -18,6 +21,8 @@ class PeerAddress {
   // The address as the socket gave it, byte for byte.
   Endpoint endpoint() const;
   bool is_unix() const { return std::holds_alternative<std::string>(address_); }
+  // Whether an IP peer is in any of `blocks`; a Unix peer never is.
+  bool within(const std::vector<Cidr>& blocks) const;
 
  private:
   // A Unix name is sun_path's bytes as the kernel gave them: empty for an

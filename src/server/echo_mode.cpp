@@ -8,8 +8,8 @@ namespace tcpecho {
 // chunk is read only once the last one is out, so a client that does not
 // read is not read either (TCP's flow control holds it back). The bytes pass
 // through the thread's scratch buffer: a quiet connection holds none.
-awaitable<void> Server::echo(Connection connection) {
-  if (!co_await secure(connection)) co_return;
+awaitable<void> Server::echo(Connection connection, const Listener& listener) {
+  if (!co_await begin(connection, listener)) co_return;
   Link& link = connection.link;
   const asio::mutable_buffer scratch = scratch_buffer();
   std::size_t echoed = 0;

@@ -9,8 +9,8 @@ namespace tcpecho {
 
 // The seed's loop body: the message is --length bytes, or what arrives before
 // the client ends its side.
-awaitable<void> Server::exchange(Connection connection) {
-  if (!co_await secure(connection)) co_return;
+awaitable<void> Server::exchange(Connection connection, const Listener& listener) {
+  if (!co_await begin(connection, listener)) co_return;
   Link& link = connection.link;
   std::string message;
   const auto [end, size] = co_await read_up_to(link, message, config_.message_length);

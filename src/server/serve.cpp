@@ -1,26 +1,65 @@
 // A connection from accept to close: serve(), which hands it to its mode's
-// coroutine; secure(), its TLS handshake; welcome(), which says where it
-// came from.
+// coroutine; begin(), the steps every mode starts with: the PROXY header,
+// the line that says where the connection came from, the TLS handshake.
 #include "net/endpoints.hpp"
+#include "proxy/proxy_read.hpp"
 #include "server/server.hpp"
 
 namespace tcpecho {
+namespace {
+
+// Anyone, when --proxy-from names nobody; a Unix socket's peers always: its
+// file's permissions say who may connect.
+bool may_send_header(const PeerAddress& peer, const std::vector<Cidr>& from) {
+  return from.empty() || peer.is_unix() || peer.within(from);
+}
+
+}  // namespace
 
 // The seed's loop body, for any number of clients at once: the connection
-// is said, then served by one coroutine, its mode's (echo() in echo_mode.cpp,
-// exchange() in reply_mode.cpp), which reads top to bottom: optional steps
-// first (secure()), then the mode, then the close, when the coroutine ends
+// is served by one coroutine, its mode's (echo() in echo_mode.cpp,
+// exchange() in reply_mode.cpp), which reads top to bottom: the steps before
+// the mode (begin()), then the mode, then the close, when the coroutine ends
 // (~Connection). The Connection moves into that coroutine's frame: its
 // deadline, its place in the shutdown, and its socket, closed there or by
 // the server (a deadline, Ctrl+C) under a pending read or write, which then
 // fails with the reason.
 void Server::serve(Socket socket, const Endpoint& peer, Permit permit, const Listener& listener) {
   Connection connection(connections_, std::move(permit), std::move(socket), peer);
-  welcome(connection, listener);
   co_spawn(executor_,
-           config_.mode == ServerConfig::Mode::echo ? echo(std::move(connection))
-                                                    : exchange(std::move(connection)),
+           config_.mode == ServerConfig::Mode::echo ? echo(std::move(connection), listener)
+                                                    : exchange(std::move(connection), listener),
            report_failure("connection", false));
+}
+
+// Who the client is (with --proxy-protocol, its header says), where it came
+// from (said), then its TLS handshake, if any. False: the connection is over,
+// and why has been said.
+awaitable<bool> Server::begin(Connection& connection, const Listener& listener) {
+  if (config_.proxy_protocol) {
+    if (!co_await receive_proxy_header(connection)) co_return false;
+  }
+  welcome(connection, listener);
+  // Not `co_return co_await ...`, nor a co_await right of `&&`: gcc 12
+  // miscompiles both here.
+  const bool secured = co_await secure(connection);
+  co_return secured;
+}
+
+// The header comes first, in the clear, from an address --proxy-from allows;
+// the client it names becomes the connection's peer.
+awaitable<bool> Server::receive_proxy_header(Connection& connection) {
+  if (!may_send_header(connection.peer, config_.proxy_from)) {
+    report(events::ProxyRefused{connection});
+    co_return false;
+  }
+  auto [error, source] = co_await read_proxy_header(connection.link);
+  if (error) {
+    report(events::ProxyHeaderFailed{connection, connection.link.reason(error)});
+    co_return false;
+  }
+  if (source) connection.peer = PeerAddress(*source);
+  co_return true;
 }
 
 // With --tls, the handshake: false if it failed. Plain: nothing to do.
@@ -44,11 +83,15 @@ void Server::welcome(Connection& connection, const Listener& listener) {
     socket.set_option(tcp::no_delay(true), ignored);
   }
   // Only a listener on a wildcard address ("::") needs to ask which of the
-  // machine's addresses the client reached.
+  // machine's addresses the client reached; only behind a proxy is the
+  // socket's peer another than the client.
   asio::error_code error;
   const Endpoint local =
       is_wildcard(listener.endpoint) ? socket.local_endpoint(error) : listener.endpoint;
-  report(events::Accepted{connection, local, error});
+  asio::error_code ignored;
+  const Endpoint socket_peer =
+      config_.proxy_protocol ? socket.remote_endpoint(ignored) : connection.peer.endpoint();
+  report(events::Accepted{connection, local, error, socket_peer});
 }
 
 }  // namespace tcpecho

@@ -100,11 +100,13 @@ class Server {
   awaitable<void> back_off(Listener& listener, const asio::error_code& error,
                            std::chrono::milliseconds& delay);
   void serve(Socket socket, const Endpoint& peer, Permit permit, const Listener& listener);
+  awaitable<bool> begin(Connection& connection, const Listener& listener);
+  awaitable<bool> receive_proxy_header(Connection& connection);
   void welcome(Connection& connection, const Listener& listener);
   awaitable<bool> secure(Connection& connection);
-  awaitable<void> exchange(Connection connection);
+  awaitable<void> exchange(Connection connection, const Listener& listener);
   awaitable<void> linger(Connection& connection);
-  awaitable<void> echo(Connection connection);
+  awaitable<void> echo(Connection connection, const Listener& listener);
   awaitable<void> enforce_deadlines();
   // Says what happened, to the transcript.
   void report(const ServerEvent& event) { transcript_.on(event); }

@@ -32,10 +32,22 @@ struct TlsReady {
 };
 // No exchange is owed: like the seed before accept().
 struct Waiting {};
+// Behind a proxy, the connection's peer is the client its PROXY header
+// names; the socket's own peer (the proxy) is `socket_peer`.
 struct Accepted {
   const Connection& connection;
   const Endpoint& local;  // where the client reached us
   asio::error_code local_unknown;
+  const Endpoint& socket_peer;
+};
+// --proxy-protocol: a connection from an address --proxy-from does not name.
+struct ProxyRefused {
+  const Connection& connection;
+};
+// --proxy-protocol: no valid header (its proxy::Error), or none in time.
+struct ProxyHeaderFailed {
+  const Connection& connection;
+  asio::error_code error;
 };
 struct Secured {
   const Connection& connection;
@@ -99,7 +111,7 @@ struct Failed {
 
 using ServerEvent =
     std::variant<events::Listening, events::TlsReady, events::Waiting, events::Accepted,
-                 events::Secured, events::HandshakeFailed, events::Echoing, events::EchoEnded,
+                 events::ProxyRefused, events::ProxyHeaderFailed, events::Secured, events::HandshakeFailed, events::Echoing, events::EchoEnded,
                  events::Answered, events::ExchangeFailed, events::Discarded,
                  events::EndedAfterReply, events::AcceptFailed, events::AcceptResumed,
                  events::ShuttingDown, events::Failed>;

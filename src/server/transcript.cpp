@@ -39,11 +39,21 @@ void Transcript::operator()(const events::Waiting&) {
 
 void Transcript::operator()(const events::Accepted& event) {
   if (quiet_) return;
-  const std::string peer = python::endpoint_repr(event.connection.peer.endpoint());
-  out_.print("Connection from {}\n  Socket name: {}\n  Socket peer: {}", peer,
+  out_.print("Connection from {}\n  Socket name: {}\n  Socket peer: {}",
+             python::endpoint_repr(event.connection.peer.endpoint()),
              event.local_unknown ? "(unknown: " + event.local_unknown.message() + ")"
                                  : python::endpoint_repr(event.local),
-             peer);
+             python::endpoint_repr(event.socket_peer));
+}
+
+void Transcript::operator()(const events::ProxyRefused& event) {
+  if (quiet_) return;
+  out_.print("Refused connection from {}: not a --proxy-from address", named(event.connection));
+}
+
+void Transcript::operator()(const events::ProxyHeaderFailed& event) {
+  if (quiet_) return;
+  out_.print("Closing connection from {}: {}", named(event.connection), why(event.error));
 }
 
 void Transcript::operator()(const events::Secured& event) {

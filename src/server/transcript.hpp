@@ -22,6 +22,8 @@ class Transcript final : public ServerSink {
   void operator()(const events::TlsReady& event);
   void operator()(const events::Waiting& event);
   void operator()(const events::Accepted& event);
+  void operator()(const events::ProxyRefused& event);
+  void operator()(const events::ProxyHeaderFailed& event);
   void operator()(const events::Secured& event);
   void operator()(const events::HandshakeFailed& event);
   void operator()(const events::Echoing& event);

@@ -30,6 +30,10 @@ class Inbox {
     held_ = static_cast<std::uint16_t>(n);
     taken_ = 0;
   }
+  // Holds `bytes` as if a wait had read them; at most `size`.
+  void put(asio::const_buffer bytes) {
+    if (bytes.size() > 0) filled(asio::buffer_copy(room(), bytes));
+  }
   // Moves what it holds into `buffer`, as much as fits.
   std::size_t take(asio::mutable_buffer buffer) {
     const std::size_t n = std::min<std::size_t>(held_ - taken_, buffer.size());

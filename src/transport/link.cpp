@@ -47,6 +47,7 @@ awaitable<IoResult> write_rest(Link& link, asio::const_buffer rest) {
 awaitable<asio::error_code> handshake(Link& link) {
   asio::error_code error;
   if (!link.tls) co_return error;
+  if (!link.inbox.empty()) link.tls->stage(link.inbox.take_all());
   for (;;) {
     link.tls->handshake_step(error);
     if (error != asio::error::would_block) co_return link.reason(error);
@@ -88,6 +89,8 @@ awaitable<IoResult> write_all(Link& link, asio::const_buffer bytes, Socket::mess
   }
   co_return IoResult(link.reason(error), written);
 }
+
+void unread(Link& link, asio::const_buffer bytes) { link.inbox.put(bytes); }
 
 void shutdown_send(Link& link) {
   if (link.tls) link.tls->close_notify();

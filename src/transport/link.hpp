@@ -93,6 +93,11 @@ awaitable<asio::error_code> read_to_end(Link& link, std::string& bytes, std::siz
 awaitable<IoResult> write_all(Link& link, asio::const_buffer bytes,
                               Socket::message_flags flags = 0);
 
+// Bytes read ahead of what their reader wanted (the end of a PROXY header's
+// read), returned first by the reads that follow, TLS's handshake included.
+// At most Inbox::size, before any wait has filled the inbox.
+void unread(Link& link, asio::const_buffer bytes);
+
 // The end of what this side sends: TLS's close_notify, then the socket's
 // half-close (FIN), so that both kinds of peer see the end.
 void shutdown_send(Link& link);
