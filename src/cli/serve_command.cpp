@@ -55,9 +55,10 @@ void describe_listening(CLI::App& serve, ServerConfig& config, EndpointRequest& 
                      "Threads to serve on, each with its own listening socket on the same port "
                      "(SO_REUSEPORT) and its own connections; a port another process listens on "
                      "is refused all the same");
-  add_seconds_option(serve, "--grace", config.grace,
-                     "On the first SIGINT/SIGTERM/SIGHUP, exchanges in flight get this long to finish; "
-                     "a second signal stops at once");
+  add_seconds_option(
+      serve, "--grace", config.grace,
+      "On the first SIGINT/SIGTERM/SIGHUP, exchanges in flight get this long to finish; "
+      "a second signal stops at once");
 }
 
 // What serve does with a connection, and what it prints of it.
@@ -83,29 +84,52 @@ void describe_answers(CLI::App& serve, ServerConfig& config) {
       ->excludes(quiet);
 }
 
-// --proxy-from: an address block, checked where it is written.
-void add_proxy_options(CLI::App& serve, ServerConfig& config) {
+// An option of address blocks, each checked where it is written.
+CLI::Option* add_cidr_option(CLI::App& serve, const std::string& name, std::vector<Cidr>& target,
+                             const std::string& description) {
+  return serve
+      .add_option_function<std::vector<std::string>>(
+          name,
+          [name, &target](const std::vector<std::string>& blocks) {
+            for (const auto& text : blocks) {
+              std::string why;
+              auto cidr = Cidr::parse(text, why);
+              if (!cidr) throw CLI::ValidationError(name, "'" + text + "': " + why);
+              target.push_back(*cidr);
+            }
+          },
+          description)
+      ->type_name("CIDR");
+}
+
+// Who may connect, and who may say who connects.
+void add_admission_options(CLI::App& serve, ServerConfig& config) {
   auto* proxy = serve.add_flag(
       "--proxy-protocol", config.proxy_protocol,
       "Each connection must begin with a PROXY protocol header, version 1 or 2 (HAProxy's "
       "send-proxy, send-proxy-v2; an AWS NLB's proxy protocol v2), sent ahead of TLS; the client "
       "it names is the one printed. A connection without a valid header within --timeout is "
       "closed with one line");
-  serve
-      .add_option_function<std::vector<std::string>>(
-          "--proxy-from",
-          [&config](const std::vector<std::string>& blocks) {
-            for (const auto& text : blocks) {
-              std::string why;
-              auto cidr = Cidr::parse(text, why);
-              if (!cidr) throw CLI::ValidationError("--proxy-from", "'" + text + "': " + why);
-              config.proxy_from.push_back(*cidr);
-            }
-          },
-          "With --proxy-protocol: only these addresses (10.0.0.0/8, 2001:db8::/32, 192.0.2.7) "
-          "may send a header; a connection from anywhere else is refused. Repeatable")
-      ->type_name("CIDR")
+  add_cidr_option(serve, "--proxy-from", config.proxy_from,
+                  "With --proxy-protocol: only these addresses (10.0.0.0/8, 2001:db8::/32, "
+                  "192.0.2.7) may send a header; a connection from anywhere else is refused. "
+                  "Repeatable")
       ->needs(proxy);
+  add_cidr_option(serve, "--deny", config.deny,
+                  "Refuse clients in this address block (the one a PROXY header names, else the "
+                  "socket's peer; Unix clients are not judged): closed at once, unread, holding "
+                  "no --max-connections slot, told on stderr once per address per 10 s. "
+                  "Repeatable");
+  add_cidr_option(serve, "--allow", config.allow,
+                  "Refuse clients in none of these address blocks (and those --deny names). "
+                  "Repeatable");
+  serve
+      .add_option("--max-per-client", config.max_per_client,
+                  "Connections open at once from one client address (an IPv6 client by its "
+                  "/64); more are refused as --deny refuses. 0: no limit")
+      ->type_name("N")
+      ->check(CLI::Range(std::size_t{0}, std::size_t{1'000'000}).description(""))
+      ->capture_default_str();
 }
 
 }  // namespace
@@ -119,7 +143,7 @@ CLI::App* add_serve(CLI::App& app, ServerConfig& config, TlsRequest<TlsServerOpt
       "Runs until SIGINT, SIGTERM or SIGHUP.");
   describe_listening(*serve, config, endpoint);
   describe_answers(*serve, config);
-  add_proxy_options(*serve, config);
+  add_admission_options(*serve, config);
   add_tls_server_options(*serve, tls);
   return serve;
 }

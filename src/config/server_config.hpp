@@ -48,6 +48,11 @@ struct ServerConfig {
   // the client; from these addresses only, when any are given.
   bool proxy_protocol = false;
   std::vector<Cidr> proxy_from;
+  // Clients refused: any --deny matches, or --allow names some and none
+  // matches, or --max-per-client connections of theirs are open (0: no limit).
+  std::vector<Cidr> allow;
+  std::vector<Cidr> deny;
+  std::size_t max_per_client = 0;
 };
 
 }  // namespace tcpecho

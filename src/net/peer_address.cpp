@@ -28,12 +28,16 @@ Cidr::Bytes cidr_bytes(const asio::ip::address& address) {
 
 }  // namespace
 
-bool PeerAddress::within(const std::vector<Cidr>& blocks) const {
+std::optional<Cidr::Bytes> PeerAddress::ip_bytes() const {
   const auto* ip = std::get_if<tcp::endpoint>(&address_);
-  if (ip == nullptr) return false;
-  const Cidr::Bytes bytes = cidr_bytes(ip->address());
-  return std::any_of(blocks.begin(), blocks.end(),
-                     [&bytes](const Cidr& block) { return block.contains(bytes); });
+  if (ip == nullptr) return std::nullopt;
+  return cidr_bytes(ip->address());
+}
+
+bool PeerAddress::within(const std::vector<Cidr>& blocks) const {
+  const auto bytes = ip_bytes();
+  return bytes && std::any_of(blocks.begin(), blocks.end(),
+                              [&bytes](const Cidr& block) { return block.contains(*bytes); });
 }
 
 PeerAddress::PeerAddress(const Endpoint& endpoint) : address_(compact(endpoint)) {}

@@ -4,6 +4,7 @@
 // in every connection the server keeps.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -21,6 +22,8 @@ class PeerAddress {
   // The address as the socket gave it, byte for byte.
   Endpoint endpoint() const;
   bool is_unix() const { return std::holds_alternative<std::string>(address_); }
+  // An IP peer's address as Cidr compares it; none for a Unix peer.
+  std::optional<Cidr::Bytes> ip_bytes() const;
   // Whether an IP peer is in any of `blocks`; a Unix peer never is.
   bool within(const std::vector<Cidr>& blocks) const;
 

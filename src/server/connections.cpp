@@ -20,8 +20,8 @@ asio::error_code make_error_code(Cut cut) { return {static_cast<int>(cut), cut_c
 
 bool is_cut(const asio::error_code& error, Cut cut) { return error == make_error_code(cut); }
 
-Connection::Connection(Connections& list, Permit permit, Socket socket, const Endpoint& peer)
-    : link(std::move(socket)), peer(peer), list_(&list), permit_(std::move(permit)) {
+Connection::Connection(Connections& list, Permit permit, Socket socket, PeerAddress peer)
+    : link(std::move(socket)), peer(std::move(peer)), list_(&list), permit_(std::move(permit)) {
   link.activity = this;
   list_->add(*this);
 }
@@ -31,6 +31,7 @@ Connection::Connection(Connection&& other) noexcept
       peer(std::move(other.peer)),
       list_(std::exchange(other.list_, nullptr)),
       permit_(std::move(other.permit_)),
+      admission_(other.admission_),
       phase_(other.phase_),
       settled_(other.settled_),
       deadline_(other.deadline_),
@@ -44,6 +45,7 @@ Connection::Connection(Connection&& other) noexcept
 Connection::~Connection() {
   if (list_ == nullptr) return;
   tcpecho::close(link);
+  if (admission_ != nullptr) admission_->leave(peer);
   settle();
   list_->remove(*this);
 }

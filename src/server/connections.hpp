@@ -17,6 +17,7 @@
 
 #include "listen/connection_limit.hpp"
 #include "net/peer_address.hpp"
+#include "server/admission.hpp"
 #include "net/stream.hpp"
 #include "transport/link.hpp"
 
@@ -46,13 +47,17 @@ class Connection final : private Activity {
     lingering,         // reply sent, draining the client's leftovers
   };
 
-  Connection(Connections& list, Permit permit, Socket socket, const Endpoint& peer);
+  Connection(Connections& list, Permit permit, Socket socket, PeerAddress peer);
   Connection(Connection&& other) noexcept;
   Connection& operator=(Connection&&) = delete;
   ~Connection();
 
   // Reply mode: the reply is out, nothing is owed any more.
   void settle();
+  // Its client was admitted: with --max-per-client, it counts until its end.
+  void admitted_by(Admission& admission) {
+    if (admission.counts()) admission_ = &admission;
+  }
 
   Link link;
   PeerAddress peer;
@@ -66,6 +71,7 @@ class Connection final : private Activity {
 
   Connections* list_;  // none once moved from
   Permit permit_;
+  Admission* admission_ = nullptr;  // where its client counts, if anywhere
   Phase phase_ = Phase::awaiting_message;
   bool settled_ = false;
   Clock::time_point deadline_;

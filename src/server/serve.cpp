@@ -25,7 +25,12 @@ bool may_send_header(const PeerAddress& peer, const std::vector<Cidr>& from) {
 // the server (a deadline, Ctrl+C) under a pending read or write, which then
 // fails with the reason.
 void Server::serve(Socket socket, const Endpoint& peer, Permit permit, const Listener& listener) {
-  Connection connection(connections_, std::move(permit), std::move(socket), peer);
+  PeerAddress client(peer);
+  // Behind a proxy, the client is known from its header: begin() judges it.
+  const bool judged_now = !config_.proxy_protocol;
+  if (judged_now && !admit(client)) return;  // closed, its slot free again
+  Connection connection(connections_, std::move(permit), std::move(socket), std::move(client));
+  if (judged_now) connection.admitted_by(shared_.admission);
   co_spawn(executor_,
            config_.mode == ServerConfig::Mode::echo ? echo(std::move(connection), listener)
                                                     : exchange(std::move(connection), listener),
@@ -38,12 +43,22 @@ void Server::serve(Socket socket, const Endpoint& peer, Permit permit, const Lis
 awaitable<bool> Server::begin(Connection& connection, const Listener& listener) {
   if (config_.proxy_protocol) {
     if (!co_await receive_proxy_header(connection)) co_return false;
+    if (!admit(connection.peer)) co_return false;
+    connection.admitted_by(shared_.admission);
   }
   welcome(connection, listener);
   // Not `co_return co_await ...`, nor a co_await right of `&&`: gcc 12
   // miscompiles both here.
   const bool secured = co_await secure(connection);
   co_return secured;
+}
+
+// --deny, --allow, --max-per-client: false, and said, if the client is
+// refused.
+bool Server::admit(const PeerAddress& client) {
+  const auto refusal = shared_.admission.admit(client);
+  if (refusal) report(events::Refused{client, *refusal});
+  return !refusal;
 }
 
 // The header comes first, in the clear, from an address --proxy-from allows;

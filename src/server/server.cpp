@@ -30,7 +30,7 @@ Server::Server(io_executor executor, const ServerConfig& config, Output& out, Se
                std::vector<Acceptor> acceptors, bool announces)
     : executor_(executor),
       config_(config),
-      transcript_(out, config_),
+      transcript_(out, config_, shared.refusals),
       shared_(shared),
       announces_(announces),
       connections_(executor, config_.timeout,

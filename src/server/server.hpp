@@ -24,7 +24,9 @@
 #include "listen/connection_limit.hpp"
 #include "net/stream.hpp"
 #include "output/output.hpp"
+#include "server/admission.hpp"
 #include "server/connections.hpp"
+#include "server/refusal_log.hpp"
 #include "server/server_events.hpp"
 #include "server/transcript.hpp"
 #include "tls/tls.hpp"
@@ -34,7 +36,7 @@ namespace tcpecho {
 // What the servers of one ServerGroup, each on its own thread, share.
 struct ServerShared {
   ServerShared(const ServerConfig& config, std::size_t servers)
-      : limit(config.max_connections), servers_to_count(servers) {}
+      : limit(config.max_connections), servers_to_count(servers), admission(config) {}
 
   ConnectionLimit limit;
   // Connections from accept until their reply is out (echo: until they end),
@@ -44,6 +46,8 @@ struct ServerShared {
   // and the last one to add prints the sum.
   std::atomic<std::size_t> in_flight{0};
   std::atomic<std::size_t> servers_to_count;
+  Admission admission;   // --deny, --allow, --max-per-client
+  RefusalLog refusals;   // how often the log tells of a refusal
   // What a failure of a server's own machinery does: stop every server.
   std::function<void(std::string_view reason)> stop_all;
   // With --tls: the certificate and settings, made once the addresses
@@ -100,6 +104,7 @@ class Server {
   awaitable<void> back_off(Listener& listener, const asio::error_code& error,
                            std::chrono::milliseconds& delay);
   void serve(Socket socket, const Endpoint& peer, Permit permit, const Listener& listener);
+  bool admit(const PeerAddress& client);
   awaitable<bool> begin(Connection& connection, const Listener& listener);
   awaitable<bool> receive_proxy_header(Connection& connection);
   void welcome(Connection& connection, const Listener& listener);

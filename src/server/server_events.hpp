@@ -14,7 +14,9 @@
 #include <string_view>
 #include <variant>
 
+#include "net/peer_address.hpp"
 #include "net/stream.hpp"
+#include "server/admission.hpp"
 #include "output/sink.hpp"
 #include "tls/tls_facts.hpp"
 
@@ -39,6 +41,12 @@ struct Accepted {
   const Endpoint& local;  // where the client reached us
   asio::error_code local_unknown;
   const Endpoint& socket_peer;
+};
+// --deny, --allow, --max-per-client: closed before anything was read (but a
+// PROXY header), holding no slot under --max-connections.
+struct Refused {
+  const PeerAddress& client;
+  Admission::Refusal reason;
 };
 // --proxy-protocol: a connection from an address --proxy-from does not name.
 struct ProxyRefused {
@@ -111,7 +119,8 @@ struct Failed {
 
 using ServerEvent =
     std::variant<events::Listening, events::TlsReady, events::Waiting, events::Accepted,
-                 events::ProxyRefused, events::ProxyHeaderFailed, events::Secured, events::HandshakeFailed, events::Echoing, events::EchoEnded,
+                 events::Refused, events::ProxyRefused, events::ProxyHeaderFailed,
+                 events::Secured, events::HandshakeFailed, events::Echoing, events::EchoEnded,
                  events::Answered, events::ExchangeFailed, events::Discarded,
                  events::EndedAfterReply, events::AcceptFailed, events::AcceptResumed,
                  events::ShuttingDown, events::Failed>;

@@ -1,6 +1,8 @@
 // The seed's transcript: see transcript.hpp.
 #include "server/transcript.hpp"
 
+#include <fmt/format.h>
+
 #include "output/python_format.hpp"
 #include "server/connections.hpp"
 
@@ -44,6 +46,23 @@ void Transcript::operator()(const events::Accepted& event) {
              event.local_unknown ? "(unknown: " + event.local_unknown.message() + ")"
                                  : python::endpoint_repr(event.local),
              python::endpoint_repr(event.socket_peer));
+}
+
+// Said even with --quiet, as errors are, but once per address per window.
+void Transcript::operator()(const events::Refused& event) {
+  const auto untold = refusals_.tell(*event.client.ip_bytes(), RefusalLog::Clock::now());
+  if (!untold) return;
+  const std::string why = event.reason == Admission::Refusal::deny ? "--deny names it"
+                          : event.reason == Admission::Refusal::allow
+                              ? "--allow does not name it"
+                              : fmt::format(
+                                    "already {} connection{} open "
+                                    "from it (--max-per-client)",
+                                    max_per_client_, plural(max_per_client_));
+  const std::string more =
+      *untold > 0 ? fmt::format("; {} more refused since the last such line", *untold) : "";
+  out_.print_error("tcpecho: refused connection from {}: {}{}",
+                   python::endpoint_repr(event.client.endpoint()), why, more);
 }
 
 void Transcript::operator()(const events::ProxyRefused& event) {

@@ -6,14 +6,21 @@
 
 #include "config/server_config.hpp"
 #include "output/output.hpp"
+#include "server/refusal_log.hpp"
 #include "server/server_events.hpp"
 
 namespace tcpecho {
 
 class Transcript final : public ServerSink {
  public:
-  Transcript(Output& out, const ServerConfig& config)
-      : out_(out), quiet_(config.quiet), verbose_(config.verbose), timeout_(config.timeout) {}
+  // `refusals`: shared by the transcripts of a server's threads.
+  Transcript(Output& out, const ServerConfig& config, RefusalLog& refusals)
+      : out_(out),
+        quiet_(config.quiet),
+        verbose_(config.verbose),
+        timeout_(config.timeout),
+        max_per_client_(config.max_per_client),
+        refusals_(refusals) {}
 
   void on(const ServerEvent& event) override;
 
@@ -22,6 +29,7 @@ class Transcript final : public ServerSink {
   void operator()(const events::TlsReady& event);
   void operator()(const events::Waiting& event);
   void operator()(const events::Accepted& event);
+  void operator()(const events::Refused& event);
   void operator()(const events::ProxyRefused& event);
   void operator()(const events::ProxyHeaderFailed& event);
   void operator()(const events::Secured& event);
@@ -45,6 +53,8 @@ class Transcript final : public ServerSink {
   bool quiet_;    // no line about a connection
   bool verbose_;  // a line per echoed chunk and per TLS handshake
   std::chrono::milliseconds timeout_;
+  std::size_t max_per_client_;
+  RefusalLog& refusals_;
 };
 
 }  // namespace tcpecho
