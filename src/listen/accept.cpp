@@ -16,13 +16,16 @@ Accepted failure(Acceptor& acceptor, asio::error_code error) {
   return Accepted(error, acceptor.get_executor(), Endpoint());
 }
 
-// Hands the descriptor accept4() returned to Asio, with what accept4()
-// guarantees about it.
-Accepted hand_to_asio(Acceptor& acceptor, int descriptor, const sockaddr_storage& address,
-                      socklen_t length) {
+Endpoint endpoint_of(const sockaddr_storage& address, socklen_t length) {
   Endpoint peer;
   std::memcpy(peer.data(), &address, length);
   peer.resize(length);
+  return peer;
+}
+
+// Hands the descriptor accept4() returned to Asio, with what accept4()
+// guarantees about it.
+Accepted hand_to_asio(Acceptor& acceptor, int descriptor, const Endpoint& peer) {
   Socket socket(acceptor.get_executor());
   asio::error_code error;
   socket.assign(peer.protocol(), descriptor, error);  // registers it with epoll
@@ -44,14 +47,19 @@ void start_listening(Acceptor& acceptor, asio::error_code& error) {
   if (!error) prepare_to_accept(acceptor, error);
 }
 
-Accepted try_accept(Acceptor& acceptor) {
+Accepted try_accept(Acceptor& acceptor, const Screen& screen) {
   for (;;) {
     sockaddr_storage address{};
     socklen_t length = sizeof address;
     const int descriptor =
         ::accept4(acceptor.native_handle(), reinterpret_cast<sockaddr*>(&address), &length,
                   SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (descriptor >= 0) return hand_to_asio(acceptor, descriptor, address, length);
+    if (descriptor >= 0) {
+      const Endpoint peer = endpoint_of(address, length);
+      if (!screen || screen(peer)) return hand_to_asio(acceptor, descriptor, peer);
+      ::close(descriptor);
+      return failure(acceptor, asio::error::connection_refused);
+    }
     // A client that gave up while it waited in the queue, or a signal: the
     // next connection may be there already.
     if (errno == ECONNABORTED || errno == EPROTO || errno == EINTR) continue;

@@ -25,12 +25,10 @@ bool may_send_header(const PeerAddress& peer, const std::vector<Cidr>& from) {
 // the server (a deadline, Ctrl+C) under a pending read or write, which then
 // fails with the reason.
 void Server::serve(Socket socket, const Endpoint& peer, Permit permit, const Listener& listener) {
-  PeerAddress client(peer);
-  // Behind a proxy, the client is known from its header: begin() judges it.
-  const bool judged_now = !config_.proxy_protocol;
-  if (judged_now && !admit(client)) return;  // closed, its slot free again
-  Connection connection(connections_, std::move(permit), std::move(socket), std::move(client));
-  if (judged_now) connection.admitted_by(shared_.admission);
+  Connection connection(connections_, std::move(permit), std::move(socket), PeerAddress(peer));
+  // Admitted at accept (screen_), unless behind a proxy: then begin() judges
+  // the client the header names.
+  if (!config_.proxy_protocol) connection.admitted_by(shared_.admission);
   co_spawn(executor_,
            config_.mode == ServerConfig::Mode::echo ? echo(std::move(connection), listener)
                                                     : exchange(std::move(connection), listener),

@@ -43,6 +43,10 @@ Server::Server(io_executor executor, const ServerConfig& config, Output& out, Se
       deadline_timer_(executor),
       grace_timer_(executor),
       stop_requested_(executor, asio::steady_timer::time_point::max()) {
+  const bool judges = !config_.allow.empty() || !config_.deny.empty() || config_.max_per_client;
+  if (judges && !config_.proxy_protocol) {
+    screen_ = [this](const Endpoint& peer) { return admit(PeerAddress(peer)); };
+  }
   for (auto& acceptor : acceptors) add_listener(std::move(acceptor));
   // A slot freed on any thread wakes this server's accept loops, on its own.
   shared_.limit.on_room([this] { asio::post(executor_, [this] { connections_.notify_all(); }); });
@@ -134,7 +138,7 @@ awaitable<void> Server::accept_clients(Listener& listener) {
     if (!co_await connections_.wait_for_room(shared_.limit)) co_return;
     std::optional<Permit> permit = shared_.limit.try_take();
     if (!permit) continue;  // another listener or thread took the last slot
-    auto [error, socket, peer] = try_accept(listener.acceptor);
+    auto [error, socket, peer] = try_accept(listener.acceptor, screen_);
     if (error == asio::error::would_block) {
       permit.reset();  // nobody to accept: hold no slot while waiting for somebody
       std::tie(error) =
@@ -142,16 +146,18 @@ awaitable<void> Server::accept_clients(Listener& listener) {
       if (!error) continue;
     }
     if (stopping_) co_return;
-    if (error) {
+    if (error && error != asio::error::connection_refused) {  // refused: said by screen_
       co_await back_off(listener, error, delay);
       continue;
     }
-    if (listener.failing) {
-      listener.failing = false;
-      delay = 10ms;
-      report(events::AcceptResumed{listener.endpoint});
+    if (!error) {
+      if (listener.failing) {
+        listener.failing = false;
+        delay = 10ms;
+        report(events::AcceptResumed{listener.endpoint});
+      }
+      serve(std::move(socket), peer, std::move(*permit), listener);
     }
-    serve(std::move(socket), peer, std::move(*permit), listener);
     // The connections already open go first, then the next in the queue: a
     // flood of new ones cannot hold up those being served. (After serve():
     // a connection taken is already one the server answers for.)

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "config/server_config.hpp"
+#include "listen/accept.hpp"
 #include "listen/connection_limit.hpp"
 #include "net/stream.hpp"
 #include "output/output.hpp"
@@ -136,6 +137,9 @@ class Server {
   bool announces_;
   std::list<Listener> listeners_;  // a list: accept loops hold references into it
   Connections connections_;
+  // --deny, --allow, --max-per-client at accept, where the socket's peer is
+  // the client (not behind a proxy); none without them.
+  Screen screen_;
   bool stopping_ = false;
   bool running_ = true;
   bool healthy_ = true;
