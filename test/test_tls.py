@@ -328,6 +328,50 @@ class Resumption(TlsTestCase):
         self.assertIn(", resumed", server.read_until_prefix("  TLS: "))
 
 
+def negotiated(port, maximum=None):
+    """The version and cipher a Python client with its defaults gets."""
+    context = python_client_context()
+    if maximum:
+        context.maximum_version = maximum
+    with socket.create_connection(("127.0.0.1", port), timeout=WAIT) as raw:
+        with context.wrap_socket(raw, server_hostname="127.0.0.1") as tls:
+            tls.sendall(b"Greetings, server")
+            while tls.recv(1024):
+                pass
+            return tls.version(), tls.cipher()[0]
+
+
+class Profile(TlsTestCase):
+    def test_defaults_are_mozilla_intermediate_with_aes_128_first_by_the_servers_choice(self):
+        server = self.serve("--quiet")
+        # Python's client, like OpenSSL's, lists AES-256 first: the server's
+        # order decides.
+        self.assertEqual(negotiated(server.port), ("TLSv1.3", "TLS_AES_128_GCM_SHA256"))
+        self.assertEqual(negotiated(server.port, ssl.TLSVersion.TLSv1_2),
+                         ("TLSv1.2", "ECDHE-ECDSA-AES128-GCM-SHA256"))
+
+    def test_min_version_and_cipher_lists_change_what_is_negotiated(self):
+        only13 = self.serve("--quiet", "--tls-min-version", "1.3")
+        with self.assertRaises(ssl.SSLError):
+            negotiated(only13.port, ssl.TLSVersion.TLSv1_2)
+        self.assertEqual(negotiated(only13.port)[0], "TLSv1.3")
+        chosen = self.serve("--quiet", "--tls-ciphersuites", "TLS_CHACHA20_POLY1305_SHA256",
+                            "--tls-ciphers", "ECDHE-ECDSA-AES256-GCM-SHA384")
+        self.assertEqual(negotiated(chosen.port), ("TLSv1.3", "TLS_CHACHA20_POLY1305_SHA256"))
+        self.assertEqual(negotiated(chosen.port, ssl.TLSVersion.TLSv1_2),
+                         ("TLSv1.2", "ECDHE-ECDSA-AES256-GCM-SHA384"))
+
+    def test_a_list_openssl_cannot_use_is_refused_at_start(self):
+        cert, key = certificates.server
+        for option in ("--tls-ciphers", "--tls-ciphersuites"):
+            result = tcpecho("serve", "--port", "0", "--tls", "--tls-cert", cert, "--tls-key", key,
+                             option, "NO-SUCH-CIPHER")
+            self.assert_one_line_failure(result, 2, option, "NO-SUCH-CIPHER")
+        result = tcpecho("serve", "--port", "0", "--tls", "--tls-min-version", "1.1")
+        self.assertEqual(result.returncode, 2)
+        self.assertIn("--tls-min-version", result.stderr)
+
+
 class Bench(TlsTestCase):
     def bench(self, server, *args):
         result = tcpecho("bench", "--port", str(server.port), "--tls", "--tls-ca",

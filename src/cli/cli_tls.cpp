@@ -61,6 +61,26 @@ void add_tls_server_options(CLI::App& serve, TlsRequest<TlsServerOptions>& reque
                           "The server's certificate chain, leaf first", tls);
   add_file_option(serve, "--tls-client-ca", request.options.client_ca_file,
                   "Require a client certificate that this CA signed", tls);
+  serve
+      .add_option_function<std::string>(
+          "--tls-min-version",
+          [&request](const std::string& version) { request.options.tls13_only = version == "1.3"; },
+          "The oldest TLS version served: 1.2 (the default) or 1.3")
+      ->type_name("1.2|1.3")
+      ->check(CLI::IsMember({"1.2", "1.3"}))
+      ->needs(tls);
+  serve
+      .add_option("--tls-ciphers", request.options.ciphers,
+                  "TLS 1.2 ciphers in the server's order of preference, as OpenSSL lists them "
+                  "(default: Mozilla's intermediate profile)")
+      ->type_name("LIST")
+      ->needs(tls);
+  serve
+      .add_option("--tls-ciphersuites", request.options.ciphersuites,
+                  "TLS 1.3 cipher suites in the server's order of preference (default: "
+                  "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256)")
+      ->type_name("LIST")
+      ->needs(tls);
 }
 
 void add_tls_client_options(CLI::App& client, TlsRequest<TlsClientOptions>& request,

@@ -1,9 +1,12 @@
 // make_tls_server(): what every connection of `serve --tls` starts from,
 // held in one asio::ssl::context that the server's threads share.
 #include <fmt/format.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 
 #include <set>
 
+#include "exit_status.hpp"
 #include "net/endpoints.hpp"
 #include "tls/self_signed.hpp"
 #include "tls/tls_session.hpp"
@@ -50,6 +53,7 @@ class OpenSslServer final : public TlsServer {
       where = "certificate " + options.cert_file;
     }
     if (!options.client_ca_file.empty()) require_client_certificates(options.client_ca_file);
+    choose_ciphers(options);
     // Resumed sessions must come from this server, and a server that checks
     // client certificates refuses to resume without it.
     static constexpr unsigned char id[] = "tcpecho";
@@ -68,6 +72,25 @@ class OpenSslServer final : public TlsServer {
   std::string announcement() const override { return announcement_; }
 
  private:
+  // The profile: versions, then ciphers in the server's order of preference.
+  void choose_ciphers(const TlsServerOptions& options) {
+    SSL_CTX* native = tls_.native_handle();
+    if (options.tls13_only) SSL_CTX_set_min_proto_version(native, TLS1_3_VERSION);
+    SSL_CTX_set_options(native, SSL_OP_CIPHER_SERVER_PREFERENCE);
+    if (SSL_CTX_set_cipher_list(native, options.ciphers.c_str()) != 1) {
+      refuse("--tls-ciphers", options.ciphers);
+    }
+    if (SSL_CTX_set_ciphersuites(native, options.ciphersuites.c_str()) != 1) {
+      refuse("--tls-ciphersuites", options.ciphersuites);
+    }
+  }
+
+  [[noreturn]] static void refuse(const char* option, const std::string& list) {
+    ERR_clear_error();
+    throw StartupError(ExitStatus::usage,
+                       fmt::format("{} {}: no cipher OpenSSL knows", option, list));
+  }
+
   void require_client_certificates(const std::string& ca_file) {
     asio::error_code error;
     tls_.load_verify_file(ca_file, error);
