@@ -45,8 +45,8 @@ awaitable<bool> Server::begin(Connection& connection, const Listener& listener) 
     connection.admitted_by(shared_.admission);
   }
   welcome(connection, listener);
-  // Not `co_return co_await ...`, nor a co_await right of `&&`: gcc 12
-  // miscompiles both here.
+  // Not `co_return co_await secure(connection);`: gcc 12 miscompiles that
+  // here (the awaited coroutine's frame is gone when its result is read).
   const bool secured = co_await secure(connection);
   co_return secured;
 }
