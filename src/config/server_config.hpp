@@ -41,6 +41,8 @@ struct ServerConfig {
   // are not used.
   std::vector<int> inherited_sockets;
   std::size_t threads = 1;  // each with its own io_context, sockets and connections
+  enum class LogFormat { transcript, json };
+  LogFormat log_format = LogFormat::transcript;  // json: one object per line
   bool quiet = false;       // no per-connection lines
   bool verbose = false;     // echo mode: a line per chunk; TLS: a line per handshake
   std::optional<TlsServerOptions> tls;  // none: plain TCP

@@ -5,13 +5,13 @@
 
 namespace tcpecho {
 
+// Owned through this interface where the sink is chosen at run time
+// (--log-format): hence the virtual destructor.
 template <typename Event>
 class Sink {
  public:
+  virtual ~Sink() = default;
   virtual void on(const Event& event) = 0;
-
- protected:
-  ~Sink() = default;
 };
 
 }  // namespace tcpecho

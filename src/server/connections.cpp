@@ -1,6 +1,8 @@
 // One thread's live connections in deadline order: see connections.hpp.
 #include "server/connections.hpp"
 
+#include "output/output.hpp"
+
 namespace tcpecho {
 namespace {
 
@@ -20,6 +22,11 @@ asio::error_code make_error_code(Cut cut) { return {static_cast<int>(cut), cut_c
 
 bool is_cut(const asio::error_code& error, Cut cut) { return error == make_error_code(cut); }
 
+std::string ending_text(const asio::error_code& error, std::chrono::milliseconds timeout) {
+  if (is_cut(error, Cut::timed_out)) return "timed out after " + seconds_text(timeout);
+  return error.message();
+}
+
 Connection::Connection(Connections& list, Permit permit, Socket socket, PeerAddress peer)
     : link(std::move(socket)), peer(std::move(peer)), list_(&list), permit_(std::move(permit)) {
   link.activity = this;
@@ -29,6 +36,7 @@ Connection::Connection(Connections& list, Permit permit, Socket socket, PeerAddr
 Connection::Connection(Connection&& other) noexcept
     : link(std::move(other.link)),
       peer(std::move(other.peer)),
+      accepted_at(other.accepted_at),
       list_(std::exchange(other.list_, nullptr)),
       permit_(std::move(other.permit_)),
       admission_(other.admission_),

@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <functional>
 #include <optional>
+#include <string>
 
 #include "listen/connection_limit.hpp"
 #include "net/peer_address.hpp"
@@ -30,6 +31,9 @@ class Connections;
 enum class Cut { timed_out = 1, shutting_down };
 asio::error_code make_error_code(Cut cut);
 bool is_cut(const asio::error_code& error, Cut cut);
+// Why a connection ended, in words: "timed out after 10s" for a deadline,
+// the error's own message otherwise.
+std::string ending_text(const asio::error_code& error, std::chrono::milliseconds timeout);
 
 // An accepted connection as the server holds it, in the frame of the
 // coroutine that serves it (its mode's: Server::echo(), Server::exchange()):
@@ -61,6 +65,7 @@ class Connection final : private Activity {
 
   Link link;
   PeerAddress peer;
+  const Clock::time_point accepted_at = Clock::now();
 
  private:
   friend class Connections;

@@ -28,7 +28,7 @@ awaitable<void> Server::exchange(Connection connection, const Listener& listener
     co_return;
   }
   shutdown_send(link);
-  report(events::Answered{connection, message});
+  report(events::Answered{connection, message, end == asio::error::eof});
   connection.settle();
   if (end == asio::error::eof) co_return;  // the client has said all
   message = {};                            // printed: its memory goes back

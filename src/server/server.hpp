@@ -114,8 +114,8 @@ class Server {
   awaitable<void> linger(Connection& connection);
   awaitable<void> echo(Connection connection, const Listener& listener);
   awaitable<void> enforce_deadlines();
-  // Says what happened, to the transcript.
-  void report(const ServerEvent& event) { transcript_.on(event); }
+  // Says what happened, to the log: the transcript, or JSON lines.
+  void report(const ServerEvent& event) { log_->on(event); }
   // Completion handler for co_spawn: a coroutine's failure is logged instead
   // of vanishing, and a failure of the server's own machinery stops it.
   // `what` is a string literal: nothing is allocated for it per connection.
@@ -131,7 +131,7 @@ class Server {
 
   io_executor executor_;
   ServerConfig config_;
-  Transcript transcript_;
+  std::unique_ptr<ServerSink> log_;
   std::unique_ptr<ServerShared> own_shared_;  // a server alone shares with nobody
   ServerShared& shared_;
   bool announces_;

@@ -79,6 +79,7 @@ struct EchoEnded {
 struct Answered {
   const Connection& connection;
   std::string_view message;
+  bool client_ended;  // its end came with the message: nothing follows
 };
 // Reply mode: the exchange failed reading the message, or sending the reply.
 struct ExchangeFailed {

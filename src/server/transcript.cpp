@@ -23,8 +23,7 @@ std::string named(const Connection& connection) {
 void Transcript::on(const ServerEvent& event) { std::visit(*this, event); }
 
 std::string Transcript::why(const asio::error_code& error) const {
-  if (is_cut(error, Cut::timed_out)) return "timed out after " + seconds_text(timeout_);
-  return error.message();
+  return ending_text(error, timeout_);
 }
 
 void Transcript::operator()(const events::Listening& event) {

@@ -1,0 +1,63 @@
+// --log-format json: a server's events as one JSON object per line, for
+// log collectors, where the Transcript makes the seed's lines of the same
+// events. What --quiet and --verbose leave out, and how often a refusal is
+// told, are as in the transcript. Field by field in the man page.
+#pragma once
+
+#include "config/server_config.hpp"
+#include "output/json_line.hpp"
+#include "output/output.hpp"
+#include "server/refusal_log.hpp"
+#include "server/server_events.hpp"
+
+namespace tcpecho {
+
+class JsonLog final : public ServerSink {
+ public:
+  JsonLog(Output& out, const ServerConfig& config, RefusalLog& refusals)
+      : out_(out),
+        quiet_(config.quiet),
+        verbose_(config.verbose),
+        proxied_(config.proxy_protocol),
+        timeout_(config.timeout),
+        refusals_(refusals) {}
+
+  void on(const ServerEvent& event) override;
+
+  void operator()(const events::Listening& event);
+  void operator()(const events::TlsReady& event);
+  void operator()(const events::Waiting& event);
+  void operator()(const events::Accepted& event);
+  void operator()(const events::Refused& event);
+  void operator()(const events::ProxyRefused& event);
+  void operator()(const events::ProxyHeaderFailed& event);
+  void operator()(const events::Secured& event);
+  void operator()(const events::HandshakeFailed& event);
+  void operator()(const events::Echoing& event);
+  void operator()(const events::EchoEnded& event);
+  void operator()(const events::Answered& event);
+  void operator()(const events::ExchangeFailed& event);
+  void operator()(const events::Discarded& event);
+  void operator()(const events::EndedAfterReply& event);
+  void operator()(const events::AcceptFailed& event);
+  void operator()(const events::AcceptResumed& event);
+  void operator()(const events::ShuttingDown& event);
+  void operator()(const events::Failed& event);
+
+ private:
+  // A line about a connection: its event, and its client as "peer".
+  JsonLine about(std::string_view event, const Connection& connection) const;
+  // "closed": why, and how long the connection lived.
+  JsonLine closed(const Connection& connection, const asio::error_code& error) const;
+  void say(const JsonLine& line) { out_.line(line.str()); }
+  void say_error(const JsonLine& line) { out_.error(line.str()); }
+
+  Output& out_;
+  bool quiet_;
+  bool verbose_;
+  bool proxied_;
+  std::chrono::milliseconds timeout_;
+  RefusalLog& refusals_;
+};
+
+}  // namespace tcpecho
