@@ -10,7 +10,6 @@
 #include <vector>
 
 #include "config/cidr.hpp"
-
 #include "net/stream.hpp"
 
 namespace tcpecho {

@@ -26,10 +26,7 @@ std::optional<Admission::Refusal> Admission::admit(const PeerAddress& client) {
   if (per_client_ == 0) return std::nullopt;
   const std::scoped_lock lock(mutex_);
   auto& open = open_[client_key(*address)];
-  if (open >= per_client_) {
-    if (open == 0) open_.erase(client_key(*address));
-    return Refusal::per_client;
-  }
+  if (open >= per_client_) return Refusal::per_client;
   ++open;
   return std::nullopt;
 }

@@ -47,15 +47,13 @@ void JsonLog::operator()(const events::Accepted& event) {
 }
 
 void JsonLog::operator()(const events::Refused& event) {
-  const auto untold = refusals_.tell(*event.client.ip_bytes(), RefusalLog::Clock::now());
-  if (!untold) return;
   const char* reason = event.reason == Admission::Refusal::deny    ? "deny"
                        : event.reason == Admission::Refusal::allow ? "allow"
                                                                    : "per_client";
   say_error(JsonLine("refused")
                 .address("peer", event.client.endpoint())
                 .text("reason", reason)
-                .number("untold", *untold));
+                .number("untold", event.untold));
 }
 
 void JsonLog::operator()(const events::ProxyRefused& event) {

@@ -1,26 +1,24 @@
 // --log-format json: a server's events as one JSON object per line, for
 // log collectors, where the Transcript makes the seed's lines of the same
-// events. What --quiet and --verbose leave out, and how often a refusal is
-// told, are as in the transcript. Field by field in the man page.
+// events. What --quiet and --verbose leave out is as in the transcript.
+// Field by field in the man page.
 #pragma once
 
 #include "config/server_config.hpp"
 #include "output/json_line.hpp"
 #include "output/output.hpp"
-#include "server/refusal_log.hpp"
 #include "server/server_events.hpp"
 
 namespace tcpecho {
 
 class JsonLog final : public ServerSink {
  public:
-  JsonLog(Output& out, const ServerConfig& config, RefusalLog& refusals)
+  JsonLog(Output& out, const ServerConfig& config)
       : out_(out),
         quiet_(config.quiet),
         verbose_(config.verbose),
         proxied_(config.proxy_protocol),
-        timeout_(config.timeout),
-        refusals_(refusals) {}
+        timeout_(config.timeout) {}
 
   void on(const ServerEvent& event) override;
 
@@ -57,7 +55,6 @@ class JsonLog final : public ServerSink {
   bool verbose_;
   bool proxied_;
   std::chrono::milliseconds timeout_;
-  RefusalLog& refusals_;
 };
 
 }  // namespace tcpecho

@@ -51,12 +51,14 @@ awaitable<bool> Server::begin(Connection& connection, const Listener& listener) 
   co_return secured;
 }
 
-// --deny, --allow, --max-per-client: false, and said, if the client is
-// refused.
+// --deny, --allow, --max-per-client: false if the client is refused, which
+// is said once per address per window, whatever the log's format.
 bool Server::admit(const PeerAddress& client) {
   const auto refusal = shared_.admission.admit(client);
-  if (refusal) report(events::Refused{client, *refusal});
-  return !refusal;
+  if (!refusal) return true;
+  const auto untold = shared_.refusals.tell(*client.ip_bytes(), RefusalLog::Clock::now());
+  if (untold) report(events::Refused{client, *refusal, *untold});
+  return false;
 }
 
 // The header comes first, in the clear, from an address --proxy-from allows;

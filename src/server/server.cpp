@@ -8,24 +8,22 @@
 
 #include "failure.hpp"
 #include "listen/accept.hpp"
-#include "server/json_log.hpp"
 #include "listen/listen.hpp"
 #include "listen/listen_unix.hpp"
 #include "output/python_format.hpp"  // an Endpoint in a message
+#include "server/json_log.hpp"
 
 namespace tcpecho {
 namespace {
 
-std::unique_ptr<ServerSink> log_for(Output& out, const ServerConfig& config,
-                                    RefusalLog& refusals) {
+std::unique_ptr<ServerSink> log_for(Output& out, const ServerConfig& config) {
   if (config.log_format == ServerConfig::LogFormat::json) {
-    return std::make_unique<JsonLog>(out, config, refusals);
+    return std::make_unique<JsonLog>(out, config);
   }
-  return std::make_unique<Transcript>(out, config, refusals);
+  return std::make_unique<Transcript>(out, config);
 }
 
 }  // namespace
-
 
 Server::Server(io_executor executor, ServerConfig config, Output& out)
     : Server(executor, config, out, std::make_unique<ServerShared>(config, 1),
@@ -43,7 +41,7 @@ Server::Server(io_executor executor, const ServerConfig& config, Output& out, Se
                std::vector<Acceptor> acceptors, bool announces)
     : executor_(executor),
       config_(config),
-      log_(log_for(out, config_, shared.refusals)),
+      log_(log_for(out, config_)),
       shared_(shared),
       announces_(announces),
       connections_(executor, config_.timeout,

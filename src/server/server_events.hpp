@@ -43,10 +43,12 @@ struct Accepted {
   const Endpoint& socket_peer;
 };
 // --deny, --allow, --max-per-client: closed before anything was read (but a
-// PROXY header), holding no slot under --max-connections.
+// PROXY header), holding no slot under --max-connections. Reported once per
+// address per RefusalLog::window: `untold` refusals came since the last one.
 struct Refused {
   const PeerAddress& client;
   Admission::Refusal reason;
+  std::size_t untold;
 };
 // --proxy-protocol: a connection from an address --proxy-from does not name.
 struct ProxyRefused {

@@ -47,10 +47,8 @@ void Transcript::operator()(const events::Accepted& event) {
              python::endpoint_repr(event.socket_peer));
 }
 
-// Said even with --quiet, as errors are, but once per address per window.
+// Said even with --quiet, as errors are.
 void Transcript::operator()(const events::Refused& event) {
-  const auto untold = refusals_.tell(*event.client.ip_bytes(), RefusalLog::Clock::now());
-  if (!untold) return;
   const std::string why = event.reason == Admission::Refusal::deny ? "--deny names it"
                           : event.reason == Admission::Refusal::allow
                               ? "--allow does not name it"
@@ -59,7 +57,8 @@ void Transcript::operator()(const events::Refused& event) {
                                     "from it (--max-per-client)",
                                     max_per_client_, plural(max_per_client_));
   const std::string more =
-      *untold > 0 ? fmt::format("; {} more refused since the last such line", *untold) : "";
+      event.untold > 0 ? fmt::format("; {} more refused since the last such line", event.untold)
+                       : "";
   out_.print_error("tcpecho: refused connection from {}: {}{}",
                    python::endpoint_repr(event.client.endpoint()), why, more);
 }

@@ -6,21 +6,18 @@
 
 #include "config/server_config.hpp"
 #include "output/output.hpp"
-#include "server/refusal_log.hpp"
 #include "server/server_events.hpp"
 
 namespace tcpecho {
 
 class Transcript final : public ServerSink {
  public:
-  // `refusals`: shared by the transcripts of a server's threads.
-  Transcript(Output& out, const ServerConfig& config, RefusalLog& refusals)
+  Transcript(Output& out, const ServerConfig& config)
       : out_(out),
         quiet_(config.quiet),
         verbose_(config.verbose),
         timeout_(config.timeout),
-        max_per_client_(config.max_per_client),
-        refusals_(refusals) {}
+        max_per_client_(config.max_per_client) {}
 
   void on(const ServerEvent& event) override;
 
@@ -54,7 +51,6 @@ class Transcript final : public ServerSink {
   bool verbose_;  // a line per echoed chunk and per TLS handshake
   std::chrono::milliseconds timeout_;
   std::size_t max_per_client_;
-  RefusalLog& refusals_;
 };
 
 }  // namespace tcpecho
