@@ -3,6 +3,7 @@ processes, read their output line by line with bounded waits, never sleep."""
 import ast
 import os
 import queue
+import re
 import signal
 import socket
 import subprocess
@@ -45,10 +46,7 @@ class Server:
                          daemon=True).start()
 
     def _listening(self, first):
-        shown = first[len("Listening at "):]
-        # A Unix domain socket's path prints as it is; other addresses as
-        # Python literals (a tuple; bytes for an abstract name).
-        self.address = shown if shown.startswith("/") else ast.literal_eval(shown)
+        self.address, _ = listening_at(first)
         self.port = self.address[1] if isinstance(self.address, tuple) else None
         self.transcript = [first]
 
@@ -122,6 +120,17 @@ class Server:
             self.process.wait(timeout=WAIT)
         self.process.stdout.close()
         self.process.stderr.close()
+
+
+def listening_at(line):
+    """The address a "Listening at" line names, and what a listener --listen
+    gave says it does there ("echo, TLS"; None for the seed's line)."""
+    match = re.fullmatch(r"Listening at (.*?)(?: \(((?:reply|echo)[^()]*)\))?", line)
+    assert match, line
+    shown, does = match.groups()
+    # A Unix domain socket's path prints as it is; other addresses as
+    # Python literals (a tuple; bytes for an abstract name).
+    return (shown if shown.startswith("/") else ast.literal_eval(shown)), does
 
 
 def tcpecho_server(host="127.0.0.1", *args, preexec_fn=None):

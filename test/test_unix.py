@@ -165,7 +165,7 @@ class SocketFiles(UnixTestCase):
 
     def test_bad_unix_options_are_usage_errors(self):
         cases = [
-            (["serve", "--unix-mode", "600"], "--unix-mode requires --unix"),
+            (["serve", "--unix-mode", "600"], "--unix-mode: applies to a Unix socket"),
             (["serve", "--unix", self.path, "--unix-mode", "999"], "'999' is not an octal mode"),
             (["send", "--unix", "/" + "x" * 107], "longer than 107 bytes"),
             (["bench", "--unix", ""], "must not be empty"),

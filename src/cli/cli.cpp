@@ -99,9 +99,9 @@ Command chosen(ServeLine& serve, SendLine& send, BenchLine& bench) {
   }
   if (serve.app->parsed()) {
     serve.endpoint.settle(serve.config);
-    settle_serve(*serve.app, serve.config);
-    serve.config.inherited_sockets = sockets_from_service_manager();
     serve.config.tls = serve.tls.requested();
+    serve.config.inherited_sockets = sockets_from_service_manager();
+    settle_serve(*serve.app, serve.endpoint, serve.tls.options, serve.config);
     return serve.config;
   }
   send.endpoint.settle(send.config);

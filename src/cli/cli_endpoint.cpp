@@ -13,16 +13,25 @@
 namespace tcpecho {
 namespace {
 
-// "[::1]:3000", "[::1]", "host:3000" or a bare host (an IPv6 address has
-// colons of its own, so only brackets give it a port).
-std::pair<std::string, std::optional<std::string>> split_host(const std::string& text) {
+// Whether the user gave `option` on the command line, rather than leaving it
+// to its environment variable (a default that other options may override).
+bool typed(const CLI::Option& option) {
+  if (option.count() == 0) return false;
+  const std::string& name = option.get_envname();
+  const char* value = name.empty() ? nullptr : std::getenv(name.c_str());
+  return value == nullptr || option.results() != std::vector<std::string>{value};
+}
+
+}  // namespace
+
+std::pair<std::string, std::optional<std::string>> split_host(const std::string& option,
+                                                              const std::string& text) {
   if (text.starts_with('[')) {
     const auto close = text.find(']');
-    if (close == std::string::npos)
-      throw CLI::ValidationError("--host", "'" + text + "' lacks ']'");
+    if (close == std::string::npos) throw CLI::ValidationError(option, "'" + text + "' lacks ']'");
     const std::string rest = text.substr(close + 1);
     if (!rest.empty() && !rest.starts_with(':'))
-      throw CLI::ValidationError("--host", "'" + text + "' has more after ']' than ':PORT'");
+      throw CLI::ValidationError(option, "'" + text + "' has more after ']' than ':PORT'");
     return {text.substr(1, close - 1), rest.empty() ? std::nullopt : std::optional(rest.substr(1))};
   }
   const auto colon = text.find(':');
@@ -41,17 +50,6 @@ std::uint16_t checked_port(const std::string& option, const std::string& text) {
   return *port;
 }
 
-// Whether the user gave `option` on the command line, rather than leaving it
-// to its environment variable (a default that other options may override).
-bool typed(const CLI::Option& option) {
-  if (option.count() == 0) return false;
-  const std::string& name = option.get_envname();
-  const char* value = name.empty() ? nullptr : std::getenv(name.c_str());
-  return value == nullptr || option.results() != std::vector<std::string>{value};
-}
-
-}  // namespace
-
 std::optional<std::uint16_t> port_number(std::string_view text) {
   unsigned value = 0;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value, 10);
@@ -64,6 +62,13 @@ std::optional<std::uint16_t> port_number(std::string_view text) {
   const servent* service = ::getservbyname(name.c_str(), "tcp");
   if (service == nullptr) return std::nullopt;
   return ntohs(static_cast<std::uint16_t>(service->s_port));
+}
+
+const CLI::Option* EndpointRequest::typed_option() const {
+  for (const auto* option : {host, port, unix_path}) {
+    if (option != nullptr && typed(*option)) return option;
+  }
+  return nullptr;
 }
 
 void EndpointRequest::settle(std::string& host_name, std::uint16_t& port_value,
@@ -92,7 +97,7 @@ void add_endpoint_options(CLI::App& app, EndpointRequest& request, std::string& 
   request.host = app.add_option_function<std::string>(
                         "--host",
                         [&host, &request](const std::string& text) {
-                          auto [name, port_text] = split_host(text);
+                          auto [name, port_text] = split_host("--host", text);
                           if (name.empty())
                             throw CLI::ValidationError("--host", "must not be empty");
                           host = name;

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "config/address_family.hpp"
 
@@ -18,6 +19,14 @@ namespace tcpecho {
 // A port as people type it: decimal digits (not 0x50), or a service name
 // from /etc/services ("echo"); none if it is neither.
 std::optional<std::uint16_t> port_number(std::string_view text);
+// port_number(), or a CLI::ValidationError naming `option`.
+std::uint16_t checked_port(const std::string& option, const std::string& text);
+
+// "[::1]:3000", "[::1]", "host:3000" or a bare host, as host and port (an
+// IPv6 address has colons of its own, so only brackets give it a port).
+// Throws CLI::ValidationError naming `option`.
+std::pair<std::string, std::optional<std::string>> split_host(const std::string& option,
+                                                              const std::string& text);
 
 // What the endpoint options fill in while CLI11 parses; settle() puts it
 // together with the config's fields once parsing is over.
@@ -29,6 +38,10 @@ struct EndpointRequest {
   const CLI::Option* port = nullptr;
   const CLI::Option* unix_path = nullptr;
   bool port_zero_allowed = true;  // serve: any free port; a client has nowhere to go
+
+  // The first of --host, --port, --unix the user typed (rather than left to
+  // the environment), if any.
+  const CLI::Option* typed_option() const;
 
   // Applies --host's port and -4/-6 (-6 without --host means ::1), and
   // refuses what contradicts itself: a port in --host and --port, --unix

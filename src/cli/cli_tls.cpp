@@ -6,9 +6,12 @@
 namespace tcpecho {
 namespace {
 
+// `tls`: the --tls it needs; none for serve, where a listener's tls option
+// may stand for it (settle_serve() checks).
 CLI::Option* add_file_option(CLI::App& app, const std::string& name, std::string& target,
                              const std::string& help, CLI::Option* tls) {
-  return app.add_option(name, target, help)->type_name("PEM")->check(CLI::ExistingFile)->needs(tls);
+  auto* option = app.add_option(name, target, help)->type_name("PEM")->check(CLI::ExistingFile);
+  return tls != nullptr ? option->needs(tls) : option;
 }
 
 // --tls-cert and --tls-key, which make sense only together.
@@ -53,34 +56,31 @@ std::string normal_fingerprint(std::string_view text) {
 }
 
 void add_tls_server_options(CLI::App& serve, TlsRequest<TlsServerOptions>& request) {
-  auto* tls = serve.add_flag("--tls", request.enabled,
-                             "Serve over TLS 1.2/1.3; without --tls-cert, with a temporary "
-                             "self-signed certificate whose SHA-256 fingerprint is printed on "
-                             "stderr at start (for send --tls-fingerprint)");
+  serve.add_flag("--tls", request.enabled,
+                 "Serve over TLS 1.2/1.3 (every listener that does not say tls=off); without "
+                 "--tls-cert, with a temporary self-signed certificate whose SHA-256 fingerprint "
+                 "is printed on stderr at start (for send --tls-fingerprint)");
   add_certificate_options(serve, request.options.cert_file, request.options.key_file,
-                          "The server's certificate chain, leaf first", tls);
+                          "The server's certificate chain, leaf first", nullptr);
   add_file_option(serve, "--tls-client-ca", request.options.client_ca_file,
-                  "Require a client certificate that this CA signed", tls);
+                  "Require a client certificate that this CA signed", nullptr);
   serve
       .add_option_function<std::string>(
           "--tls-min-version",
           [&request](const std::string& version) { request.options.tls13_only = version == "1.3"; },
           "The oldest TLS version served: 1.2 (the default) or 1.3")
       ->type_name("1.2|1.3")
-      ->check(CLI::IsMember({"1.2", "1.3"}))
-      ->needs(tls);
+      ->check(CLI::IsMember({"1.2", "1.3"}));
   serve
       .add_option("--tls-ciphers", request.options.ciphers,
                   "TLS 1.2 ciphers in the server's order of preference, as OpenSSL lists them "
                   "(default: Mozilla's intermediate profile)")
-      ->type_name("LIST")
-      ->needs(tls);
+      ->type_name("LIST");
   serve
       .add_option("--tls-ciphersuites", request.options.ciphersuites,
                   "TLS 1.3 cipher suites in the server's order of preference (default: "
                   "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256)")
-      ->type_name("LIST")
-      ->needs(tls);
+      ->type_name("LIST");
 }
 
 void add_tls_client_options(CLI::App& client, TlsRequest<TlsClientOptions>& request,

@@ -1,5 +1,8 @@
 // `tcpecho serve`'s options: where it listens, on how many threads, for how
 // many clients at once, and what it does with each connection.
+#include <algorithm>
+
+#include "cli/cli_listen.hpp"
 #include "cli/cli_options.hpp"
 #include "cli/cli_tls.hpp"
 #include "cli/subcommands.hpp"
@@ -24,10 +27,9 @@ void add_unix_mode_option(CLI::App& serve, std::optional<mode_t>& target) {
               throw CLI::ValidationError("--unix-mode", "'" + text + "' is not an octal mode");
             target = static_cast<mode_t>(mode);
           },
-          "With --unix: the socket file's permissions, in octal (660: owner and group may "
-          "connect); default: as the umask leaves them")
-      ->type_name("MODE")
-      ->needs("--unix");
+          "With --unix (or --listen unix:PATH): the socket file's permissions, in octal (660: "
+          "owner and group may connect); default: as the umask leaves them")
+      ->type_name("MODE");
 }
 
 // Where serve listens, on how many threads, for how many clients at once.
@@ -43,6 +45,7 @@ void describe_listening(CLI::App& serve, ServerConfig& config, EndpointRequest& 
                   "Listen on this Unix domain socket: a stale socket file is replaced, one where "
                   "a server listens is refused (exit 6), and the file is removed at exit");
   add_unix_mode_option(serve, config.unix_mode);
+  add_listen_option(serve, config);
   serve
       .add_option("--max-connections", config.max_connections,
                   "Connections served at once, in all addresses and --threads together; further "
@@ -109,7 +112,7 @@ CLI::Option* add_cidr_option(CLI::App& serve, const std::string& name, std::vect
 
 // Who may connect, and who may say who connects.
 void add_admission_options(CLI::App& serve, ServerConfig& config) {
-  auto* proxy = serve.add_flag(
+  serve.add_flag(
       "--proxy-protocol", config.proxy_protocol,
       "Each connection must begin with a PROXY protocol header, version 1 or 2 (HAProxy's "
       "send-proxy, send-proxy-v2; an AWS NLB's proxy protocol v2), sent ahead of TLS; the client "
@@ -118,8 +121,7 @@ void add_admission_options(CLI::App& serve, ServerConfig& config) {
   add_cidr_option(serve, "--proxy-from", config.proxy_from,
                   "With --proxy-protocol: only these addresses (10.0.0.0/8, 2001:db8::/32, "
                   "192.0.2.7) may send a header; a connection from anywhere else is refused. "
-                  "Repeatable")
-      ->needs(proxy);
+                  "Repeatable");
   add_cidr_option(serve, "--deny", config.deny,
                   "Refuse clients in this address block (the one a PROXY header names, else the "
                   "socket's peer; Unix clients are not judged): closed at once, unread, holding "
@@ -153,10 +155,25 @@ CLI::App* add_serve(CLI::App& app, ServerConfig& config, TlsRequest<TlsServerOpt
   return serve;
 }
 
-void settle_serve(const CLI::App& serve, const ServerConfig& config) {
-  const bool reply = config.mode == ServerConfig::Mode::reply;
-  refuse_unless(serve, "--reply", reply, "applies to --mode reply only");
-  refuse_unless(serve, "--length", reply, "applies to --mode reply only");
+void settle_serve(const CLI::App& serve, const EndpointRequest& endpoint,
+                  const TlsServerOptions& tls, ServerConfig& config) {
+  settle_listeners(endpoint, config);
+  const auto listeners = config.every_listener();
+  const auto any = [&listeners](auto&& test) {
+    return std::any_of(listeners.begin(), listeners.end(), test);
+  };
+  const bool reply = any([](const auto& l) { return l.mode == ServeMode::reply; });
+  refuse_unless(serve, "--reply", reply, "applies to --mode reply only (or a listener with mode=reply)");
+  refuse_unless(serve, "--length", reply, "applies to --mode reply only (or a listener with mode=reply)");
+  const bool unix = any([](const auto& l) { return !l.unix_path.empty(); });
+  refuse_unless(serve, "--unix-mode", unix, "applies to a Unix socket (--unix) only");
+  const bool proxied = any([](const auto& l) { return l.proxy_protocol; });
+  refuse_unless(serve, "--proxy-from", proxied, "applies with --proxy-protocol only");
+  const bool secure = any([](const auto& l) { return l.tls; });
+  for (const char* option : {"--tls-cert", "--tls-key", "--tls-client-ca", "--tls-min-version",
+                             "--tls-ciphers", "--tls-ciphersuites"})
+    refuse_unless(serve, option, secure, "applies with --tls only (or a listener with tls)");
+  if (secure && !config.tls) config.tls = tls;
 }
 
 }  // namespace tcpecho

@@ -23,7 +23,8 @@ CLI::App* add_bench(CLI::App& app, BenchConfig& config, TlsRequest<TlsClientOpti
 // Once the command line is parsed: what only all of it can tell. Options
 // that mean nothing in the mode chosen, and would be silently ignored, are
 // a usage error; defaults that depend on other options are set.
-void settle_serve(const CLI::App& serve, const ServerConfig& config);
+void settle_serve(const CLI::App& serve, const EndpointRequest& endpoint,
+                  const TlsServerOptions& tls, ServerConfig& config);
 void settle_bench(const CLI::App& bench, BenchConfig& config);
 
 }  // namespace tcpecho

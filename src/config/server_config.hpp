@@ -13,6 +13,7 @@
 
 #include "config/address_family.hpp"
 #include "config/cidr.hpp"
+#include "config/listener_config.hpp"
 #include "config/tls_config.hpp"
 #include "seed.hpp"
 
@@ -21,11 +22,8 @@ namespace tcpecho {
 using namespace std::chrono_literals;
 
 struct ServerConfig {
-  enum class Mode {
-    reply,  // the seed's exchange: read the message, answer with the reply
-    echo,   // RFC 862: send back everything received until the client closes
-  };
-  Mode mode = Mode::reply;
+  using Mode = ServeMode;
+  Mode mode = Mode::reply;  // of listeners that do not say
   std::string host = "127.0.0.1";
   std::uint16_t port = 3000;                          // 0: any free port
   AddressFamily family = AddressFamily::any;  // -4, -6: only addresses of that family
@@ -40,14 +38,21 @@ struct ServerConfig {
   // Listening sockets handed over by systemd; when present, host and port
   // are not used.
   std::vector<int> inherited_sockets;
+  // --listen, each with its mode, TLS and PROXY protocol settled; none: one
+  // listener where host and port (or unix_path) say.
+  std::vector<ListenerConfig> listeners;
   std::size_t threads = 1;  // each with its own io_context, sockets and connections
   enum class LogFormat { transcript, json };
   LogFormat log_format = LogFormat::transcript;  // json: one object per line
   bool quiet = false;       // no per-connection lines
   bool verbose = false;     // echo mode: a line per chunk; TLS: a line per handshake
-  std::optional<TlsServerOptions> tls;  // none: plain TCP
+  // The certificate and what may be negotiated, when some listener serves
+  // TLS: every one that does not say otherwise (--tls) when given here and
+  // `listeners` is empty.
+  std::optional<TlsServerOptions> tls;
   // Each connection begins with a PROXY protocol header (v1 or v2) naming
-  // the client; from these addresses only, when any are given.
+  // the client (on listeners that do not say otherwise); from these
+  // addresses only, when any are given.
   bool proxy_protocol = false;
   std::vector<Cidr> proxy_from;
   // Clients refused: any --deny matches, or --allow names some and none
@@ -55,6 +60,27 @@ struct ServerConfig {
   std::vector<Cidr> allow;
   std::vector<Cidr> deny;
   std::size_t max_per_client = 0;
+
+  // Where the server listens, and what it does there: systemd's sockets,
+  // else `listeners`, else host and port (or unix_path), with the server-wide
+  // mode, TLS and PROXY protocol where a listener did not choose its own.
+  std::vector<ListenerConfig> every_listener() const {
+    ListenerConfig listener;
+    listener.mode = mode;
+    listener.tls = tls.has_value();
+    listener.proxy_protocol = proxy_protocol;
+    std::vector<ListenerConfig> all;
+    for (int socket : inherited_sockets) {
+      listener.inherited_socket = socket;
+      all.push_back(listener);
+    }
+    if (!all.empty()) return all;
+    if (!listeners.empty()) return listeners;
+    listener.host = host;
+    listener.port = port;
+    listener.unix_path = unix_path;
+    return {listener};
+  }
 };
 
 }  // namespace tcpecho

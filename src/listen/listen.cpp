@@ -42,35 +42,40 @@ class ReusePort {
   int value_;
 };
 
-std::vector<tcp::endpoint> resolve_listen_addresses(const ServerConfig& config) {
+// " (--listen SPEC)" after a message about a listener --listen gave.
+std::string named(const ListenerConfig& listener) {
+  return listener.spec.empty() ? "" : fmt::format(" (--listen '{}')", listener.spec);
+}
+
+std::vector<tcp::endpoint> resolve_listen_addresses(const ListenerConfig& listener,
+                                                    AddressFamily family) {
   asio::io_context io;
   tcp::resolver resolver(io);
   asio::error_code error;
   const auto results =
-      resolver.resolve(config.host, std::to_string(config.port),
+      resolver.resolve(listener.host, std::to_string(listener.port),
                        tcp::resolver::passive | tcp::resolver::numeric_service, error);
-  if (error) {
-    throw StartupError(ExitStatus::resolve_failed,
-                       fmt::format("cannot resolve '{}': {}", config.host, error.message()));
-  }
   std::vector<tcp::endpoint> endpoints;
   for (const auto& result : results) {
-    if (in_family(result.endpoint().address(), config.family) &&
+    if (in_family(result.endpoint().address(), family) &&
         std::find(endpoints.begin(), endpoints.end(), result.endpoint()) == endpoints.end()) {
       endpoints.push_back(result.endpoint());
     }
   }
-  if (endpoints.empty()) {
+  if (!error && endpoints.empty()) error = no_address_of(family);
+  if (error) {
     throw StartupError(ExitStatus::resolve_failed,
-                       fmt::format("cannot resolve '{}': {}", config.host,
-                                   no_address_of(config.family).message()));
+                       fmt::format("cannot resolve '{}'{}: {}", listener.host, named(listener),
+                                   error.message()));
   }
   return endpoints;
 }
 
-StartupError cannot_listen(const tcp::endpoint& endpoint, const asio::error_code& error) {
-  return tcpecho::cannot_listen(target_text(endpoint.address().to_string(), endpoint.port(), {}),
-                                error.message());
+StartupError cannot_listen(const tcp::endpoint& endpoint, const asio::error_code& error,
+                           const ListenerConfig& listener) {
+  return tcpecho::cannot_listen(
+      target_text(endpoint.address().to_string(), endpoint.port(), {}) + named(listener),
+      error.message());
 }
 
 void bind(Acceptor& acceptor, const tcp::endpoint& endpoint, bool shared_port,
@@ -88,17 +93,17 @@ void bind(Acceptor& acceptor, const tcp::endpoint& endpoint, bool shared_port,
 // `first_of_group`: the port is to be shared by this server's threads, and
 // nobody else may already listen there.
 Acceptor listen_at(io_executor executor, const tcp::endpoint& endpoint, bool shared_port,
-                   bool first_of_group) {
+                   bool first_of_group, const ListenerConfig& listener) {
   asio::error_code error;
   if (first_of_group && endpoint.port() != 0) {
     Acceptor probe(executor);
     bind(probe, endpoint, false, error);  // fails wherever anyone listens
-    if (error) throw cannot_listen(endpoint, error);
+    if (error) throw cannot_listen(endpoint, error, listener);
   }
   Acceptor acceptor(executor);
   bind(acceptor, endpoint, shared_port, error);
   if (!error) start_listening(acceptor, error);
-  if (error) throw cannot_listen(endpoint, error);
+  if (error) throw cannot_listen(endpoint, error, listener);
   return acceptor;
 }
 
@@ -135,41 +140,54 @@ Acceptor adopt(io_executor executor, int descriptor) {
   return acceptor;
 }
 
-}  // namespace
-
-std::vector<Acceptor> listen(io_executor executor, const ServerConfig& config) {
-  std::vector<Acceptor> acceptors;
-  for (int descriptor : config.inherited_sockets) acceptors.push_back(adopt(executor, descriptor));
-  if (!acceptors.empty()) return acceptors;
-  if (!config.unix_path.empty()) {
-    acceptors.push_back(listen_unix(executor, config.unix_path, config.unix_mode));
-    return acceptors;
+// One listener's sockets, after those of the listeners before it.
+void listen(io_executor executor, const ServerConfig& config, const ListenerConfig& listener,
+            std::size_t index, std::vector<ListeningSocket>& sockets) {
+  if (listener.inherited_socket >= 0) {
+    sockets.push_back({adopt(executor, listener.inherited_socket), index});
+  } else if (!listener.unix_path.empty()) {
+    try {
+      sockets.push_back({listen_unix(executor, listener.unix_path, config.unix_mode), index});
+    } catch (const StartupError& error) {
+      throw StartupError(error.status, error.what() + named(listener));
+    }
+  } else {
+    std::uint16_t port = listener.port;
+    const bool threads = config.threads > 1;
+    for (auto endpoint : resolve_listen_addresses(listener, config.family)) {
+      // With port 0 and a name with several addresses, all of them share the
+      // port the kernel picked for the first.
+      endpoint.port(port);
+      auto acceptor = listen_at(executor, endpoint, threads, threads, listener);
+      port = ip_endpoint(acceptor.local_endpoint()).port();
+      sockets.push_back({std::move(acceptor), index});
+    }
   }
-
-  std::uint16_t port = config.port;
-  for (auto endpoint : resolve_listen_addresses(config)) {
-    // With --port 0 and a name with several addresses, all of them share the
-    // port the kernel picked for the first.
-    endpoint.port(port);
-    acceptors.push_back(listen_at(executor, endpoint, config.threads > 1, config.threads > 1));
-    port = ip_endpoint(acceptors.back().local_endpoint()).port();
-  }
-  return acceptors;
 }
 
-std::vector<Acceptor> listen_again(io_executor executor, const ServerConfig& config,
-                                   const std::vector<Endpoint>& endpoints,
-                                   const std::vector<int>& descriptors) {
-  std::vector<Acceptor> acceptors;
+}  // namespace
+
+std::vector<ListeningSocket> listen(io_executor executor, const ServerConfig& config) {
+  std::vector<ListeningSocket> sockets;
+  const auto listeners = config.every_listener();
+  try {
+    for (std::size_t index = 0; index < listeners.size(); ++index)
+      listen(executor, config, listeners[index], index, sockets);
+  } catch (const StartupError&) {
+    // The socket files of the listeners before the one that failed go too.
+    for (const auto& socket : sockets) remove_unix_socket_file(listeners[socket.listener].unix_path);
+    throw;
+  }
+  return sockets;
+}
+
+Acceptor listen_again(io_executor executor, const ListenerConfig& listener, Acceptor& first,
+                      const Endpoint& at) {
   // A socket from systemd, or a Unix domain socket (a path has one listener):
   // every thread waits on the same socket, and whichever wakes first accepts.
-  if (!config.inherited_sockets.empty() || !config.unix_path.empty()) {
-    for (int descriptor : descriptors) acceptors.push_back(adopt(executor, ::dup(descriptor)));
-    return acceptors;
-  }
-  for (const auto& endpoint : endpoints)
-    acceptors.push_back(listen_at(executor, ip_endpoint(endpoint), true, false));
-  return acceptors;
+  if (listener.inherited_socket >= 0 || at.protocol().family() == AF_UNIX)
+    return adopt(executor, ::dup(first.native_handle()));
+  return listen_at(executor, ip_endpoint(at), true, false, listener);
 }
 
 }  // namespace tcpecho

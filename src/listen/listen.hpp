@@ -1,6 +1,6 @@
-// Where a server listens: --host resolved to its addresses, a socket bound
-// and listening on each; a Unix domain socket (listen_unix.hpp); or the
-// sockets systemd handed over.
+// Where a server listens: for each listener, its host resolved to its
+// addresses, a socket bound and listening on each; a Unix domain socket
+// (listen_unix.hpp); or the socket systemd handed over.
 //
 // With --threads, every thread has a socket of its own on each address
 // (SO_REUSEPORT), and the kernel spreads new connections across them. The
@@ -17,14 +17,22 @@
 
 namespace tcpecho {
 
-// The first thread's listening sockets. Throws StartupError.
-std::vector<Acceptor> listen(io_executor executor, const ServerConfig& config);
+// A listening socket, and which of the config's every_listener() it serves
+// (a name with several addresses has a socket on each).
+struct ListeningSocket {
+  Acceptor acceptor;
+  std::size_t listener;
+};
 
-// Another thread's, given the first thread's `endpoints` and `descriptors`:
-// on the same TCP addresses and ports; or, for sockets from systemd and a
-// Unix domain socket, the very same sockets. Throws StartupError.
-std::vector<Acceptor> listen_again(io_executor executor, const ServerConfig& config,
-                                   const std::vector<Endpoint>& endpoints,
-                                   const std::vector<int>& descriptors);
+// The first thread's listening sockets, listener by listener. Throws
+// StartupError naming the listener that cannot listen.
+std::vector<ListeningSocket> listen(io_executor executor, const ServerConfig& config);
+
+// Another thread's socket beside the first thread's `first`, which listens
+// at `at` for `listener`: on the same TCP address and port; or, for a socket
+// from systemd or a Unix domain socket, the very same socket. Throws
+// StartupError.
+Acceptor listen_again(io_executor executor, const ListenerConfig& listener, Acceptor& first,
+                      const Endpoint& at);
 
 }  // namespace tcpecho

@@ -27,8 +27,13 @@ std::string ending_text(const asio::error_code& error, std::chrono::milliseconds
   return error.message();
 }
 
-Connection::Connection(Connections& list, Permit permit, Socket socket, PeerAddress peer)
-    : link(std::move(socket)), peer(std::move(peer)), list_(&list), permit_(std::move(permit)) {
+Connection::Connection(Connections& list, Permit permit, Socket socket, PeerAddress peer,
+                       Deadline deadline)
+    : link(std::move(socket)),
+      peer(std::move(peer)),
+      list_(&list),
+      permit_(std::move(permit)),
+      deadline_kind_(deadline) {
   link.activity = this;
   list_->add(*this);
 }
@@ -41,6 +46,7 @@ Connection::Connection(Connection&& other) noexcept
       permit_(std::move(other.permit_)),
       admission_(other.admission_),
       phase_(other.phase_),
+      deadline_kind_(other.deadline_kind_),
       settled_(other.settled_),
       deadline_(other.deadline_),
       previous_(other.previous_),
@@ -83,10 +89,9 @@ bool Connection::has_received_anything() const {
   return link.socket.is_open() && link.socket.available(error) > 0;
 }
 
-Connections::Connections(io_executor executor, std::chrono::milliseconds timeout, Deadline deadline,
+Connections::Connections(io_executor executor, std::chrono::milliseconds timeout,
                          std::atomic<std::size_t>& busy, std::function<void()> on_idle)
     : timeout_(timeout),
-      deadline_kind_(deadline),
       busy_(busy),
       on_idle_(std::move(on_idle)),
       changed_(executor, asio::steady_timer::time_point::max()) {}
@@ -120,7 +125,8 @@ void Connections::moved_to(Connection& connection) {
 }
 
 void Connections::touch(Connection& connection) {
-  if (deadline_kind_ == Deadline::from_accept || timeout_.count() == 0) return;
+  if (connection.deadline_kind_ == Connection::Deadline::from_accept || timeout_.count() == 0)
+    return;
   unlink(connection);
   link_newest(connection);
 }

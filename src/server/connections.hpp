@@ -51,7 +51,11 @@ class Connection final : private Activity {
     lingering,         // reply sent, draining the client's leftovers
   };
 
-  Connection(Connections& list, Permit permit, Socket socket, PeerAddress peer);
+  // Reply mode: the whole exchange has --timeout from accept. Echo mode: the
+  // deadline moves with each read or write.
+  enum class Deadline : bool { from_accept, from_activity };
+
+  Connection(Connections& list, Permit permit, Socket socket, PeerAddress peer, Deadline deadline);
   Connection(Connection&& other) noexcept;
   Connection& operator=(Connection&&) = delete;
   ~Connection();
@@ -78,6 +82,7 @@ class Connection final : private Activity {
   Permit permit_;
   Admission* admission_ = nullptr;  // where its client counts, if anywhere
   Phase phase_ = Phase::awaiting_message;
+  Deadline deadline_kind_;
   bool settled_ = false;
   Clock::time_point deadline_;
   Connection* previous_ = nullptr;
@@ -86,10 +91,9 @@ class Connection final : private Activity {
 
 class Connections {
  public:
-  enum class Deadline { from_accept, from_activity };
   // `timeout` zero: no deadlines. `busy` counts, over every thread, the
   // connections that owe something; `on_idle` runs when it falls to zero.
-  Connections(io_executor executor, std::chrono::milliseconds timeout, Deadline deadline,
+  Connections(io_executor executor, std::chrono::milliseconds timeout,
               std::atomic<std::size_t>& busy, std::function<void()> on_idle);
 
   // Waits until `limit` has a free slot; false once stop_admitting() has been
@@ -123,7 +127,6 @@ class Connections {
   void unlink(Connection& connection);
 
   std::chrono::milliseconds timeout_;
-  Deadline deadline_kind_;
   std::atomic<std::size_t>& busy_;
   std::function<void()> on_idle_;
   std::size_t open_ = 0;

@@ -21,7 +21,14 @@ JsonLine JsonLog::closed(const Connection& connection, const asio::error_code& e
 }
 
 void JsonLog::operator()(const events::Listening& event) {
-  say(JsonLine("listening").address("address", event.at));
+  const auto& listener = event.listener;
+  JsonLine line("listening");
+  line.address("address", event.at);
+  if (!listener.spec.empty()) line.text("listener", listener.spec);
+  line.text("mode", listener.mode == ServeMode::echo ? "echo" : "reply")
+      .flag("tls", listener.tls)
+      .flag("proxy_protocol", listener.proxy_protocol);
+  say(line);
 }
 
 void JsonLog::operator()(const events::TlsReady& event) {
@@ -37,7 +44,7 @@ void JsonLog::operator()(const events::Waiting&) {
 void JsonLog::operator()(const events::Accepted& event) {
   if (quiet_) return;
   auto line = about("connection", event.connection);
-  if (proxied_) line.address("socket_peer", event.socket_peer);
+  if (event.proxied) line.address("socket_peer", event.socket_peer);
   if (event.local_unknown) {
     line.text("local_unknown", event.local_unknown.message());
   } else {

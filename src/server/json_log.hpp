@@ -17,7 +17,6 @@ class JsonLog final : public ServerSink {
       : out_(out),
         quiet_(config.quiet),
         verbose_(config.verbose),
-        proxied_(config.proxy_protocol),
         timeout_(config.timeout) {}
 
   void on(const ServerEvent& event) override;
@@ -53,7 +52,6 @@ class JsonLog final : public ServerSink {
   Output& out_;
   bool quiet_;
   bool verbose_;
-  bool proxied_;
   std::chrono::milliseconds timeout_;
 };
 

@@ -25,13 +25,16 @@ bool may_send_header(const PeerAddress& peer, const std::vector<Cidr>& from) {
 // the server (a deadline, Ctrl+C) under a pending read or write, which then
 // fails with the reason.
 void Server::serve(Socket socket, const Endpoint& peer, Permit permit, const Listener& listener) {
-  Connection connection(connections_, std::move(permit), std::move(socket), PeerAddress(peer));
-  // Admitted at accept (screen_), unless behind a proxy: then begin() judges
-  // the client the header names.
-  if (!config_.proxy_protocol) connection.admitted_by(shared_.admission);
+  const bool echoes = listener.settings.mode == ServeMode::echo;
+  Connection connection(
+      connections_, std::move(permit), std::move(socket), PeerAddress(peer),
+      echoes ? Connection::Deadline::from_activity : Connection::Deadline::from_accept);
+  // Admitted at accept (the listener's screen), unless behind a proxy: then
+  // begin() judges the client the header names.
+  if (!listener.settings.proxy_protocol) connection.admitted_by(shared_.admission);
   co_spawn(executor_,
-           config_.mode == ServerConfig::Mode::echo ? echo(std::move(connection), listener)
-                                                    : exchange(std::move(connection), listener),
+           echoes ? echo(std::move(connection), listener)
+                  : exchange(std::move(connection), listener),
            report_failure("connection", false));
 }
 
@@ -39,7 +42,7 @@ void Server::serve(Socket socket, const Endpoint& peer, Permit permit, const Lis
 // from (said), then its TLS handshake, if any. False: the connection is over,
 // and why has been said.
 awaitable<bool> Server::begin(Connection& connection, const Listener& listener) {
-  if (config_.proxy_protocol) {
+  if (listener.settings.proxy_protocol) {
     if (!co_await receive_proxy_header(connection)) co_return false;
     if (!admit(connection.peer)) co_return false;
     connection.admitted_by(shared_.admission);
@@ -47,7 +50,7 @@ awaitable<bool> Server::begin(Connection& connection, const Listener& listener) 
   welcome(connection, listener);
   // Not `co_return co_await secure(connection);`: gcc 12 miscompiles that
   // here (the awaited coroutine's frame is gone when its result is read).
-  const bool secured = co_await secure(connection);
+  const bool secured = co_await secure(connection, listener);
   co_return secured;
 }
 
@@ -77,9 +80,9 @@ awaitable<bool> Server::receive_proxy_header(Connection& connection) {
   co_return true;
 }
 
-// With --tls, the handshake: false if it failed. Plain: nothing to do.
-awaitable<bool> Server::secure(Connection& connection) {
-  if (!shared_.tls) co_return true;
+// On a TLS listener, the handshake: false if it failed. Plain: nothing to do.
+awaitable<bool> Server::secure(Connection& connection, const Listener& listener) {
+  if (!listener.settings.tls) co_return true;
   connection.link.tls = shared_.tls->accept(connection.link.socket);
   if (auto error = co_await handshake(connection.link)) {
     report(events::HandshakeFailed{connection, error});
@@ -91,7 +94,7 @@ awaitable<bool> Server::secure(Connection& connection) {
 
 void Server::welcome(Connection& connection, const Listener& listener) {
   auto& socket = connection.link.socket;
-  if (config_.mode == ServerConfig::Mode::echo && !connection.peer.is_unix()) {
+  if (listener.settings.mode == ServeMode::echo && !connection.peer.is_unix()) {
     // Without Nagle's delay: an echo is written as it is read, and holding
     // back a short tail for an ACK stalls a streaming client for tens of ms.
     asio::error_code ignored;
@@ -104,9 +107,10 @@ void Server::welcome(Connection& connection, const Listener& listener) {
   const Endpoint local =
       is_wildcard(listener.endpoint) ? socket.local_endpoint(error) : listener.endpoint;
   asio::error_code ignored;
+  const bool proxied = listener.settings.proxy_protocol;
   const Endpoint socket_peer =
-      config_.proxy_protocol ? socket.remote_endpoint(ignored) : connection.peer.endpoint();
-  report(events::Accepted{connection, local, error, socket_peer});
+      proxied ? socket.remote_endpoint(ignored) : connection.peer.endpoint();
+  report(events::Accepted{connection, local, error, socket_peer, proxied});
 }
 
 }  // namespace tcpecho

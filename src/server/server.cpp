@@ -30,35 +30,28 @@ Server::Server(io_executor executor, ServerConfig config, Output& out)
              listen(executor, config)) {}
 
 Server::Server(io_executor executor, const ServerConfig& config, Output& out,
-               std::unique_ptr<ServerShared> own, std::vector<Acceptor> acceptors)
-    : Server(executor, config, out, *own, std::move(acceptors), true) {
+               std::unique_ptr<ServerShared> own, std::vector<ListeningSocket> sockets)
+    : Server(executor, config, out, *own, std::move(sockets), true) {
   own_shared_ = std::move(own);
   own_shared_->start_tls(config, local_endpoints());
   shared_.stop_all = [this](std::string_view reason) { shutdown(reason); };
 }
 
 Server::Server(io_executor executor, const ServerConfig& config, Output& out, ServerShared& shared,
-               std::vector<Acceptor> acceptors, bool announces)
+               std::vector<ListeningSocket> sockets, bool announces)
     : executor_(executor),
       config_(config),
       log_(log_for(out, config_)),
       shared_(shared),
       announces_(announces),
-      connections_(executor, config_.timeout,
-                   config_.mode == ServerConfig::Mode::echo ? Connections::Deadline::from_activity
-                                                            : Connections::Deadline::from_accept,
-                   shared_.busy,
+      connections_(executor, config_.timeout, shared_.busy,
                    [this] {
                      if (!stopping_) report(events::Waiting{});
                    }),
       deadline_timer_(executor),
       grace_timer_(executor),
       stop_requested_(executor, asio::steady_timer::time_point::max()) {
-  const bool judges = !config_.allow.empty() || !config_.deny.empty() || config_.max_per_client;
-  if (judges && !config_.proxy_protocol) {
-    screen_ = [this](const Endpoint& peer) { return admit(PeerAddress(peer)); };
-  }
-  for (auto& acceptor : acceptors) add_listener(std::move(acceptor));
+  for (auto& socket : sockets) add_listener(std::move(socket));
   // A slot freed on any thread wakes this server's accept loops, on its own.
   shared_.limit.on_room([this] { asio::post(executor_, [this] { connections_.notify_all(); }); });
 }
@@ -69,15 +62,26 @@ std::vector<Endpoint> Server::local_endpoints() const {
   return endpoints;
 }
 
-std::vector<int> Server::listening_descriptors() {
-  std::vector<int> descriptors;
-  for (auto& listener : listeners_) descriptors.push_back(listener.acceptor.native_handle());
-  return descriptors;
+std::vector<ListeningSocket> Server::listen_again(io_executor executor) {
+  std::vector<ListeningSocket> sockets;
+  for (auto& listener : listeners_) {
+    sockets.push_back({tcpecho::listen_again(executor, listener.settings, listener.acceptor,
+                                             listener.endpoint),
+                       listener.index});
+  }
+  return sockets;
 }
 
-void Server::add_listener(Acceptor acceptor) {
-  const auto endpoint = acceptor.local_endpoint();
-  listeners_.emplace_back(Listener{std::move(acceptor), endpoint, asio::steady_timer(executor_)});
+void Server::add_listener(ListeningSocket socket) {
+  const auto endpoint = socket.acceptor.local_endpoint();
+  const ListenerConfig& settings = listener_configs_.at(socket.listener);
+  const bool judges = !config_.allow.empty() || !config_.deny.empty() || config_.max_per_client;
+  Screen screen;
+  if (judges && !settings.proxy_protocol) {
+    screen = [this](const Endpoint& peer) { return admit(PeerAddress(peer)); };
+  }
+  listeners_.emplace_back(Listener{std::move(socket.acceptor), socket.listener, settings, endpoint,
+                                   std::move(screen), asio::steady_timer(executor_)});
 }
 
 void Server::FailureReport::operator()(const std::exception_ptr& failure) const {
@@ -92,7 +96,8 @@ void Server::FailureReport::operator()(const std::exception_ptr& failure) const 
 awaitable<void> Server::run() {
   if (announces_) {
     if (shared_.tls) report(events::TlsReady{shared_.tls->announcement()});
-    for (const auto& listener : listeners_) report(events::Listening{listener.endpoint});
+    for (const auto& listener : listeners_)
+      report(events::Listening{listener.endpoint, listener.settings});
     report(events::Waiting{});
   }
   for (auto& listener : listeners_) {
@@ -123,8 +128,8 @@ void Server::shutdown(std::string_view reason) {
   // The path first: a client that finds no file is told at once that
   // nobody listens, rather than queued behind a socket about to close.
   // (A socket from systemd is systemd's to remove.)
-  if (announces_ && config_.inherited_sockets.empty()) remove_unix_socket_file(config_.unix_path);
   for (auto& listener : listeners_) {
+    if (announces_) remove_unix_socket_file(listener.settings.unix_path);
     asio::error_code ignored;
     listener.acceptor.close(ignored);
     listener.retry_timer.cancel();
@@ -149,7 +154,7 @@ awaitable<void> Server::accept_clients(Listener& listener) {
     if (!co_await connections_.wait_for_room(shared_.limit)) co_return;
     std::optional<Permit> permit = shared_.limit.try_take();
     if (!permit) continue;  // another listener or thread took the last slot
-    auto [error, socket, peer] = try_accept(listener.acceptor, screen_);
+    auto [error, socket, peer] = try_accept(listener.acceptor, listener.screen);
     if (error == asio::error::would_block) {
       permit.reset();  // nobody to accept: hold no slot while waiting for somebody
       std::tie(error) =
@@ -157,7 +162,7 @@ awaitable<void> Server::accept_clients(Listener& listener) {
       if (!error) continue;
     }
     if (stopping_) co_return;
-    if (error && error != asio::error::connection_refused) {  // refused: said by screen_
+    if (error && error != asio::error::connection_refused) {  // refused: said by the screen
       co_await back_off(listener, error, delay);
       continue;
     }

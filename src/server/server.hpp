@@ -12,6 +12,7 @@
 // ServerGroup runs one Server per thread.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <functional>
@@ -23,6 +24,7 @@
 #include "config/server_config.hpp"
 #include "listen/accept.hpp"
 #include "listen/connection_limit.hpp"
+#include "listen/listen.hpp"
 #include "net/stream.hpp"
 #include "output/output.hpp"
 #include "server/admission.hpp"
@@ -55,7 +57,9 @@ struct ServerShared {
   // listened on are known (a temporary certificate names them).
   std::unique_ptr<TlsServer> tls;
   void start_tls(const ServerConfig& config, const std::vector<Endpoint>& endpoints) {
-    if (config.tls) tls = make_tls_server(*config.tls, endpoints);
+    const auto listeners = config.every_listener();
+    if (std::any_of(listeners.begin(), listeners.end(), [](const auto& l) { return l.tls; }))
+      tls = make_tls_server(config.tls.value_or(TlsServerOptions{}), endpoints);
   }
 };
 
@@ -66,17 +70,17 @@ class Server {
   // StartupError.
   Server(io_executor executor, ServerConfig config, Output& out);
 
-  // One of a ServerGroup's: serves `acceptors`; only the one that `announces`
+  // One of a ServerGroup's: serves `sockets`; only the one that `announces`
   // prints the "Listening at" lines.
   Server(io_executor executor, const ServerConfig& config, Output& out, ServerShared& shared,
-         std::vector<Acceptor> acceptors, bool announces);
+         std::vector<ListeningSocket> sockets, bool announces);
 
   io_executor executor() const { return executor_; }
 
   // Where it listens, with the real port when it was asked for port 0.
   std::vector<Endpoint> local_endpoints() const;
-  // The listening sockets themselves, for other threads to share.
-  std::vector<int> listening_descriptors();
+  // Another thread's sockets beside these, listener by listener.
+  std::vector<ListeningSocket> listen_again(io_executor executor);
 
   // Serves until shutdown() and the drain that follows it are over.
   awaitable<void> run();
@@ -93,14 +97,19 @@ class Server {
  private:
   struct Listener {
     Acceptor acceptor;
+    std::size_t index;  // in listener_configs_
+    const ListenerConfig& settings;  // its mode, TLS, PROXY protocol
     Endpoint endpoint;  // where it listens, kept to spare getsockname() calls
+    // --deny, --allow, --max-per-client at accept, where the socket's peer
+    // is the client (not behind a proxy); none without them.
+    Screen screen;
     asio::steady_timer retry_timer;
     bool failing = false;  // inside an episode of accept errors
   };
 
   Server(io_executor executor, const ServerConfig& config, Output& out,
-         std::unique_ptr<ServerShared> own, std::vector<Acceptor> acceptors);
-  void add_listener(Acceptor acceptor);
+         std::unique_ptr<ServerShared> own, std::vector<ListeningSocket> sockets);
+  void add_listener(ListeningSocket socket);
   awaitable<void> accept_clients(Listener& listener);
   awaitable<void> back_off(Listener& listener, const asio::error_code& error,
                            std::chrono::milliseconds& delay);
@@ -109,7 +118,7 @@ class Server {
   awaitable<bool> begin(Connection& connection, const Listener& listener);
   awaitable<bool> receive_proxy_header(Connection& connection);
   void welcome(Connection& connection, const Listener& listener);
-  awaitable<bool> secure(Connection& connection);
+  awaitable<bool> secure(Connection& connection, const Listener& listener);
   awaitable<void> exchange(Connection connection, const Listener& listener);
   awaitable<void> linger(Connection& connection);
   awaitable<void> echo(Connection connection, const Listener& listener);
@@ -131,15 +140,13 @@ class Server {
 
   io_executor executor_;
   ServerConfig config_;
+  const std::vector<ListenerConfig> listener_configs_ = config_.every_listener();
   std::unique_ptr<ServerSink> log_;
   std::unique_ptr<ServerShared> own_shared_;  // a server alone shares with nobody
   ServerShared& shared_;
   bool announces_;
   std::list<Listener> listeners_;  // a list: accept loops hold references into it
   Connections connections_;
-  // --deny, --allow, --max-per-client at accept, where the socket's peer is
-  // the client (not behind a proxy); none without them.
-  Screen screen_;
   bool stopping_ = false;
   bool running_ = true;
   bool healthy_ = true;

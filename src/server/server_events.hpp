@@ -14,6 +14,7 @@
 #include <string_view>
 #include <variant>
 
+#include "config/listener_config.hpp"
 #include "net/peer_address.hpp"
 #include "net/stream.hpp"
 #include "server/admission.hpp"
@@ -28,6 +29,7 @@ namespace events {
 
 struct Listening {
   const Endpoint& at;
+  const ListenerConfig& listener;  // its mode, TLS, PROXY protocol, --listen SPEC
 };
 struct TlsReady {
   std::string_view certificate;  // which one, and its fingerprint
@@ -41,6 +43,7 @@ struct Accepted {
   const Endpoint& local;  // where the client reached us
   asio::error_code local_unknown;
   const Endpoint& socket_peer;
+  bool proxied;  // on a --proxy-protocol listener: the client is not the socket's peer
 };
 // --deny, --allow, --max-per-client: closed before anything was read (but a
 // PROXY header), holding no slot under --max-connections. Reported once per

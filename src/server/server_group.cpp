@@ -17,11 +17,10 @@ ServerGroup::ServerGroup(const ServerConfig& config, Output& out)
     // them; alone, everything happens on the one thread.
     auto& io = *contexts_.emplace_back(
         std::make_unique<asio::io_context>(config_.threads == 1 ? one_thread_only : one_thread_io));
-    auto acceptors = i == 0 ? listen(io.get_executor(), config_)
-                            : listen_again(io.get_executor(), config_, local_endpoints(),
-                                           servers_.front()->listening_descriptors());
+    auto sockets = i == 0 ? listen(io.get_executor(), config_)
+                          : servers_.front()->listen_again(io.get_executor());
     servers_.push_back(std::make_unique<Server>(io.get_executor(), config_, out_, shared_,
-                                                std::move(acceptors), i == 0));
+                                                std::move(sockets), i == 0));
     if (i == 0) shared_.start_tls(config_, local_endpoints());
   }
 }

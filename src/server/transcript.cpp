@@ -26,8 +26,17 @@ std::string Transcript::why(const asio::error_code& error) const {
   return ending_text(error, timeout_);
 }
 
+// A listener --listen gave says what it does there; the one --host and
+// --port describe prints the seed's line.
 void Transcript::operator()(const events::Listening& event) {
-  out_.print("Listening at {}", event.at);
+  const auto& listener = event.listener;
+  if (listener.spec.empty()) {
+    out_.print("Listening at {}", event.at);
+    return;
+  }
+  out_.print("Listening at {} ({}{}{})", event.at,
+             listener.mode == ServeMode::echo ? "echo" : "reply", listener.tls ? ", TLS" : "",
+             listener.proxy_protocol ? ", PROXY protocol" : "");
 }
 
 void Transcript::operator()(const events::TlsReady& event) {
