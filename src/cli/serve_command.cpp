@@ -1,5 +1,7 @@
 // `tcpecho serve`'s options: where it listens, on how many threads, for how
 // many clients at once, and what it does with each connection.
+#include <arpa/inet.h>
+
 #include <algorithm>
 
 #include "cli/cli_listen.hpp"
@@ -110,6 +112,26 @@ CLI::Option* add_cidr_option(CLI::App& serve, const std::string& name, std::vect
       ->type_name("CIDR");
 }
 
+// --metrics HOST:PORT, where HOST is an address: /metrics is no place for a
+// name that resolves to several.
+void add_metrics_option(CLI::App& serve, std::optional<MetricsAddress>& target) {
+  serve
+      .add_option_function<std::string>(
+          "--metrics",
+          [&target](const std::string& text) {
+            auto [host, port] = split_host("--metrics", text);
+            in6_addr ignored{};
+            const int family = host.find(':') != std::string::npos ? AF_INET6 : AF_INET;
+            if (!port || ::inet_pton(family, host.c_str(), &ignored) != 1)
+              throw CLI::ValidationError("--metrics", "'" + text + "' is not ADDRESS:PORT");
+            target = MetricsAddress{host, checked_port("--metrics", *port)};
+          },
+          "Serve Prometheus metrics at http://ADDRESS:PORT/metrics (127.0.0.1:9100, "
+          "[::1]:9100; port 0 picks one, printed at start): connections, refusals, bytes, "
+          "exchanges, TLS handshakes, connection durations")
+      ->type_name("ADDRESS:PORT");
+}
+
 // Who may connect, and who may say who connects.
 void add_admission_options(CLI::App& serve, ServerConfig& config) {
   serve.add_flag(
@@ -151,6 +173,7 @@ CLI::App* add_serve(CLI::App& app, ServerConfig& config, TlsRequest<TlsServerOpt
   describe_listening(*serve, config, endpoint);
   describe_answers(*serve, config);
   add_admission_options(*serve, config);
+  add_metrics_option(*serve, config.metrics);
   add_tls_server_options(*serve, tls);
   return serve;
 }

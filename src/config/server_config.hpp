@@ -21,6 +21,12 @@ namespace tcpecho {
 
 using namespace std::chrono_literals;
 
+// --metrics HOST:PORT: where /metrics is served; HOST is an address.
+struct MetricsAddress {
+  std::string host;
+  std::uint16_t port = 0;
+};
+
 struct ServerConfig {
   using Mode = ServeMode;
   Mode mode = Mode::reply;  // of listeners that do not say
@@ -60,6 +66,7 @@ struct ServerConfig {
   std::vector<Cidr> allow;
   std::vector<Cidr> deny;
   std::size_t max_per_client = 0;
+  std::optional<MetricsAddress> metrics;  // none: no metrics
 
   // Where the server listens, and what it does there: systemd's sockets,
   // else `listeners`, else host and port (or unix_path), with the server-wide

@@ -3,8 +3,10 @@
 
 #include <fmt/format.h>
 #include <netinet/in.h>
+#include <sys/un.h>
 
 #include <algorithm>
+#include <cstddef>
 #include <cstring>
 
 namespace tcpecho {
@@ -56,6 +58,15 @@ Endpoint unix_endpoint(std::string_view path) {
   // endpoint takes both kinds, by length.
   if (name.starts_with('@')) name[0] = '\0';
   return asio::local::stream_protocol::endpoint(name);
+}
+
+std::string unix_name(const Endpoint& endpoint) {
+  constexpr std::size_t offset = offsetof(sockaddr_un, sun_path);
+  if (endpoint.size() <= offset) return {};
+  std::string name(reinterpret_cast<const char*>(endpoint.data()) + offset,
+                   endpoint.size() - offset);
+  if (name.front() == '\0') return "@" + name.substr(1);
+  return name.substr(0, name.find('\0'));
 }
 
 std::string target_text(std::string_view host, std::uint16_t port, std::string_view unix_path) {

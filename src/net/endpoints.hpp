@@ -33,6 +33,10 @@ asio::error_code no_address_of(AddressFamily family);
 Endpoint unix_endpoint(std::string_view path);
 inline constexpr std::size_t unix_path_max = 107;
 
+// A Unix socket's name as ss(8) and --unix write it: "@name" in the
+// abstract namespace, empty for an unnamed socket.
+std::string unix_name(const Endpoint& endpoint);
+
 // How messages name the server: "HOST port PORT", or the socket's path.
 std::string target_text(std::string_view host, std::uint16_t port, std::string_view unix_path);
 

@@ -52,17 +52,6 @@ std::string base64(std::string_view bytes) {
   return out;
 }
 
-// A Unix socket's name as ss(8) and --unix write it: "@name" in the
-// abstract namespace, empty for an unnamed socket.
-std::string unix_name(const Endpoint& endpoint) {
-  constexpr std::size_t offset = offsetof(sockaddr_un, sun_path);
-  if (endpoint.size() <= offset) return {};
-  std::string name(reinterpret_cast<const char*>(endpoint.data()) + offset,
-                   endpoint.size() - offset);
-  if (name.front() == '\0') return "@" + name.substr(1);
-  return name.substr(0, name.find('\0'));
-}
-
 std::string now_rfc3339() {
   const auto now = std::chrono::floor<std::chrono::microseconds>(std::chrono::system_clock::now());
   const auto seconds = std::chrono::floor<std::chrono::seconds>(now);

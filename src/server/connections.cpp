@@ -90,10 +90,12 @@ bool Connection::has_received_anything() const {
 }
 
 Connections::Connections(io_executor executor, std::chrono::milliseconds timeout,
-                         std::atomic<std::size_t>& busy, std::function<void()> on_idle)
+                         std::atomic<std::size_t>& busy, std::function<void()> on_idle,
+                         std::function<void(const Connection&)> on_closed)
     : timeout_(timeout),
       busy_(busy),
       on_idle_(std::move(on_idle)),
+      on_closed_(std::move(on_closed)),
       changed_(executor, asio::steady_timer::time_point::max()) {}
 
 awaitable<bool> Connections::wait_for_room(const ConnectionLimit& limit) {
@@ -115,6 +117,7 @@ void Connections::add(Connection& connection) {
 }
 
 void Connections::remove(Connection& connection) {
+  on_closed_(connection);
   unlink(connection);
   if (--open_ == 0) notify_all();  // for until_empty()
 }

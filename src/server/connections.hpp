@@ -92,9 +92,11 @@ class Connection final : private Activity {
 class Connections {
  public:
   // `timeout` zero: no deadlines. `busy` counts, over every thread, the
-  // connections that owe something; `on_idle` runs when it falls to zero.
+  // connections that owe something; `on_idle` runs when it falls to zero,
+  // `on_closed` as each connection closes.
   Connections(io_executor executor, std::chrono::milliseconds timeout,
-              std::atomic<std::size_t>& busy, std::function<void()> on_idle);
+              std::atomic<std::size_t>& busy, std::function<void()> on_idle,
+              std::function<void(const Connection&)> on_closed);
 
   // Waits until `limit` has a free slot; false once stop_admitting() has been
   // called. Another thread may take the slot first: take it with try_take().
@@ -129,6 +131,7 @@ class Connections {
   std::chrono::milliseconds timeout_;
   std::atomic<std::size_t>& busy_;
   std::function<void()> on_idle_;
+  std::function<void(const Connection&)> on_closed_;
   std::size_t open_ = 0;
   bool admitting_ = true;
   Connection* oldest_ = nullptr;

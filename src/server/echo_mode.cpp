@@ -23,6 +23,7 @@ awaitable<void> Server::echo(Connection connection, const Listener& listener) {
     const auto chunk = asio::buffer(scratch, n);
     report(events::Echoing{connection, {static_cast<const char*>(chunk.data()), n}});
     auto [write_error, written] = co_await write_all(link, chunk);
+    report(events::Echoed{connection, written});
     error = write_error;
     echoed += written;
   }

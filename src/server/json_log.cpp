@@ -31,6 +31,10 @@ void JsonLog::operator()(const events::Listening& event) {
   say(line);
 }
 
+void JsonLog::operator()(const events::MetricsReady& event) {
+  say(JsonLine("metrics").text("url", event.url()));
+}
+
 void JsonLog::operator()(const events::TlsReady& event) {
   say_error(JsonLine("tls").text("certificate", event.certificate));
 }
@@ -54,13 +58,14 @@ void JsonLog::operator()(const events::Accepted& event) {
 }
 
 void JsonLog::operator()(const events::Refused& event) {
+  if (!event.untold) return;
   const char* reason = event.reason == Admission::Refusal::deny    ? "deny"
                        : event.reason == Admission::Refusal::allow ? "allow"
                                                                    : "per_client";
   say_error(JsonLine("refused")
                 .address("peer", event.client.endpoint())
                 .text("reason", reason)
-                .number("untold", event.untold));
+                .number("untold", *event.untold));
 }
 
 void JsonLog::operator()(const events::ProxyRefused& event) {
@@ -125,6 +130,7 @@ void JsonLog::operator()(const events::EndedAfterReply& event) {
 }
 
 void JsonLog::operator()(const events::AcceptFailed& event) {
+  if (!event.first) return;
   say_error(JsonLine("accept_error")
                 .address("address", event.listener)
                 .text("reason", event.error.message()));

@@ -22,8 +22,11 @@ class JsonLog final : public ServerSink {
   void on(const ServerEvent& event) override;
 
   void operator()(const events::Listening& event);
+  void operator()(const events::MetricsReady& event);
   void operator()(const events::TlsReady& event);
   void operator()(const events::Waiting& event);
+  void operator()(const events::Opened&) {}
+  void operator()(const events::Closed&) {}
   void operator()(const events::Accepted& event);
   void operator()(const events::Refused& event);
   void operator()(const events::ProxyRefused& event);
@@ -31,6 +34,7 @@ class JsonLog final : public ServerSink {
   void operator()(const events::Secured& event);
   void operator()(const events::HandshakeFailed& event);
   void operator()(const events::Echoing& event);
+  void operator()(const events::Echoed&) {}
   void operator()(const events::EchoEnded& event);
   void operator()(const events::Answered& event);
   void operator()(const events::ExchangeFailed& event);

@@ -29,6 +29,7 @@ void Server::serve(Socket socket, const Endpoint& peer, Permit permit, const Lis
   Connection connection(
       connections_, std::move(permit), std::move(socket), PeerAddress(peer),
       echoes ? Connection::Deadline::from_activity : Connection::Deadline::from_accept);
+  report(events::Opened{connection, listener.position});
   // Admitted at accept (the listener's screen), unless behind a proxy: then
   // begin() judges the client the header names.
   if (!listener.settings.proxy_protocol) connection.admitted_by(shared_.admission);
@@ -59,8 +60,8 @@ awaitable<bool> Server::begin(Connection& connection, const Listener& listener) 
 bool Server::admit(const PeerAddress& client) {
   const auto refusal = shared_.admission.admit(client);
   if (!refusal) return true;
-  const auto untold = shared_.refusals.tell(*client.ip_bytes(), RefusalLog::Clock::now());
-  if (untold) report(events::Refused{client, *refusal, *untold});
+  report(events::Refused{client, *refusal,
+                         shared_.refusals.tell(*client.ip_bytes(), RefusalLog::Clock::now())});
   return false;
 }
 

@@ -10,6 +10,7 @@
 #include "listen/accept.hpp"
 #include "listen/listen.hpp"
 #include "listen/listen_unix.hpp"
+#include "net/endpoints.hpp"
 #include "output/python_format.hpp"  // an Endpoint in a message
 #include "server/json_log.hpp"
 
@@ -23,7 +24,25 @@ std::unique_ptr<ServerSink> log_for(Output& out, const ServerConfig& config) {
   return std::make_unique<Transcript>(out, config);
 }
 
+// How /metrics names a listening socket: "127.0.0.1:3000", "[::1]:3001",
+// "unix:/run/tcpecho.sock".
+std::string listener_label(const Endpoint& endpoint) {
+  if (is_unix(endpoint)) return "unix:" + unix_name(endpoint);
+  const auto ip = ip_endpoint(endpoint);
+  const bool ipv6 = ip.address().is_v6();
+  return fmt::format("{}{}{}:{}", ipv6 ? "[" : "", ip.address().to_string(), ipv6 ? "]" : "",
+                     ip.port());
+}
+
 }  // namespace
+
+void ServerShared::start_metrics(const ServerConfig& config, std::vector<const Tally*> tallies,
+                                 const std::vector<Endpoint>& endpoints) {
+  if (!config.metrics) return;
+  std::vector<std::string> labels;
+  for (const auto& endpoint : endpoints) labels.push_back(listener_label(endpoint));
+  metrics = expose_metrics(*config.metrics, std::move(tallies), std::move(labels));
+}
 
 Server::Server(io_executor executor, ServerConfig config, Output& out)
     : Server(executor, config, out, std::make_unique<ServerShared>(config, 1),
@@ -34,6 +53,7 @@ Server::Server(io_executor executor, const ServerConfig& config, Output& out,
     : Server(executor, config, out, *own, std::move(sockets), true) {
   own_shared_ = std::move(own);
   own_shared_->start_tls(config, local_endpoints());
+  own_shared_->start_metrics(config, {tally()}, local_endpoints());
   shared_.stop_all = [this](std::string_view reason) { shutdown(reason); };
 }
 
@@ -44,14 +64,18 @@ Server::Server(io_executor executor, const ServerConfig& config, Output& out, Se
       log_(log_for(out, config_)),
       shared_(shared),
       announces_(announces),
-      connections_(executor, config_.timeout, shared_.busy,
-                   [this] {
-                     if (!stopping_) report(events::Waiting{});
-                   }),
+      connections_(
+          executor, config_.timeout, shared_.busy,
+          [this] {
+            if (!stopping_) report(events::Waiting{});
+          },
+          [this](const Connection& connection) { report(events::Closed{connection}); }),
       deadline_timer_(executor),
       grace_timer_(executor),
       stop_requested_(executor, asio::steady_timer::time_point::max()) {
   for (auto& socket : sockets) add_listener(std::move(socket));
+  if (config_.metrics)
+    metrics_ = std::make_unique<MetricsSink>(listeners_.size(), config_.reply.size());
   // A slot freed on any thread wakes this server's accept loops, on its own.
   shared_.limit.on_room([this] { asio::post(executor_, [this] { connections_.notify_all(); }); });
 }
@@ -80,8 +104,9 @@ void Server::add_listener(ListeningSocket socket) {
   if (judges && !settings.proxy_protocol) {
     screen = [this](const Endpoint& peer) { return admit(PeerAddress(peer)); };
   }
-  listeners_.emplace_back(Listener{std::move(socket.acceptor), socket.listener, settings, endpoint,
-                                   std::move(screen), asio::steady_timer(executor_)});
+  listeners_.emplace_back(Listener{std::move(socket.acceptor), socket.listener, settings,
+                                   listeners_.size(), endpoint, std::move(screen),
+                                   asio::steady_timer(executor_)});
 }
 
 void Server::FailureReport::operator()(const std::exception_ptr& failure) const {
@@ -98,6 +123,7 @@ awaitable<void> Server::run() {
     if (shared_.tls) report(events::TlsReady{shared_.tls->announcement()});
     for (const auto& listener : listeners_)
       report(events::Listening{listener.endpoint, listener.settings});
+    if (shared_.metrics) report(events::MetricsReady{config_.metrics->host, shared_.metrics->port()});
     report(events::Waiting{});
   }
   for (auto& listener : listeners_) {
@@ -186,10 +212,8 @@ awaitable<void> Server::accept_clients(Listener& listener) {
 // a server that no longer serves. So: say it once, wait, retry, wait longer.
 awaitable<void> Server::back_off(Listener& listener, const asio::error_code& error,
                                  std::chrono::milliseconds& delay) {
-  if (!listener.failing) {
-    listener.failing = true;
-    report(events::AcceptFailed{listener.endpoint, error});
-  }
+  report(events::AcceptFailed{listener.endpoint, error, !listener.failing});
+  listener.failing = true;
   listener.retry_timer.expires_after(delay);
   co_await listener.retry_timer.async_wait(nothrow_awaitable);
   delay = std::min(delay * 2, std::chrono::milliseconds(1s));

@@ -25,6 +25,8 @@
 #include "listen/accept.hpp"
 #include "listen/connection_limit.hpp"
 #include "listen/listen.hpp"
+#include "metrics/exposition.hpp"
+#include "metrics/metrics_sink.hpp"
 #include "net/stream.hpp"
 #include "output/output.hpp"
 #include "server/admission.hpp"
@@ -56,6 +58,11 @@ struct ServerShared {
   // With --tls: the certificate and settings, made once the addresses
   // listened on are known (a temporary certificate names them).
   std::unique_ptr<TlsServer> tls;
+  // With --metrics: /metrics, summing every server's Tally, whose
+  // listening sockets are at `endpoints`.
+  std::unique_ptr<MetricsExposer> metrics;
+  void start_metrics(const ServerConfig& config, std::vector<const Tally*> tallies,
+                     const std::vector<Endpoint>& endpoints);
   void start_tls(const ServerConfig& config, const std::vector<Endpoint>& endpoints) {
     const auto listeners = config.every_listener();
     if (std::any_of(listeners.begin(), listeners.end(), [](const auto& l) { return l.tls; }))
@@ -91,6 +98,9 @@ class Server {
   // Closes everything at once.
   void abort(std::string_view reason);
 
+  // Its counts for --metrics; none without.
+  const Tally* tally() const { return metrics_ ? &metrics_->tally() : nullptr; }
+
   // False once any of the server's own coroutines failed.
   bool healthy() const { return healthy_; }
 
@@ -99,6 +109,7 @@ class Server {
     Acceptor acceptor;
     std::size_t index;  // in listener_configs_
     const ListenerConfig& settings;  // its mode, TLS, PROXY protocol
+    std::size_t position;            // in listeners_, as the Listening events came
     Endpoint endpoint;  // where it listens, kept to spare getsockname() calls
     // --deny, --allow, --max-per-client at accept, where the socket's peer
     // is the client (not behind a proxy); none without them.
@@ -123,8 +134,12 @@ class Server {
   awaitable<void> linger(Connection& connection);
   awaitable<void> echo(Connection connection, const Listener& listener);
   awaitable<void> enforce_deadlines();
-  // Says what happened, to the log: the transcript, or JSON lines.
-  void report(const ServerEvent& event) { log_->on(event); }
+  // Says what happened, to the log (the transcript, or JSON lines) and, with
+  // --metrics, to the counts.
+  void report(const ServerEvent& event) {
+    log_->on(event);
+    if (metrics_) metrics_->on(event);
+  }
   // Completion handler for co_spawn: a coroutine's failure is logged instead
   // of vanishing, and a failure of the server's own machinery stops it.
   // `what` is a string literal: nothing is allocated for it per connection.
@@ -142,6 +157,7 @@ class Server {
   ServerConfig config_;
   const std::vector<ListenerConfig> listener_configs_ = config_.every_listener();
   std::unique_ptr<ServerSink> log_;
+  std::unique_ptr<MetricsSink> metrics_;
   std::unique_ptr<ServerShared> own_shared_;  // a server alone shares with nobody
   ServerShared& shared_;
   bool announces_;

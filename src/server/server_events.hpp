@@ -11,8 +11,12 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string_view>
 #include <variant>
+
+#include <fmt/format.h>
 
 #include "config/listener_config.hpp"
 #include "net/peer_address.hpp"
@@ -31,6 +35,15 @@ struct Listening {
   const Endpoint& at;
   const ListenerConfig& listener;  // its mode, TLS, PROXY protocol, --listen SPEC
 };
+// --metrics: /metrics is served at http://HOST:PORT/metrics.
+struct MetricsReady {
+  std::string_view host;
+  std::uint16_t port;
+  std::string url() const {
+    const bool ipv6 = host.find(':') != std::string_view::npos;
+    return fmt::format("http://{}{}{}:{}/metrics", ipv6 ? "[" : "", host, ipv6 ? "]" : "", port);
+  }
+};
 struct TlsReady {
   std::string_view certificate;  // which one, and its fingerprint
 };
@@ -45,13 +58,24 @@ struct Accepted {
   const Endpoint& socket_peer;
   bool proxied;  // on a --proxy-protocol listener: the client is not the socket's peer
 };
+// A connection taken off the listener at `position` (in the order of the
+// Listening events), before anything else about it is known.
+struct Opened {
+  const Connection& connection;
+  std::size_t position;
+};
+// Its socket closed, whichever way it ended; what metrics count.
+struct Closed {
+  const Connection& connection;
+};
 // --deny, --allow, --max-per-client: closed before anything was read (but a
-// PROXY header), holding no slot under --max-connections. Reported once per
-// address per RefusalLog::window: `untold` refusals came since the last one.
+// PROXY header), holding no slot under --max-connections. Every refusal is
+// reported; the log tells of one per address per RefusalLog::window, when
+// `untold` has a value: how many came since the last one it told.
 struct Refused {
   const PeerAddress& client;
   Admission::Refusal reason;
-  std::size_t untold;
+  std::optional<std::size_t> untold;
 };
 // --proxy-protocol: a connection from an address --proxy-from does not name.
 struct ProxyRefused {
@@ -74,6 +98,11 @@ struct HandshakeFailed {
 struct Echoing {
   const Connection& connection;
   std::string_view bytes;
+};
+// Echo mode: `written` bytes of the chunk went back.
+struct Echoed {
+  const Connection& connection;
+  std::size_t written;
 };
 struct EchoEnded {
   const Connection& connection;
@@ -103,9 +132,11 @@ struct EndedAfterReply {
   const Connection& connection;
   asio::error_code error;
 };
+// Every failed accept; the log tells of the first of an episode.
 struct AcceptFailed {
   const Endpoint& listener;
   asio::error_code error;
+  bool first;
 };
 struct AcceptResumed {
   const Endpoint& listener;
@@ -124,9 +155,10 @@ struct Failed {
 }  // namespace events
 
 using ServerEvent =
-    std::variant<events::Listening, events::TlsReady, events::Waiting, events::Accepted,
-                 events::Refused, events::ProxyRefused, events::ProxyHeaderFailed,
-                 events::Secured, events::HandshakeFailed, events::Echoing, events::EchoEnded,
+    std::variant<events::Listening, events::MetricsReady, events::TlsReady, events::Waiting, events::Opened,
+                 events::Closed, events::Accepted, events::Refused, events::ProxyRefused,
+                 events::ProxyHeaderFailed, events::Secured, events::HandshakeFailed,
+                 events::Echoing, events::Echoed, events::EchoEnded,
                  events::Answered, events::ExchangeFailed, events::Discarded,
                  events::EndedAfterReply, events::AcceptFailed, events::AcceptResumed,
                  events::ShuttingDown, events::Failed>;

@@ -23,6 +23,9 @@ ServerGroup::ServerGroup(const ServerConfig& config, Output& out)
                                                 std::move(sockets), i == 0));
     if (i == 0) shared_.start_tls(config_, local_endpoints());
   }
+  std::vector<const Tally*> tallies;
+  for (const auto& server : servers_) tallies.push_back(server->tally());
+  shared_.start_metrics(config_, std::move(tallies), local_endpoints());
 }
 
 std::vector<Endpoint> ServerGroup::local_endpoints() const {

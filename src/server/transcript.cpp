@@ -39,6 +39,10 @@ void Transcript::operator()(const events::Listening& event) {
              listener.proxy_protocol ? ", PROXY protocol" : "");
 }
 
+void Transcript::operator()(const events::MetricsReady& event) {
+  out_.print("Metrics at {}", event.url());
+}
+
 void Transcript::operator()(const events::TlsReady& event) {
   out_.print_error("tcpecho: {}", event.certificate);
 }
@@ -56,8 +60,9 @@ void Transcript::operator()(const events::Accepted& event) {
              python::endpoint_repr(event.socket_peer));
 }
 
-// Said even with --quiet, as errors are.
+// Said even with --quiet, as errors are, when the throttle lets it be said.
 void Transcript::operator()(const events::Refused& event) {
+  if (!event.untold) return;
   const std::string why = event.reason == Admission::Refusal::deny ? "--deny names it"
                           : event.reason == Admission::Refusal::allow
                               ? "--allow does not name it"
@@ -66,7 +71,7 @@ void Transcript::operator()(const events::Refused& event) {
                                     "from it (--max-per-client)",
                                     max_per_client_, plural(max_per_client_));
   const std::string more =
-      event.untold > 0 ? fmt::format("; {} more refused since the last such line", event.untold)
+      *event.untold > 0 ? fmt::format("; {} more refused since the last such line", *event.untold)
                        : "";
   out_.print_error("tcpecho: refused connection from {}: {}{}",
                    python::endpoint_repr(event.client.endpoint()), why, more);
@@ -141,6 +146,7 @@ void Transcript::operator()(const events::EndedAfterReply& event) {
 }
 
 void Transcript::operator()(const events::AcceptFailed& event) {
+  if (!event.first) return;
   out_.print_error("tcpecho: cannot accept connections on {}: {}; retrying", event.listener,
                    event.error.message());
 }

@@ -23,8 +23,11 @@ class Transcript final : public ServerSink {
 
   // One per event, each printing its own lines.
   void operator()(const events::Listening& event);
+  void operator()(const events::MetricsReady& event);
   void operator()(const events::TlsReady& event);
   void operator()(const events::Waiting& event);
+  void operator()(const events::Opened&) {}
+  void operator()(const events::Closed&) {}
   void operator()(const events::Accepted& event);
   void operator()(const events::Refused& event);
   void operator()(const events::ProxyRefused& event);
@@ -32,6 +35,7 @@ class Transcript final : public ServerSink {
   void operator()(const events::Secured& event);
   void operator()(const events::HandshakeFailed& event);
   void operator()(const events::Echoing& event);
+  void operator()(const events::Echoed&) {}
   void operator()(const events::EchoEnded& event);
   void operator()(const events::Answered& event);
   void operator()(const events::ExchangeFailed& event);

@@ -89,4 +89,8 @@ std::unique_ptr<TlsServer> make_tls_server(const TlsServerOptions& options,
                                            const std::vector<Endpoint>& endpoints);
 std::unique_ptr<TlsClient> make_tls_client(const TlsClientOptions& options);
 
+// The TLS library's version, as metrics name it ("3.0.17"); "none" in a
+// build without TLS.
+std::string tls_library_version();
+
 }  // namespace tcpecho

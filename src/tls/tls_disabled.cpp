@@ -20,4 +20,6 @@ std::unique_ptr<TlsServer> make_tls_server(const TlsServerOptions&, const std::v
 
 std::unique_ptr<TlsClient> make_tls_client(const TlsClientOptions&) { refuse(); }
 
+std::string tls_library_version() { return "none"; }
+
 }  // namespace tcpecho

@@ -2,11 +2,14 @@
 #include "tls/tls_settings.hpp"
 
 #include <fmt/format.h>
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 
 #include "exit_status.hpp"
 
 namespace tcpecho {
+
+std::string tls_library_version() { return OpenSSL_version(OPENSSL_VERSION_STRING); }
 
 void common_settings(asio::ssl::context& tls) {
   SSL_CTX_set_min_proto_version(tls.native_handle(), TLS1_2_VERSION);
