@@ -1,7 +1,7 @@
 """tcpecho against plain-C epoll servers, scenario by scenario.
 
 Builds nothing: it runs what meson built (tcpecho, echo_epoll, seed_epoll,
-tls_echo_epoll). The TLS scenarios use one certificate for both servers, an
+tls_echo_epoll, and go_tls_echo where Go is installed). The TLS scenarios use one certificate for both servers, an
 ECDSA P-256 one made at start with the openssl command.
 Pins the server to CPU 0 and the load (`tcpecho bench`) to CPU 1, runs each
 scenario against the reference and against tcpecho alternately (A B A B ...),
@@ -87,6 +87,16 @@ SCENARIOS += [
              ["rss_bytes_per_conn"], tls=True),
 ]
 
+# Go's crypto/tls as the reference (go_tls_echo, built where Go is
+# installed), each server with its own defaults.
+SCENARIOS += [
+    Scenario("go tls rr 50x128B", "go", ["--mode", "echo", "--quiet"],
+             ["--mode", "rr", "-c", "50", "-s", "128"], ["ops_per_s", "cpu_us_per_op"], tls=True),
+    Scenario("go tls stream 4x64KiB", "go", ["--mode", "echo", "--quiet"],
+             ["--mode", "stream", "-c", "4", "-s", "65536"], ["mb_per_s", "cpu_us_per_op"],
+             tls=True),
+]
+
 HIGHER_IS_BETTER = {"ops_per_s", "mb_per_s"}
 
 
@@ -141,7 +151,8 @@ def run_once(args, scenario, implementation, seconds, warmup):
         where = [path] if scenario.unix else ["0"]
         cert, key = args.certificate
         if implementation == "reference" and scenario.tls:
-            command = [os.path.join(args.build, "test", "tls_echo_epoll"), cert, key, *where]
+            binary = "go_tls_echo" if scenario.reference == "go" else "tls_echo_epoll"
+            command = [os.path.join(args.build, "test", binary), cert, key, *where]
         elif implementation == "reference":
             binary = os.path.join(args.build, "test",
                                   "echo_epoll" if scenario.reference == "echo" else "seed_epoll")
@@ -231,6 +242,8 @@ def main():
                  if not args.only or any(s.name.startswith(o) for o in args.only)]
     if not os.path.exists(os.path.join(args.build, "test", "tls_echo_epoll")):
         scenarios = [s for s in scenarios if not s.tls]  # a build without TLS
+    if not os.path.exists(os.path.join(args.build, "test", "go_tls_echo")):
+        scenarios = [s for s in scenarios if s.reference != "go"]  # no Go here
     certificates = tempfile.TemporaryDirectory()
     args.certificate = make_certificate(certificates.name)
     if args.smoke:

@@ -8,13 +8,16 @@ operation holds still to about 1 %. For telling two builds apart (or a build
 from a reference server) before an alternating run; a server that shares its
 core is not saturated as it is alone, so this is not what the targets mean.
 
-Usage: side_by_side.py A B [--rounds 4] [--seconds 3] [--tls] [--unix] [-- BENCH ARGS]
-A and B: a tcpecho binary, or test/perf's echo_epoll or tls_echo_epoll.
-Bench args default to `--mode rr -c 50 -s 128`.
+Usage: side_by_side.py A B [--rounds 4] [--seconds 3] [--tls] [--unix]
+                         [--serve-mode reply] [--a-args ARGS] [--b-args ARGS] [-- BENCH ARGS]
+A and B: a tcpecho binary, or test/perf's echo_epoll or tls_echo_epoll; the
+same binary twice with --b-args (say "--metrics 127.0.0.1:0") tells what an
+option costs. Bench args default to `--mode rr -c 50 -s 128`.
 """
 import argparse
 import json
 import os
+import shlex
 import statistics
 import subprocess
 import sys
@@ -24,7 +27,7 @@ import time
 from compare import cpu_seconds, make_certificate, start_server
 
 
-def server_command(binary, where, credentials):
+def server_command(binary, where, credentials, mode="echo", extra=""):
     name = os.path.basename(binary)
     if name == "tls_echo_epoll":
         return [binary, *credentials, where]
@@ -32,7 +35,7 @@ def server_command(binary, where, credentials):
         return [binary, where]
     tls = ["--tls", "--tls-cert", credentials[0], "--tls-key", credentials[1]] if credentials else []
     flag = "--unix" if where.startswith("/") else "--port"
-    return [binary, "serve", flag, where, "--mode", "echo", "--quiet", *tls]
+    return [binary, "serve", flag, where, "--mode", mode, "--quiet", *tls, *shlex.split(extra)]
 
 
 def start(binary, index, args, folder, credentials):
@@ -40,7 +43,9 @@ def start(binary, index, args, folder, credentials):
     `folder`, and bench's arguments to reach it."""
     where = os.path.join(folder, f"{index}.sock") if args.unix else "0"
     with open(os.path.join(folder, f"{index}.log"), "w") as log:  # the server keeps its own
-        server, port = start_server(server_command(binary, where, credentials), log)
+        extra = args.a_args if index == 0 else args.b_args
+        server, port = start_server(
+            server_command(binary, where, credentials, args.serve_mode, extra), log)
     target = ["--unix", where] if args.unix else ["--host", "127.0.0.1", "--port", str(port)]
     if credentials:
         target += ["--tls", "--tls-ca", credentials[0]]
@@ -77,6 +82,9 @@ def main():
     parser.add_argument("--seconds", type=int, default=3)
     parser.add_argument("--tls", action="store_true")
     parser.add_argument("--unix", action="store_true")
+    parser.add_argument("--serve-mode", default="echo", choices=["echo", "reply"])
+    parser.add_argument("--a-args", default="", help="more serve options for A")
+    parser.add_argument("--b-args", default="", help="more serve options for B")
     parser.add_argument("--bench", default="build/src/tcpecho", help="the tcpecho that loads")
     ours, bench_args = sys.argv[1:], ["--mode", "rr", "-c", "50", "-s", "128"]
     if "--" in ours:
