@@ -36,11 +36,19 @@ int bench(const BenchConfig& config, Output& out) {
   return static_cast<int>(status);
 }
 
-int run_command(int argc, char** argv, Output& out) {
+// --log-format json: from here on, every line is a JSON object, errors
+// at start included.
+void choose_log_format(const Command& command, ConsoleOutput& out) {
+  const auto format = std::visit([](const auto& config) { return config.log_format; }, command);
+  if (format == LogFormat::json) out.use_json_lines();
+}
+
+int run_command(int argc, char** argv, ConsoleOutput& out) {
   auto parsed = parse_command_line(argc, argv, out);
   if (const auto* status = std::get_if<ExitStatus>(&parsed)) return static_cast<int>(*status);
 
   const auto& command = std::get<Command>(parsed);
+  choose_log_format(command, out);
   try {
     if (const auto* server = std::get_if<ServerConfig>(&command)) return serve(*server, out);
     if (const auto* load = std::get_if<BenchConfig>(&command)) return bench(*load, out);

@@ -1,7 +1,7 @@
-"""serve --log-format json: every line on stdout and stderr parsed as one JSON
-object; the events of an exchange, an echo, a refusal, a proxied client and
-a shutdown, with their fields; a binary message round-tripped through
-message_base64."""
+"""--log-format json: every line on stdout and stderr parsed as one JSON
+object; serve's events of an exchange, an echo, a refusal, a proxied client
+and a shutdown, with their fields; a binary message round-tripped through
+message_base64; send's and bench's lines and errors, and an error at start."""
 import base64
 import json
 import os
@@ -12,7 +12,8 @@ import subprocess
 import tempfile
 import unittest
 
-from processes import WAIT, Server, TCPECHO
+from processes import TCPECHO, WAIT, Server
+from processes import tcpecho as tcpecho_run
 
 TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
 
@@ -125,3 +126,81 @@ class JsonLog(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+def json_lines(text):
+    """Every line of `text` as a JSON object, its time and event checked."""
+    objects = [json.loads(line) for line in text.splitlines()]
+    for line in objects:
+        assert TIME.match(line["time"]), line
+        assert isinstance(line["event"], str), line
+    return objects
+
+
+class ClientsAndErrors(unittest.TestCase):
+    """send and bench take --log-format json too; so do errors at start."""
+
+    def serve(self, *args):
+        server = Server([TCPECHO, "serve", "--port", "0", "--quiet", *args])
+        self.addCleanup(server.kill)
+        return server
+
+    def test_send_says_connected_and_the_reply_as_bytes(self):
+        server = self.serve("--reply", r"\x00\xffbinary")
+        result = tcpecho_run("send", "--port", str(server.port), "--log-format", "json")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(result.stderr, "")
+        connected, reply = json_lines(result.stdout)
+        self.assertEqual(connected["event"], "connected")
+        self.assertEqual(connected["local"]["host"], "127.0.0.1")
+        self.assertEqual(reply["event"], "reply")
+        self.assertEqual(base64.b64decode(reply["reply_base64"]), b"\x00\xffbinary")
+        self.assertEqual(reply["reply_repr"], repr(b"\x00\xffbinary"))
+        self.assertEqual(reply["bytes"], 8)
+
+    def test_send_failures_are_error_objects_on_stderr(self):
+        server = self.serve()
+        with socket.socket() as closed:
+            closed.bind(("127.0.0.1", 0))  # bound, not listening: refused
+            refused = tcpecho_run("send", "--port", str(closed.getsockname()[1]),
+                                  "--log-format", "json")
+        self.assertEqual(refused.returncode, 4)
+        [error] = json_lines(refused.stderr)
+        self.assertEqual((error["event"], error["stage"], error["reason"]),
+                         ("error", "connecting", "Connection refused"))
+        unexpected = tcpecho_run("send", "--port", str(server.port), "--log-format", "json",
+                                 "--expect", "something else")
+        self.assertEqual(unexpected.returncode, 7)
+        [error] = json_lines(unexpected.stderr)
+        self.assertEqual((error["stage"], error["reason"]), ("exchanging", "unexpected reply"))
+        self.assertEqual(base64.b64decode(error["expected_base64"]), b"something else")
+        self.assertEqual(error["reply_repr"], "b'Goodbye, client!'")
+
+    def test_bench_reports_in_one_line_and_its_errors_are_objects(self):
+        server = self.serve()
+        result = tcpecho_run("bench", "--port", str(server.port), "--mode", "exchange", "-c", "2",
+                             "-d", "0.3", "--warmup", "0", "--log-format", "json")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        [report] = json_lines(result.stdout)
+        self.assertEqual((report["event"], report["mode"]), ("report", "exchange"))
+        self.assertGreater(report["operations"], 0)
+        with socket.socket() as closed:
+            closed.bind(("127.0.0.1", 0))
+            failed = tcpecho_run("bench", "--port", str(closed.getsockname()[1]), "-d", "0.3",
+                                 "--warmup", "0", "--log-format", "json")
+        self.assertEqual(failed.returncode, 4)
+        errors = json_lines(failed.stderr)
+        self.assertTrue(errors and all(line["event"] == "error" for line in errors), errors)
+        self.assertIn("cannot connect", errors[-1]["message"])
+
+    def test_a_server_that_cannot_start_says_why_in_json(self):
+        with socket.socket() as taken:
+            taken.bind(("127.0.0.1", 0))
+            taken.listen()
+            result = tcpecho_run("serve", "--port", str(taken.getsockname()[1]),
+                                 "--log-format", "json")
+        self.assertEqual(result.returncode, 6)
+        self.assertEqual(result.stdout, "")
+        [error] = json_lines(result.stderr)
+        self.assertEqual(error["event"], "error")
+        self.assertTrue(error["message"].startswith("cannot listen on 127.0.0.1 port"), error)

@@ -7,6 +7,7 @@
 
 #include "bench/bench.hpp"
 #include "net/endpoints.hpp"
+#include "output/json_line.hpp"
 
 namespace tcpecho {
 namespace {
@@ -238,17 +239,23 @@ std::string errors_json(const BenchResult& result) {
   return fmt::format(R"("errors": {{{}}}, "first_errors": {{{}}})", counts, firsts);
 }
 
+// --json: the report as one JSON object; --log-format json: as the
+// "report" line, with "time" and "event" first.
 void print_json(const BenchConfig& config, const BenchResult& result, Output& out) {
-  std::string json = "{" + run_json(config, result);
-  if (measures_of(config.mode).latency) json += latency_json(result.latency_ns);
-  json += errors_json(result) + R"(, "tls": )" + tls_json(result) + "}";
-  out.line(json);
+  std::string members = run_json(config, result);
+  if (measures_of(config.mode).latency) members += latency_json(result.latency_ns);
+  members += errors_json(result) + R"(, "tls": )" + tls_json(result);
+  if (config.log_format == LogFormat::json) {
+    out.json_line(JsonLine("report").members(members).str());
+  } else {
+    out.line("{" + members + "}");
+  }
 }
 
 }  // namespace
 
 ExitStatus report_bench(const BenchConfig& config, const BenchResult& result, Output& out) {
-  if (config.json) {
+  if (config.json || config.log_format == LogFormat::json) {
     print_json(config, result, out);
   } else {
     print_text(config, result, out);

@@ -82,7 +82,10 @@ CLI::App* add_bench(CLI::App& app, BenchConfig& config, TlsRequest<TlsClientOpti
   auto* json = bench->add_flag("--json", config.json,
                                "Print one JSON object: rates, percentiles, errors by kind and "
                                "the histogram's buckets");
-  bench->add_flag("--histogram", config.histogram, "Draw the latency histogram")->excludes(json);
+  auto* log_format = add_log_format_option(*bench, config.log_format);
+  bench->add_flag("--histogram", config.histogram, "Draw the latency histogram")
+      ->excludes(json)
+      ->excludes(log_format);
   add_tls_client_options(*bench, tls, true);
   return bench;
 }

@@ -109,6 +109,14 @@ void add_threads_option(CLI::App& app, std::size_t& target, const std::string& h
       ->default_str(std::to_string(target));
 }
 
+CLI::Option* add_log_format_option(CLI::App& app, LogFormat& target) {
+  return add_choice_option(
+      app, "--log-format", target,
+      {{"transcript", LogFormat::transcript}, {"json", LogFormat::json}},
+      "transcript: the seed's lines and one-line errors; json: one JSON object per line, on "
+      "stdout and stderr alike, errors included (fields in the man page)");
+}
+
 void refuse_unless(const CLI::App& app, const std::string& name, bool applies,
                    const std::string& why) {
   const CLI::Option* option = app.get_option_no_throw(name);

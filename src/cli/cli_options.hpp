@@ -17,6 +17,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "config/log_format.hpp"
+
 namespace tcpecho {
 
 inline constexpr const char* escapes_help = R"( (escapes: \n \r \t \0 \\ \' \" \xhh))";
@@ -68,6 +70,9 @@ CLI::Option* add_seconds_option(CLI::App& app, const std::string& name,
 
 // --threads N, where 0 (resolved here) means one per core.
 void add_threads_option(CLI::App& app, std::size_t& target, const std::string& help);
+
+// --log-format transcript|json, for every subcommand.
+CLI::Option* add_log_format_option(CLI::App& app, LogFormat& target);
 
 // Refuses `name`, if it was given, where it does not apply (`why`).
 void refuse_unless(const CLI::App& app, const std::string& name, bool applies,

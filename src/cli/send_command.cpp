@@ -100,6 +100,7 @@ CLI::App* add_send(CLI::App& app, ClientConfig& config, TlsRequest<TlsClientOpti
       "the connection is closed after it");
   send->add_flag("-v,--verbose", config.verbose,
                  "TLS: a line with the protocol, cipher and key exchange");
+  add_log_format_option(*send, config.log_format);
   add_tls_client_options(*send, tls, false);
   return send;
 }

@@ -80,11 +80,7 @@ void describe_answers(CLI::App& serve, ServerConfig& config) {
       ->type_name("N")
       ->check(CLI::Range(std::size_t{1}, std::size_t{16 * 1024 * 1024}).description(""))
       ->capture_default_str();
-  add_choice_option(serve, "--log-format", config.log_format,
-                    {{"transcript", ServerConfig::LogFormat::transcript},
-                     {"json", ServerConfig::LogFormat::json}},
-                    "transcript: the seed's lines; json: one JSON object per line, on stdout "
-                    "and stderr alike (fields in the man page)");
+  add_log_format_option(serve, config.log_format);
   auto* quiet = serve.add_flag("-q,--quiet", config.quiet,
                                "No per-connection lines: only start, errors and shutdown");
   serve

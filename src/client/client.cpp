@@ -2,6 +2,7 @@
 // client.hpp.
 #include "client/client.hpp"
 
+#include "client/client_json_log.hpp"
 #include "client/client_transcript.hpp"
 #include "net/connect.hpp"
 #include "net/endpoints.hpp"
@@ -177,14 +178,16 @@ awaitable<ExitStatus> exchange_once(const ClientConfig& config, ClientSink& sink
 
 awaitable<ExitStatus> send_message(const ClientConfig& config, Output& out, NameLookup lookup) {
   ClientTranscript transcript(out, config.verbose);
+  ClientJsonLog json(out);
+  ClientSink& log = config.log_format == LogFormat::json ? static_cast<ClientSink&>(json)
+                                                          : transcript;
   std::unique_ptr<TlsClient> tls;
   if (config.tls) {
     tls = make_tls_client(*config.tls);
-    if (auto warning = tls->warning(); !warning.empty())
-      transcript.on(client_events::TlsWarning{warning});
+    if (auto warning = tls->warning(); !warning.empty()) log.on(client_events::TlsWarning{warning});
   }
   for (std::size_t i = 0; i < config.count; ++i) {
-    if (auto status = co_await exchange_once(config, transcript, lookup, tls.get());
+    if (auto status = co_await exchange_once(config, log, lookup, tls.get());
         status != ExitStatus::ok) {
       co_return status;
     }

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "config/address_family.hpp"
+#include "config/log_format.hpp"
 #include "config/tls_config.hpp"
 #include "seed.hpp"
 
@@ -41,6 +42,7 @@ struct BenchConfig {
   std::string expect{seed_reply};           // exchange and idle
   std::chrono::milliseconds timeout = 10s;  // for any one operation
   bool json = false;
+  LogFormat log_format = LogFormat::transcript;  // json: the report, as JSON, is one line too
   bool histogram = false;
   std::optional<TlsClientOptions> tls;  // none: plain TCP
 };

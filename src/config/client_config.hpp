@@ -9,6 +9,7 @@
 #include <string>
 
 #include "config/address_family.hpp"
+#include "config/log_format.hpp"
 #include "config/tls_config.hpp"
 #include "seed.hpp"
 
@@ -31,6 +32,7 @@ struct ClientConfig {
   std::optional<TlsClientOptions> tls;      // none: plain TCP
   bool verbose = false;                     // TLS: a line about the session
   bool half_close = true;                   // shut down sending after the message
+  LogFormat log_format = LogFormat::transcript;
 };
 
 }  // namespace tcpecho

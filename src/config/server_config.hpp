@@ -14,6 +14,7 @@
 #include "config/address_family.hpp"
 #include "config/cidr.hpp"
 #include "config/listener_config.hpp"
+#include "config/log_format.hpp"
 #include "config/tls_config.hpp"
 #include "seed.hpp"
 
@@ -48,8 +49,7 @@ struct ServerConfig {
   // listener where host and port (or unix_path) say.
   std::vector<ListenerConfig> listeners;
   std::size_t threads = 1;  // each with its own io_context, sockets and connections
-  enum class LogFormat { transcript, json };
-  LogFormat log_format = LogFormat::transcript;  // json: one object per line
+  LogFormat log_format = LogFormat::transcript;
   bool quiet = false;       // no per-connection lines
   bool verbose = false;     // echo mode: a line per chunk; TLS: a line per handshake
   // The certificate and what may be negotiated, when some listener serves

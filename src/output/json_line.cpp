@@ -82,6 +82,12 @@ JsonLine& JsonLine::text(std::string_view name, std::string_view value) {
   return *this;
 }
 
+JsonLine& JsonLine::members(std::string_view json) {
+  if (line_.size() > 1) line_ += ", ";
+  line_ += json;
+  return *this;
+}
+
 JsonLine& JsonLine::number(std::string_view name, std::uint64_t value) {
   key(name);
   line_ += fmt::format("{}", value);

@@ -26,6 +26,8 @@ class JsonLine {
   // Bytes as "<name>_repr" (Python's repr, as the transcript prints them) and
   // "<name>_base64".
   JsonLine& bytes(std::string_view name, std::string_view value);
+  // Members already written as JSON ("\"a\": 1, \"b\": [2]"), as they are.
+  JsonLine& members(std::string_view json);
 
   std::string str() const { return line_ + "}"; }
 

@@ -34,6 +34,7 @@ struct LineWriter::State {
   bool closed = false;  // close() has waited, and Outcome is final
   Outcome outcome;
   std::uint64_t writes = 0;  // system calls that wrote something: the writer's progress
+  std::function<std::string(std::string_view)> note;  // the missing lines' note as a line
   std::thread writer;
 };
 
@@ -122,6 +123,11 @@ void LineWriter::line(std::string_view text) {
   if (std::exchange(s.writer_idle, false)) s.wake.notify_one();
 }
 
+void LineWriter::note_with(std::function<std::string(std::string_view)> format) {
+  std::lock_guard lock(state_->mutex);
+  state_->note = std::move(format);
+}
+
 void LineWriter::transient(std::string_view text) {
   std::lock_guard lock(state_->mutex);
   auto& s = *state_;
@@ -147,11 +153,14 @@ int LineWriter::write_batch(int fd, State& s, std::string_view batch, std::uint6
   };
   int error = write_lines(fd, batch, lines_written);
   if (error == 0 && dropped > 0) {
-    error = write_lines(fd,
-                        fmt::format("tcpecho: {} line{} missing here: the output was not read "
-                                    "fast enough\n",
-                                    dropped, dropped == 1 ? "" : "s"),
-                        note_written);
+    std::string note = fmt::format("tcpecho: {} line{} missing here: the output was not read "
+                                   "fast enough",
+                                   dropped, dropped == 1 ? "" : "s");
+    {
+      std::lock_guard lock(s.mutex);
+      if (s.note) note = s.note(note);
+    }
+    error = write_lines(fd, note + "\n", note_written);
   }
   return error;
 }

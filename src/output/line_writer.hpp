@@ -14,7 +14,9 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <string>
 #include <string_view>
 
 namespace tcpecho {
@@ -35,6 +37,9 @@ class LineWriter {
   // Appends `text` as it is, without a newline; dropped without being counted
   // when there is no room (a terminal's status line: the next one replaces it).
   void transient(std::string_view text);
+  // How the writer's own note of missing lines is made into a line (the
+  // note's words in, the line out): --log-format json makes it an object.
+  void note_with(std::function<std::string(std::string_view)> format);
 
   // What became of the lines, once the writer has stopped.
   struct Outcome {

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <mutex>
@@ -29,6 +30,10 @@ class Output {
   // A status line that replaces the previous one (bench's live display);
   // empty clears it. Only a terminal shows it.
   virtual void progress(std::string_view /*text*/) {}
+  // A line that is a JSON object already (--log-format json's sinks), on
+  // stdout or stderr.
+  virtual void json_line(std::string_view text) { line(text); }
+  virtual void json_error(std::string_view text) { error(text); }
 
   template <typename... Args>
   void print(fmt::format_string<Args...> format, Args&&... args) {
@@ -54,11 +59,21 @@ class ConsoleOutput final : public Output {
   // (output_failed) if a write to stdout failed; 128 + SIGPIPE, and nothing
   // said, if its reader had gone (`tcpecho --help | head -3`).
   int finish();
+  // --log-format json: from now on every line is one JSON object. A line
+  // that is not one already is made one: {"time", "event": "output" (on
+  // stdout) or "error" (on stderr), "message"}; so are the notes of lines
+  // lost. No progress line is shown.
+  void use_json_lines();
   void line(std::string_view text) override;
   void error(std::string_view text) override;
   void progress(std::string_view text) override;
+  void json_line(std::string_view text) override { stdout_.line(text); }
+  void json_error(std::string_view text) override { stderr_.line(text); }
 
  private:
+  // Each line of `text` as a JSON object of `event`, when lines are JSON.
+  std::string lines_of(std::string_view event, std::string_view text) const;
+  std::atomic<bool> json_{false};
   bool stderr_is_terminal_;
   LineWriter stdout_;
   LineWriter stderr_;

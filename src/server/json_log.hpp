@@ -50,8 +50,8 @@ class JsonLog final : public ServerSink {
   JsonLine about(std::string_view event, const Connection& connection) const;
   // "closed": why, and how long the connection lived.
   JsonLine closed(const Connection& connection, const asio::error_code& error) const;
-  void say(const JsonLine& line) { out_.line(line.str()); }
-  void say_error(const JsonLine& line) { out_.error(line.str()); }
+  void say(const JsonLine& line) { out_.json_line(line.str()); }
+  void say_error(const JsonLine& line) { out_.json_error(line.str()); }
 
   Output& out_;
   bool quiet_;

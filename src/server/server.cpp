@@ -18,7 +18,7 @@ namespace tcpecho {
 namespace {
 
 std::unique_ptr<ServerSink> log_for(Output& out, const ServerConfig& config) {
-  if (config.log_format == ServerConfig::LogFormat::json) {
+  if (config.log_format == LogFormat::json) {
     return std::make_unique<JsonLog>(out, config);
   }
   return std::make_unique<Transcript>(out, config);
