@@ -32,12 +32,7 @@ void ClientJsonLog::operator()(const client_events::Connected& event) {
 }
 
 void ClientJsonLog::operator()(const client_events::Secured& event) {
-  JsonLine line("tls");
-  line.text("protocol", event.facts.protocol).text("cipher", event.facts.cipher);
-  if (!event.facts.group.empty()) line.text("group", event.facts.group);
-  line.flag("resumed", event.facts.resumed);
-  if (!event.facts.peer_subject.empty()) line.text("peer_certificate", event.facts.peer_subject);
-  say(line);
+  say(JsonLine("tls").tls(event.facts));
 }
 
 void ClientJsonLog::operator()(const client_events::Replied& event) {

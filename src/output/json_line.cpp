@@ -82,6 +82,14 @@ JsonLine& JsonLine::text(std::string_view name, std::string_view value) {
   return *this;
 }
 
+JsonLine& JsonLine::tls(const TlsFacts& facts) {
+  text("protocol", facts.protocol).text("cipher", facts.cipher);
+  if (!facts.group.empty()) text("group", facts.group);
+  flag("resumed", facts.resumed);
+  if (!facts.peer_subject.empty()) text("peer_certificate", facts.peer_subject);
+  return *this;
+}
+
 JsonLine& JsonLine::members(std::string_view json) {
   if (line_.size() > 1) line_ += ", ";
   line_ += json;

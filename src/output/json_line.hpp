@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "net/stream.hpp"
+#include "tls/tls_facts.hpp"
 
 namespace tcpecho {
 
@@ -26,6 +27,8 @@ class JsonLine {
   // Bytes as "<name>_repr" (Python's repr, as the transcript prints them) and
   // "<name>_base64".
   JsonLine& bytes(std::string_view name, std::string_view value);
+  // A TLS handshake's: protocol, cipher, group, resumed, peer_certificate.
+  JsonLine& tls(const TlsFacts& facts);
   // Members already written as JSON ("\"a\": 1, \"b\": [2]"), as they are.
   JsonLine& members(std::string_view json);
 

@@ -78,12 +78,7 @@ void JsonLog::operator()(const events::ProxyHeaderFailed& event) {
 
 void JsonLog::operator()(const events::Secured& event) {
   if (quiet_) return;
-  auto line = about("tls", event.connection);
-  line.text("protocol", event.facts.protocol).text("cipher", event.facts.cipher);
-  if (!event.facts.group.empty()) line.text("group", event.facts.group);
-  line.flag("resumed", event.facts.resumed);
-  if (!event.facts.peer_subject.empty()) line.text("peer_certificate", event.facts.peer_subject);
-  say(line);
+  say(about("tls", event.connection).tls(event.facts));
 }
 
 void JsonLog::operator()(const events::HandshakeFailed& event) {
