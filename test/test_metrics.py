@@ -218,15 +218,19 @@ class Mistakes(unittest.TestCase):
                 self.assertIn("--metrics", result.stderr.splitlines()[0])
 
     @unittest.skipUnless(BUILT_WITH_METRICS, "built without prometheus-cpp")
-    def test_a_port_in_use_is_exit_6(self):
+    def test_a_port_in_use_is_exit_6_and_leaves_no_socket_file(self):
+        folder = tempfile.TemporaryDirectory()
+        self.addCleanup(folder.cleanup)
+        path = os.path.join(folder.name, "serve.sock")
         with socket.socket() as taken:
             taken.bind(("127.0.0.1", 0))
             taken.listen()
             port = taken.getsockname()[1]
-            result = tcpecho("serve", "--port", "0", "--metrics", f"127.0.0.1:{port}")
+            result = tcpecho("serve", "--unix", path, "--metrics", f"127.0.0.1:{port}")
         self.assertEqual(result.returncode, 6, result.stderr)
         self.assertEqual(result.stderr.count("\n"), 1, result.stderr)
-        self.assertIn(f"127.0.0.1:{port} (--metrics)", result.stderr)
+        self.assertIn(f"127.0.0.1:{port} (--metrics): Address already in use", result.stderr)
+        self.assertFalse(os.path.exists(path))
 
 
 if __name__ == "__main__":

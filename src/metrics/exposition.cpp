@@ -14,6 +14,7 @@
 #include <limits>
 
 #include "exit_status.hpp"
+#include "net/stream.hpp"
 #include "tls/tls.hpp"
 
 namespace tcpecho {
@@ -180,6 +181,19 @@ class Exposer final : public MetricsExposer {
   std::shared_ptr<Collector> collector_;
 };
 
+// civetweb says only that it could not bind; a bind of our own says why
+// ("Address already in use"), before civetweb tries.
+void check_can_listen(const MetricsAddress& where, const std::string& address) {
+  asio::io_context io;
+  tcp::acceptor probe(io);
+  asio::error_code error;
+  const tcp::endpoint endpoint(asio::ip::make_address(where.host, error), where.port);
+  if (!error) probe.open(endpoint.protocol(), error);
+  if (!error) probe.set_option(tcp::acceptor::reuse_address(true), error);
+  if (!error) probe.bind(endpoint, error);
+  if (error) throw cannot_listen(fmt::format("{} (--metrics)", address), error.message());
+}
+
 }  // namespace
 
 std::unique_ptr<MetricsExposer> expose_metrics(const MetricsAddress& where,
@@ -188,6 +202,7 @@ std::unique_ptr<MetricsExposer> expose_metrics(const MetricsAddress& where,
   const bool ipv6 = where.host.find(':') != std::string::npos;
   const auto address =
       fmt::format("{}{}{}:{}", ipv6 ? "[" : "", where.host, ipv6 ? "]" : "", where.port);
+  check_can_listen(where, address);
   auto collector = std::make_shared<Collector>(std::move(tallies), std::move(listeners));
   try {
     return std::make_unique<Exposer>(address, std::move(collector));

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "exit_status.hpp"
 #include "failure.hpp"
 #include "listen/accept.hpp"
 #include "listen/listen.hpp"
@@ -52,8 +53,13 @@ Server::Server(io_executor executor, const ServerConfig& config, Output& out,
                std::unique_ptr<ServerShared> own, std::vector<ListeningSocket> sockets)
     : Server(executor, config, out, *own, std::move(sockets), true) {
   own_shared_ = std::move(own);
-  own_shared_->start_tls(config, local_endpoints());
-  own_shared_->start_metrics(config, {tally()}, local_endpoints());
+  try {
+    own_shared_->start_tls(config, local_endpoints());
+    own_shared_->start_metrics(config, {tally()}, local_endpoints());
+  } catch (const StartupError&) {
+    remove_socket_files();
+    throw;
+  }
   shared_.stop_all = [this](std::string_view reason) { shutdown(reason); };
 }
 
@@ -141,6 +147,10 @@ awaitable<void> Server::run() {
   deadline_timer_.cancel();
 }
 
+void Server::remove_socket_files() {
+  for (const auto& listener : listeners_) remove_unix_socket_file(listener.settings.unix_path);
+}
+
 void Server::shutdown(std::string_view reason) {
   if (stopping_) return;
   stopping_ = true;
@@ -154,8 +164,8 @@ void Server::shutdown(std::string_view reason) {
   // The path first: a client that finds no file is told at once that
   // nobody listens, rather than queued behind a socket about to close.
   // (A socket from systemd is systemd's to remove.)
+  if (announces_) remove_socket_files();
   for (auto& listener : listeners_) {
-    if (announces_) remove_unix_socket_file(listener.settings.unix_path);
     asio::error_code ignored;
     listener.acceptor.close(ignored);
     listener.retry_timer.cancel();

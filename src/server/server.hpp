@@ -101,6 +101,10 @@ class Server {
   // Its counts for --metrics; none without.
   const Tally* tally() const { return metrics_ ? &metrics_->tally() : nullptr; }
 
+  // The files of its Unix sockets, at shutdown, or when the start fails
+  // after it listened.
+  void remove_socket_files();
+
   // False once any of the server's own coroutines failed.
   bool healthy() const { return healthy_; }
 

@@ -12,6 +12,15 @@ namespace tcpecho {
 ServerGroup::ServerGroup(const ServerConfig& config, Output& out)
     : config_(config), out_(out), shared_(config, config.threads) {
   shared_.stop_all = [this](std::string_view reason) { shutdown(reason); };
+  try {
+    start();
+  } catch (const StartupError&) {
+    if (!servers_.empty()) servers_.front()->remove_socket_files();
+    throw;
+  }
+}
+
+void ServerGroup::start() {
   for (std::size_t i = 0; i < config_.threads; ++i) {
     // With several threads, signals, shutdowns and freed slots post across
     // them; alone, everything happens on the one thread.

@@ -37,6 +37,8 @@ class ServerGroup {
   void abort(std::string_view reason);
 
  private:
+  // A server per thread, listening; then TLS and /metrics.
+  void start();
   void run_thread(std::size_t thread);
   void fail(std::size_t thread, const std::exception_ptr& failure);
   void on_server_finished();
