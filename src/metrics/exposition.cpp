@@ -10,7 +10,6 @@
 
 #include <array>
 #include <asio/version.hpp>
-#include <functional>
 #include <limits>
 
 #include "exit_status.hpp"
@@ -67,7 +66,9 @@ class Collector final : public prometheus::Collectable {
   }
 
  private:
-  std::uint64_t sum(const std::function<const Tally::Count&(const Tally&)>& count) const {
+  // One count summed over the threads; `count` picks it out of a Tally.
+  template <typename Pick>
+  std::uint64_t sum(Pick count) const {
     std::uint64_t total = 0;
     for (const Tally* tally : tallies_) total += Tally::read(count(*tally));
     return total;

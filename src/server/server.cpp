@@ -95,9 +95,9 @@ std::vector<Endpoint> Server::local_endpoints() const {
 std::vector<ListeningSocket> Server::listen_again(io_executor executor) {
   std::vector<ListeningSocket> sockets;
   for (auto& listener : listeners_) {
-    sockets.push_back({tcpecho::listen_again(executor, listener.settings, listener.acceptor,
-                                             listener.endpoint),
-                       listener.index});
+    sockets.push_back(
+        {tcpecho::listen_again(executor, listener.settings, listener.acceptor, listener.endpoint),
+         static_cast<std::size_t>(&listener.settings - listener_configs_.data())});
   }
   return sockets;
 }
@@ -110,9 +110,8 @@ void Server::add_listener(ListeningSocket socket) {
   if (judges && !settings.proxy_protocol) {
     screen = [this](const Endpoint& peer) { return admit(PeerAddress(peer)); };
   }
-  listeners_.emplace_back(Listener{std::move(socket.acceptor), socket.listener, settings,
-                                   listeners_.size(), endpoint, std::move(screen),
-                                   asio::steady_timer(executor_)});
+  listeners_.emplace_back(Listener{std::move(socket.acceptor), settings, listeners_.size(),
+                                   endpoint, std::move(screen), asio::steady_timer(executor_)});
 }
 
 void Server::FailureReport::operator()(const std::exception_ptr& failure) const {
@@ -129,7 +128,8 @@ awaitable<void> Server::run() {
     if (shared_.tls) report(events::TlsReady{shared_.tls->announcement()});
     for (const auto& listener : listeners_)
       report(events::Listening{listener.endpoint, listener.settings});
-    if (shared_.metrics) report(events::MetricsReady{config_.metrics->host, shared_.metrics->port()});
+    if (shared_.metrics)
+      report(events::MetricsReady{config_.metrics->host, shared_.metrics->port()});
     report(events::Waiting{});
   }
   for (auto& listener : listeners_) {

@@ -111,7 +111,6 @@ class Server {
  private:
   struct Listener {
     Acceptor acceptor;
-    std::size_t index;  // in listener_configs_
     const ListenerConfig& settings;  // its mode, TLS, PROXY protocol
     std::size_t position;            // in listeners_, as the Listening events came
     Endpoint endpoint;  // where it listens, kept to spare getsockname() calls
