@@ -38,16 +38,14 @@ std::vector<Endpoint> resolve(const BenchConfig& config) {
 // A worker per thread (no more threads than connections), each with its
 // share of the connections, numbered on from the one before.
 std::vector<std::unique_ptr<BenchWorker>> make_workers(const BenchConfig& config,
-                                                       const std::vector<Endpoint>& endpoints,
-                                                       Clock::time_point measure_from,
-                                                       Clock::time_point stop) {
+                                                       const std::vector<Endpoint>& endpoints) {
   const std::size_t thread_count = std::clamp<std::size_t>(config.threads, 1, config.connections);
   std::vector<std::unique_ptr<BenchWorker>> workers;
   for (std::size_t t = 0, first = 0; t < thread_count; ++t) {
     const std::size_t share =
         config.connections / thread_count + (t < config.connections % thread_count ? 1 : 0);
     workers.push_back(
-        std::make_unique<BenchWorker>(config, endpoints, first, share, measure_from, stop));
+        std::make_unique<BenchWorker>(config, endpoints, first, share));
     first += share;
   }
   return workers;
@@ -126,12 +124,14 @@ void rethrow(std::exception_ptr failure) {
 }  // namespace
 
 BenchResult run_bench(const BenchConfig& config, Output& out) {
-  const auto start = Clock::now();
-  const auto measure_from = start + config.warmup;
-  auto workers = make_workers(config, resolve(config), measure_from, measure_from + config.duration);
+  auto workers = make_workers(config, resolve(config));
   if (auto warning = workers.front()->tls_warning(); !warning.empty()) {
     out.print_error("tcpecho: {}", warning);
   }
+  // The clock starts once the workers are ready: loading the system's CA
+  // certificates for --tls can take longer than a short run.
+  const auto start = Clock::now();
+  const auto measure_from = start + config.warmup;
 
   // The main thread watches: the live line, the signals, the workers' ends.
   // The first signal ends the run, and the report still comes; a second one
@@ -152,7 +152,7 @@ BenchResult run_bench(const BenchConfig& config, Output& out) {
   std::vector<std::jthread> threads;
   for (auto& worker : workers) {
     threads.emplace_back([&, w = worker.get()] {
-      w->run();
+      w->run(measure_from, measure_from + config.duration);
       asio::post(io, [&] {
         if (++finished < workers.size()) return;
         done = true;

@@ -11,19 +11,19 @@
 namespace tcpecho::bench_load {
 
 BenchWorker::BenchWorker(const BenchConfig& config, std::vector<Endpoint> endpoints,
-                         std::size_t first_id, std::size_t connections,
-                         Clock::time_point measure_from, Clock::time_point stop)
+                         std::size_t first_id, std::size_t connections)
     : config_(config),
       endpoints_(std::move(endpoints)),
       first_id_(first_id),
       watches_(connections),
-      measure_from_(measure_from),
-      stop_(stop),
-      stop_timer_(io_, stop),
+      stop_timer_(io_),
       watchdog_timer_(io_),
       tls_(config.tls ? make_tls_client(*config.tls) : nullptr) {}
 
-void BenchWorker::run() {
+void BenchWorker::run(Clock::time_point measure_from, Clock::time_point stop) {
+  measure_from_ = measure_from;
+  stop_ = stop;
+  stop_timer_.expires_at(stop);
   running_ = watches_.size();
   for (std::size_t i = 0; i < watches_.size(); ++i) {
     co_spawn(io_, connection(watches_[i], first_id_ + i),
@@ -43,13 +43,15 @@ void BenchWorker::run() {
 }
 
 awaitable<void> BenchWorker::connection(Watch& watch, std::size_t id) {
-  while (Clock::now() < stop_) {
+  // Every slot connects at least once, however short the run, so that a
+  // server that cannot be reached is always reported.
+  do {
     const auto connecting = Clock::now();
     Link link(io_.get_executor());
     Watching watching(watch, link.socket);
     if (!co_await connect(link, watch)) co_return;
     co_await load(link, watch, id, connecting);
-  }
+  } while (Clock::now() < stop_);
 }
 
 awaitable<void> BenchWorker::load(Link& link, Watch& watch, std::size_t id,

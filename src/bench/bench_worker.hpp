@@ -60,12 +60,13 @@ std::string first_difference(std::string_view expected, std::string_view got,
 class BenchWorker {
  public:
   BenchWorker(const BenchConfig& config, std::vector<Endpoint> endpoints, std::size_t first_id,
-              std::size_t connections, Clock::time_point measure_from, Clock::time_point stop);
+              std::size_t connections);
 
   // What --tls-insecure has to say, once.
   std::string tls_warning() const { return tls_ ? tls_->warning() : ""; }
 
-  void run();
+  // Runs the connections, measuring from `measure_from` until `stop`.
+  void run(Clock::time_point measure_from, Clock::time_point stop);
   // From another thread: end the run now (a signal). The worker's watchdog
   // sees it within a tick, closes the connections and counts no error of
   // theirs after it.
