@@ -44,8 +44,7 @@ std::vector<std::unique_ptr<BenchWorker>> make_workers(const BenchConfig& config
   for (std::size_t t = 0, first = 0; t < thread_count; ++t) {
     const std::size_t share =
         config.connections / thread_count + (t < config.connections % thread_count ? 1 : 0);
-    workers.push_back(
-        std::make_unique<BenchWorker>(config, endpoints, first, share));
+    workers.push_back(std::make_unique<BenchWorker>(config, endpoints, first, share));
     first += share;
   }
   return workers;

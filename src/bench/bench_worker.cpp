@@ -26,11 +26,10 @@ void BenchWorker::run(Clock::time_point measure_from, Clock::time_point stop) {
   stop_timer_.expires_at(stop);
   running_ = watches_.size();
   for (std::size_t i = 0; i < watches_.size(); ++i) {
-    co_spawn(io_, connection(watches_[i], first_id_ + i),
-             [this](std::exception_ptr failure) {
-               if (failure) fail_internally(failure);
-               connection_finished();
-             });
+    co_spawn(io_, connection(watches_[i], first_id_ + i), [this](std::exception_ptr failure) {
+      if (failure) fail_internally(failure);
+      connection_finished();
+    });
   }
   co_spawn(io_, watchdog(), [this](std::exception_ptr failure) {
     if (failure) fail_internally(failure);
@@ -90,8 +89,7 @@ void BenchWorker::fail_internally(const std::exception_ptr& failure) {
 
 awaitable<bool> BenchWorker::connect(Link& link, Watch& watch) {
   watch.busy();
-  auto [error, endpoint] =
-      co_await connect_first(link.socket, endpoints_);
+  auto [error, endpoint] = co_await connect_first(link.socket, endpoints_);
   if (!error && !is_unix(endpoint)) link.socket.set_option(tcp::no_delay(true), error);
   if (!error && tls_) error = co_await secure(link);
   watch.idle();
@@ -121,8 +119,8 @@ awaitable<asio::error_code> BenchWorker::secure(Link& link) {
 
 awaitable<void> BenchWorker::watchdog() {
   const bool timing = config_.timeout.count() > 0;  // --timeout 0: nothing is too slow
-  const auto tick =
-      timing ? std::clamp<Clock::duration>(config_.timeout / 4, 10ms, 250ms) : Clock::duration(250ms);
+  const auto tick = timing ? std::clamp<Clock::duration>(config_.timeout / 4, 10ms, 250ms)
+                           : Clock::duration(250ms);
   while (running_ > 0) {
     watchdog_timer_.expires_after(tick);
     co_await watchdog_timer_.async_wait(nothrow_awaitable);
