@@ -192,3 +192,23 @@ def refusing_port():
     probe = socket.socket()
     probe.bind(("127.0.0.1", 0))
     return probe
+
+
+HDR_READ = os.environ.get("TCPECHO_HDR_READ", "build/test/hdr_read")
+
+
+def hdr_read_encoded(*encoded):
+    """Each compressed histogram as HdrHistogram_c's own decoder reads it:
+    a dict of count, min, max, p50, p90, p99, p999 (nanoseconds)."""
+    result = subprocess.run([HDR_READ, "encoded"], input="".join(e + "\n" for e in encoded),
+                            capture_output=True, text=True, timeout=WAIT, check=True)
+    return [ast.literal_eval(line) for line in result.stdout.splitlines()]
+
+
+def hdr_read_log(path):
+    """An .hlog as HdrHistogram_c's log reader reads it: the header's start
+    time, then one dict per entry (tag, start, interval and the histogram)."""
+    result = subprocess.run([HDR_READ, "log", path], capture_output=True, text=True,
+                            timeout=WAIT, check=True)
+    lines = [ast.literal_eval(line) for line in result.stdout.splitlines()]
+    return lines[0]["start_time"], lines[1:]

@@ -78,7 +78,7 @@ std::uint64_t BenchResult::error_total() const {
 }
 
 void BenchResult::merge(const BenchResult& other) {
-  latency_ns.merge(other.latency_ns);
+  latency_ns.add(other.latency_ns);
   operations += other.operations;
   bytes += other.bytes;
   for (std::size_t i = 0; i < errors.size(); ++i) {
@@ -87,8 +87,8 @@ void BenchResult::merge(const BenchResult& other) {
   }
   seconds = std::max(seconds, other.seconds);
   if (!tls) tls = other.tls;
-  full_handshake_ns.merge(other.full_handshake_ns);
-  resumed_handshake_ns.merge(other.resumed_handshake_ns);
+  full_handshake_ns.add(other.full_handshake_ns);
+  resumed_handshake_ns.add(other.resumed_handshake_ns);
   if (internal_failure.empty()) internal_failure = other.internal_failure;
 }
 

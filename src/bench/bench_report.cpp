@@ -1,19 +1,17 @@
 // How `tcpecho bench` reports: a few aligned lines for people (with an
 // optional latency histogram drawn in the terminal), or one JSON object for
-// scripts and plots, with the histogram's buckets so runs can be merged.
+// scripts and plots, with the histogram in HdrHistogram's compressed form so
+// runs can be merged exactly.
 #include <algorithm>
 #include <cmath>
-#include <map>
 
 #include "bench/bench.hpp"
+#include "bench/latency_text.hpp"
 #include "net/endpoints.hpp"
 #include "output/json_line.hpp"
 
 namespace tcpecho {
 namespace {
-
-constexpr std::array<std::pair<double, const char*>, 4> percentiles{
-    {{0.50, "p50"}, {0.90, "p90"}, {0.99, "p99"}, {0.999, "p99.9"}}};
 
 std::string_view mode_name(BenchConfig::Mode mode) {
   switch (mode) {
@@ -76,13 +74,6 @@ std::string json_string(std::string_view text) {
   return quoted + '"';
 }
 
-std::string duration_text(std::uint64_t nanoseconds) {
-  const double us = microseconds(nanoseconds);
-  if (us < 1000.0) return fmt::format("{:.1f}us", us);
-  if (us < 1'000'000.0) return fmt::format("{:.2f}ms", us / 1000.0);
-  return fmt::format("{:.2f}s", us / 1'000'000.0);
-}
-
 // "3 mismatch, 2 reset", then a line for each kind with its first error.
 void print_errors(const BenchResult& result, Output& out) {
   std::string counts;
@@ -97,32 +88,6 @@ void print_errors(const BenchResult& result, Output& out) {
     out.print("    {:<14} first: {}", error_name(static_cast<BenchError>(i)),
               result.first_error[i]);
   }
-}
-
-// One row per power of two of latency, bars scaled to the fullest row.
-void draw_histogram(const Histogram& histogram, Output& out) {
-  std::map<std::uint64_t, std::uint64_t> rows;  // lower bound of a power of two -> count
-  for (const auto& bucket : histogram.buckets()) {
-    rows[std::bit_floor(std::max<std::uint64_t>(bucket.low, 1))] += bucket.count;
-  }
-  std::uint64_t fullest = 1;
-  for (const auto& [low, count] : rows) fullest = std::max(fullest, count);
-  out.print("  latency histogram");
-  for (const auto& [low, count] : rows) {
-    const auto width = static_cast<std::size_t>(std::lround(40.0 * count / fullest));
-    std::string bar;
-    for (std::size_t i = 0; i < width; ++i) bar += "\u2588";
-    out.print("  {:>9} - {:<9} {:<40} {:5.1f}%", duration_text(low), duration_text(low * 2), bar,
-              100.0 * static_cast<double>(count) / static_cast<double>(histogram.count()));
-  }
-}
-
-std::string percentiles_text(const Histogram& latency) {
-  std::string line;
-  for (const auto& [fraction, name] : percentiles) {
-    line += fmt::format(" {} {}", name, duration_text(latency.percentile(fraction)));
-  }
-  return fmt::format("{} max {}", line, duration_text(latency.max()));
 }
 
 // TLS: what was negotiated, and the handshakes, full and resumed apart.
@@ -141,8 +106,8 @@ void print_tls_text(const BenchResult& result, Output& out) {
 
 // "5s measured after 1s warm-up", or what was measured of it and why not all.
 std::string window_text(const BenchConfig& config, const BenchResult& result) {
-  std::string text = fmt::format("{:.3g}s measured after {} warm-up", result.seconds,
-                                 seconds_text(config.warmup));
+  std::string text =
+      fmt::format("{:.3g}s measured after {} warm-up", result.seconds, seconds_text(config.warmup));
   if (result.stopped_by_signal != 0) {
     text += fmt::format(" (cut short by {}: -d was {})", signal_name(result.stopped_by_signal),
                         seconds_text(config.duration));
@@ -165,28 +130,28 @@ void print_text(const BenchConfig& config, const BenchResult& result, Output& ou
   if (measures.latency) out.print("  latency    {}", percentiles_text(latency));
   if (result.tls) print_tls_text(result, out);
   print_errors(result, out);
-  if (measures.latency && config.histogram && latency.count() > 0) draw_histogram(latency, out);
+  if (measures.latency && config.histogram && latency.count() > 0) draw_latency_bars(latency, out);
 }
 
 std::string handshakes_json(const Histogram& latency, double seconds) {
   return fmt::format(
       R"({{"count": {}, "per_s": {:.3f}, "p50_us": {:.3f}, "p90_us": {:.3f}, "p99_us": {:.3f}, )"
       R"("max_us": {:.3f}}})",
-      latency.count(), per_second(latency.count(), seconds),
-      microseconds(latency.percentile(0.50)), microseconds(latency.percentile(0.90)),
-      microseconds(latency.percentile(0.99)), microseconds(latency.max()));
+      latency.count(), per_second(latency.count(), seconds), microseconds(latency.percentile(0.50)),
+      microseconds(latency.percentile(0.90)), microseconds(latency.percentile(0.99)),
+      microseconds(latency.max()));
 }
 
 // "tls": null without TLS.
 std::string tls_json(const BenchResult& result) {
   if (!result.tls) return "null";
   const auto& facts = *result.tls;
-  return fmt::format(
-      R"({{"protocol": {}, "cipher": {}, "group": {}, "certificate_key": {}, )"
-      R"("full_handshakes": {}, "resumed_handshakes": {}}})",
-      json_string(facts.protocol), json_string(facts.cipher), json_string(facts.group),
-      json_string(facts.peer_key), handshakes_json(result.full_handshake_ns, result.seconds),
-      handshakes_json(result.resumed_handshake_ns, result.seconds));
+  return fmt::format(R"({{"protocol": {}, "cipher": {}, "group": {}, "certificate_key": {}, )"
+                     R"("full_handshakes": {}, "resumed_handshakes": {}}})",
+                     json_string(facts.protocol), json_string(facts.cipher),
+                     json_string(facts.group), json_string(facts.peer_key),
+                     handshakes_json(result.full_handshake_ns, result.seconds),
+                     handshakes_json(result.resumed_handshake_ns, result.seconds));
 }
 
 // The run and its counts: what was asked, what was measured and in how long.
@@ -209,7 +174,8 @@ std::string run_json(const BenchConfig& config, const BenchResult& result) {
   return json;
 }
 
-// The percentiles and the histogram's buckets, for the modes that time.
+// The percentiles and the histogram in HdrHistogram's compressed form, for
+// the modes that time.
 std::string latency_json(const Histogram& latency) {
   std::string json =
       fmt::format(R"("p50_us": {:.3f}, "p90_us": {:.3f}, "p99_us": {:.3f}, )"
@@ -217,13 +183,7 @@ std::string latency_json(const Histogram& latency) {
                   microseconds(latency.percentile(0.50)), microseconds(latency.percentile(0.90)),
                   microseconds(latency.percentile(0.99)), microseconds(latency.percentile(0.999)),
                   microseconds(latency.max()), latency.mean() / 1000.0);
-  json += R"("histogram": {"unit": "ns", "buckets": [)";
-  bool first = true;
-  for (const auto& bucket : latency.buckets()) {
-    json += fmt::format("{}[{}, {}, {}]", first ? "" : ", ", bucket.low, bucket.high, bucket.count);
-    first = false;
-  }
-  return json + "]}, ";
+  return json + fmt::format(R"("histogram": {{"unit": "ns", "hdr": "{}"}}, )", latency.encoded());
 }
 
 // "errors": counts by kind; "first_errors": the words of each kind's first.
@@ -267,9 +227,9 @@ ExitStatus report_bench(const BenchConfig& config, const BenchResult& result, Ou
   const auto connect_failures = result.errors[static_cast<std::size_t>(BenchError::connect_failed)];
   if (result.operations == 0 && connect_failures > 0 && connect_failures == result.error_total()) {
     // Nothing was measured: the server is not there. Say so as `send` would.
-    out.print_error(
-        "tcpecho: cannot connect to {}: {}", target_text(config.host, config.port, config.unix_path),
-        result.first_error[static_cast<std::size_t>(BenchError::connect_failed)]);
+    out.print_error("tcpecho: cannot connect to {}: {}",
+                    target_text(config.host, config.port, config.unix_path),
+                    result.first_error[static_cast<std::size_t>(BenchError::connect_failed)]);
     return ExitStatus::connect_failed;
   }
   return result.error_total() == 0 ? ExitStatus::ok : ExitStatus::exchange_failed;

@@ -1,72 +1,78 @@
-// bench's latency histogram: see histogram.hpp.
+// bench's latency histogram over HdrHistogram_c: see histogram.hpp.
 #include "bench/histogram.hpp"
 
+#include <hdr/hdr_histogram.h>
+#include <hdr/hdr_histogram_log.h>
+
 #include <algorithm>
-#include <bit>
-#include <cmath>
+#include <cstdlib>
+#include <new>
 
 namespace tcpecho {
+namespace {
 
-// Values below 128 have a bucket each; above, the top 8 significant bits
-// choose the bucket, so a bucket is never wider than 1/128 of its value.
-int Histogram::index_of(std::uint64_t value) {
-  if (value < sub_buckets) return static_cast<int>(value);
-  const int shift = std::bit_width(value) - 1 - sub_bucket_bits;
-  const int capped = std::min(shift, powers - 1);
-  const auto sub = std::min<std::uint64_t>((value >> capped) - sub_buckets, sub_buckets - 1);
-  return sub_buckets + capped * sub_buckets + static_cast<int>(sub);
+hdr_histogram* make() {
+  hdr_histogram* h = nullptr;
+  if (hdr_init(1, Histogram::highest, 3, &h) != 0) throw std::bad_alloc();
+  return h;
 }
 
-std::uint64_t Histogram::low_of(int index) {
-  if (index < sub_buckets) return static_cast<std::uint64_t>(index);
-  const int shift = (index - sub_buckets) / sub_buckets;
-  const int sub = (index - sub_buckets) % sub_buckets;
-  return static_cast<std::uint64_t>(sub_buckets + sub) << shift;
-}
+}  // namespace
 
-std::uint64_t Histogram::width_of(int index) {
-  if (index < sub_buckets) return 1;
-  return std::uint64_t{1} << ((index - sub_buckets) / sub_buckets);
+void Histogram::Close::operator()(hdr_histogram* h) const { hdr_close(h); }
+
+Histogram::Histogram() : hdr_(make()) {}
+
+Histogram::Histogram(const Histogram& other) : Histogram() { add(other); }
+
+Histogram& Histogram::operator=(const Histogram& other) {
+  if (this != &other) {
+    reset();
+    add(other);
+  }
+  return *this;
 }
 
 void Histogram::record(std::uint64_t value) {
-  ++counts_[static_cast<std::size_t>(index_of(value))];
-  ++count_;
-  sum_ += value;
-  min_ = std::min(min_, value);
-  max_ = std::max(max_, value);
+  hdr_record_value(hdr_.get(), static_cast<std::int64_t>(std::min<std::uint64_t>(
+                                   value, static_cast<std::uint64_t>(highest))));
 }
 
-void Histogram::merge(const Histogram& other) {
-  for (std::size_t i = 0; i < counts_.size(); ++i) counts_[i] += other.counts_[i];
-  count_ += other.count_;
-  sum_ += other.sum_;
-  min_ = std::min(min_, other.min_);
-  max_ = std::max(max_, other.max_);
+// Same range and precision on both sides, so nothing falls out of range.
+void Histogram::add(const Histogram& other) { hdr_add(hdr_.get(), other.hdr_.get()); }
+
+void Histogram::reset() { hdr_reset(hdr_.get()); }
+
+std::uint64_t Histogram::count() const { return static_cast<std::uint64_t>(hdr_->total_count); }
+
+std::uint64_t Histogram::min() const {
+  return count() == 0 ? 0 : static_cast<std::uint64_t>(hdr_min(hdr_.get()));
 }
+
+std::uint64_t Histogram::max() const { return static_cast<std::uint64_t>(hdr_max(hdr_.get())); }
+
+double Histogram::mean() const { return count() == 0 ? 0.0 : hdr_mean(hdr_.get()); }
 
 std::uint64_t Histogram::percentile(double fraction) const {
-  if (count_ == 0) return 0;
-  const auto rank = std::max<std::uint64_t>(
-      1, static_cast<std::uint64_t>(std::ceil(fraction * static_cast<double>(count_))));
-  std::uint64_t seen = 0;
-  for (int i = 0; i < bucket_count; ++i) {
-    seen += counts_[static_cast<std::size_t>(i)];
-    if (seen >= rank) {
-      const auto middle = low_of(i) + (width_of(i) - 1) / 2;
-      return std::clamp(middle, min_, max_);
-    }
-  }
-  return max_;
+  return static_cast<std::uint64_t>(hdr_value_at_percentile(hdr_.get(), fraction * 100.0));
 }
 
-std::vector<Histogram::Bucket> Histogram::buckets() const {
-  std::vector<Bucket> result;
-  for (int i = 0; i < bucket_count; ++i) {
-    if (const auto n = counts_[static_cast<std::size_t>(i)]; n > 0) {
-      result.push_back({low_of(i), low_of(i) + width_of(i), n});
-    }
-  }
+std::string Histogram::encoded() const {
+  char* text = nullptr;
+  if (hdr_log_encode(hdr_.get(), &text) != 0) throw std::bad_alloc();
+  std::string result(text);
+  std::free(text);
+  return result;
+}
+
+std::optional<Histogram> Histogram::decoded(std::string_view base64) {
+  std::string text(base64);
+  hdr_histogram* h = nullptr;
+  if (hdr_log_decode(&h, text.data(), text.size()) != 0 || h == nullptr) return std::nullopt;
+  // Re-recorded in the shape every histogram here has, so they add up.
+  const Histogram adopted(h);
+  Histogram result;
+  if (hdr_add(result.hdr_.get(), adopted.hdr_.get()) != 0) return std::nullopt;
   return result;
 }
 

@@ -1,52 +1,58 @@
-// A latency histogram for the load generator: log-linear buckets (each power
-// of two split into 128 equal parts) give every percentile within 1% of the
-// truth, in a fixed 5,000-odd counters, with nothing stored per sample and
-// nothing allocated after construction. Histograms from several threads or
-// machines merge by adding counts.
+// A latency histogram: HdrHistogram_c's, in nanoseconds, from 1 ns to an
+// hour at 3 significant figures, so every percentile is within 0.1% of the
+// truth with nothing stored per sample. Histograms from several threads,
+// intervals or machines add up exactly, bucket by bucket; HdrHistogram's
+// compressed base64 form carries one in a JSON file or an .hlog line.
 #pragma once
 
-#include <array>
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
-#include <vector>
+#include <string_view>
+
+struct hdr_histogram;
 
 namespace tcpecho {
 
 class Histogram {
  public:
-  static constexpr int sub_bucket_bits = 7;  // 128 parts per power of two: < 0.8% error
-  static constexpr int sub_buckets = 1 << sub_bucket_bits;
-  static constexpr int powers = 40;  // up to 2^47 ns, about 39 hours
-  static constexpr int bucket_count = sub_buckets * (powers + 1);
+  static constexpr std::int64_t highest = 3'600'000'000'000;  // an hour, in ns
 
+  Histogram();
+  Histogram(const Histogram& other);
+  Histogram& operator=(const Histogram& other);
+  Histogram(Histogram&&) noexcept = default;
+  Histogram& operator=(Histogram&&) noexcept = default;
+  ~Histogram() = default;
+
+  // A value past an hour counts as an hour, so no sample is lost.
   void record(std::uint64_t value);
-  void merge(const Histogram& other);
+  void add(const Histogram& other);
+  void reset();
 
-  std::uint64_t count() const { return count_; }
-  std::uint64_t max() const { return max_; }
-  double mean() const { return count_ == 0 ? 0.0 : static_cast<double>(sum_) / count_; }
-  // The value below which `fraction` of the samples fall (0 < fraction <= 1),
-  // as the midpoint of its bucket, clamped to the exact extremes.
+  std::uint64_t count() const;
+  std::uint64_t min() const;
+  std::uint64_t max() const;
+  double mean() const;
+  // The value at or below which `fraction` of the samples fall (0 < fraction <= 1).
   std::uint64_t percentile(double fraction) const;
 
-  struct Bucket {
-    std::uint64_t low;   // inclusive
-    std::uint64_t high;  // exclusive
-    std::uint64_t count;
-  };
-  // The buckets that hold samples, in increasing order.
-  std::vector<Bucket> buckets() const;
+  // HdrHistogram's compressed form (V2 encoding, deflated, base64), and back;
+  // nullopt for text that is not one.
+  std::string encoded() const;
+  static std::optional<Histogram> decoded(std::string_view base64);
 
-  static int index_of(std::uint64_t value);
-  static std::uint64_t low_of(int index);
-  static std::uint64_t width_of(int index);
+  // For HdrHistogram_c's own printers, iterators and log writer.
+  hdr_histogram* hdr() const { return hdr_.get(); }
 
  private:
-  std::array<std::uint64_t, bucket_count> counts_{};
-  std::uint64_t count_ = 0;
-  std::uint64_t sum_ = 0;
-  std::uint64_t min_ = UINT64_MAX;
-  std::uint64_t max_ = 0;
+  struct Close {
+    void operator()(hdr_histogram* h) const;
+  };
+  explicit Histogram(hdr_histogram* adopted) : hdr_(adopted) {}
+
+  std::unique_ptr<hdr_histogram, Close> hdr_;
 };
 
 }  // namespace tcpecho

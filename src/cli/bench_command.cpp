@@ -81,9 +81,9 @@ CLI::App* add_bench(CLI::App& app, BenchConfig& config, TlsRequest<TlsClientOpti
   describe_traffic(*bench, config);
   auto* json = bench->add_flag("--json", config.json,
                                "Print one JSON object: rates, percentiles, errors by kind and "
-                               "the histogram's buckets");
+                               "the histogram in HdrHistogram's compressed form");
   auto* log_format = add_log_format_option(*bench, config.log_format);
-  bench->add_flag("--histogram", config.histogram, "Draw the latency histogram")
+  bench->add_flag("--histogram", config.histogram, "Draw the latency histogram: log-spaced bars from p0.1 to p99.9")
       ->excludes(json)
       ->excludes(log_format);
   add_tls_client_options(*bench, tls, true);
