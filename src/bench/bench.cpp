@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "bench/bench_worker.hpp"
+#include "bench/hdr_files.hpp"
+#include "bench/interval_series.hpp"
 #include "net/endpoints.hpp"
 #include "stop_on_signals.hpp"
 
@@ -71,10 +73,33 @@ std::string_view error_name(BenchError kind) {
   return "other";
 }
 
+Measures measures_of(BenchConfig::Mode mode) {
+  switch (mode) {
+    case BenchConfig::Mode::exchange:
+    case BenchConfig::Mode::idle:
+      return {false, false, true};
+    case BenchConfig::Mode::flood:
+      return {true, true, false};
+    case BenchConfig::Mode::rr:
+    case BenchConfig::Mode::stream:
+      break;
+  }
+  return {true, true, true};
+}
+
 std::uint64_t BenchResult::error_total() const {
   std::uint64_t total = 0;
   for (auto n : errors) total += n;
   return total;
+}
+
+void BenchInterval::add(const BenchInterval& other) {
+  offset = other.offset;
+  seconds = std::max(seconds, other.seconds);
+  operations += other.operations;
+  bytes += other.bytes;
+  errors += other.errors;
+  latency_ns.add(other.latency_ns);
 }
 
 void BenchResult::merge(const BenchResult& other) {
@@ -115,6 +140,25 @@ awaitable<void> show_progress(asio::steady_timer& tick, const Workers& workers, 
   }
 }
 
+// With --interval, each worker hands the main thread its share of each
+// interval as it closes it.
+void report_intervals(const Workers& workers, asio::io_context& io, IntervalSeries& series) {
+  for (const auto& worker : workers) {
+    worker->on_interval = [&io, &series](std::size_t index, BenchInterval share) {
+      asio::post(io, [&series, index, share = std::move(share)] { series.add(index, share); });
+    };
+  }
+}
+
+// A steady-clock time as Unix time in seconds, for the reports and logs
+// that line up runs from several machines.
+double unix_time_at(Clock::time_point when) {
+  const auto wall =
+      std::chrono::system_clock::now() +
+      std::chrono::duration_cast<std::chrono::system_clock::duration>(when - Clock::now());
+  return std::chrono::duration<double>(wall.time_since_epoch()).count();
+}
+
 // Rethrows what escaped a coroutine of the main thread, out of io.run().
 void rethrow(std::exception_ptr failure) {
   if (failure) std::rethrow_exception(failure);
@@ -123,6 +167,7 @@ void rethrow(std::exception_ptr failure) {
 }  // namespace
 
 BenchResult run_bench(const BenchConfig& config, Output& out) {
+  HdrFiles files(config);
   auto workers = make_workers(config, resolve(config));
   if (auto warning = workers.front()->tls_warning(); !warning.empty()) {
     out.print_error("tcpecho: {}", warning);
@@ -131,11 +176,14 @@ BenchResult run_bench(const BenchConfig& config, Output& out) {
   // certificates for --tls can take longer than a short run.
   const auto start = Clock::now();
   const auto measure_from = start + config.warmup;
+  const double start_time = unix_time_at(measure_from);
 
   // The main thread watches: the live line, the signals, the workers' ends.
   // The first signal ends the run, and the report still comes; a second one
   // ends the process at once.
   asio::io_context io(1);
+  IntervalSeries series(config, workers.size(), start_time, out, files);
+  if (config.interval.count() > 0) report_intervals(workers, io, series);
   int stopped_by = 0;
   StopOnSignals signals(
       io.get_executor(),
@@ -146,7 +194,9 @@ BenchResult run_bench(const BenchConfig& config, Output& out) {
       [](int signal) { std::_Exit(signal_exit_status(signal)); });
   asio::steady_timer tick(io);
   bool done = false;
-  co_spawn(io, show_progress(tick, workers, done, out, start, measure_from), rethrow);
+  if (config.interval.count() == 0) {  // the intervals' lines say more
+    co_spawn(io, show_progress(tick, workers, done, out, start, measure_from), rethrow);
+  }
   std::size_t finished = 0;
   std::vector<std::jthread> threads;
   for (auto& worker : workers) {
@@ -167,6 +217,10 @@ BenchResult run_bench(const BenchConfig& config, Output& out) {
   BenchResult result;
   for (auto& worker : workers) result.merge(worker->result);
   result.stopped_by_signal = stopped_by;
+  result.start_time = start_time;
+  result.intervals = series.finish(result);
+  files.write_percentiles(result.latency_ns);
+  result.output_failure = files.failure();
   return result;
 }
 

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "bench/histogram.hpp"
 #include "config/bench_config.hpp"
@@ -24,6 +25,19 @@ namespace tcpecho {
 enum class BenchError { mismatch, short_reply, reset, timeout, connect_failed, other, count };
 std::string_view error_name(BenchError kind);
 
+// One --interval of the measured window, from every thread: its counts and
+// latencies. The last may be shorter.
+struct BenchInterval {
+  double offset = 0;   // seconds from the start of the measured window
+  double seconds = 0;  // its length
+  std::uint64_t operations = 0;
+  std::uint64_t bytes = 0;
+  std::uint64_t errors = 0;
+  Histogram latency_ns;
+
+  void add(const BenchInterval& other);
+};
+
 struct BenchResult {
   Histogram latency_ns;
   std::uint64_t operations = 0;
@@ -35,9 +49,13 @@ struct BenchResult {
   // The measured window as it was: from the warm-up's end to -d, or to the
   // signal that cut the run short, or to when the last connection ended.
   double seconds = 0;
-  int stopped_by_signal = 0;  // SIGINT, SIGTERM, SIGHUP: the run was cut short
+  double start_time = 0;                 // when the measured window began, Unix time in seconds
+  std::vector<BenchInterval> intervals;  // with --interval
+  int stopped_by_signal = 0;             // SIGINT, SIGTERM, SIGHUP: the run was cut short
   // What went wrong inside bench itself, if anything did.
   std::string internal_failure;
+  // What bench could not write to its --percentiles or --hdr-log file.
+  std::string output_failure;
   // TLS: what the first handshake settled, and every handshake in the
   // measured window, full and resumed apart.
   std::optional<TlsFacts> tls;
@@ -47,6 +65,15 @@ struct BenchResult {
   std::uint64_t error_total() const;
   void merge(const BenchResult& other);
 };
+
+// What a mode measures: a size per operation, bytes, and a latency. The
+// report gives these and leaves out what the mode does not measure.
+struct Measures {
+  bool size;
+  bool throughput;
+  bool latency;
+};
+Measures measures_of(BenchConfig::Mode mode);
 
 // Runs the load; `out` gets the live progress line. The first SIGINT,
 // SIGTERM or SIGHUP ends the run early (stopped_by_signal); a second exits

@@ -17,8 +17,9 @@ awaitable<void> BenchWorker::request_response(Link& link, Watch& watch, std::siz
   const auto interval = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
       config_.rate > 0 ? static_cast<double>(config_.connections) / config_.rate : 0.0));
   // Spread the connections' schedules over one interval.
-  Clock::time_point due = Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                             interval * id / std::max<std::size_t>(config_.connections, 1));
+  Clock::time_point due =
+      Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                         interval * id / std::max<std::size_t>(config_.connections, 1));
 
   for (std::uint64_t sequence = 0;; ++sequence) {
     if (interval.count() > 0) {
@@ -39,9 +40,9 @@ awaitable<void> BenchWorker::request_response(Link& link, Watch& watch, std::siz
     watch.idle();
     if (read_error) co_return fail(watch, read_error);
     if (response != request) {
-      co_return fail(watch, BenchError::mismatch,
-                     first_difference({request.data(), request.size()},
-                                      {response.data(), response.size()}));
+      co_return fail(
+          watch, BenchError::mismatch,
+          first_difference({request.data(), request.size()}, {response.data(), response.size()}));
     }
     record(due, response.size());
     due += interval;

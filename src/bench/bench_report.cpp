@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "bench/bench.hpp"
+#include "bench/interval_series.hpp"
 #include "bench/latency_text.hpp"
 #include "net/endpoints.hpp"
 #include "output/json_line.hpp"
@@ -27,28 +28,6 @@ std::string_view mode_name(BenchConfig::Mode mode) {
       break;
   }
   return "idle";
-}
-
-// What a mode measures: a size per operation, bytes, and a latency. The
-// report gives these and leaves out what the mode does not measure.
-struct Measures {
-  bool size;
-  bool throughput;
-  bool latency;
-};
-
-Measures measures_of(BenchConfig::Mode mode) {
-  switch (mode) {
-    case BenchConfig::Mode::exchange:
-    case BenchConfig::Mode::idle:
-      return {false, false, true};
-    case BenchConfig::Mode::flood:
-      return {true, true, false};
-    case BenchConfig::Mode::rr:
-    case BenchConfig::Mode::stream:
-      break;
-  }
-  return {true, true, true};
 }
 
 // An operation count over the window measured; none measured, no rate.
@@ -199,12 +178,25 @@ std::string errors_json(const BenchResult& result) {
   return fmt::format(R"("errors": {{{}}}, "first_errors": {{{}}})", counts, firsts);
 }
 
+// "interval_s" and "intervals", the series in order.
+std::string intervals_json(const BenchConfig& config, const BenchResult& result) {
+  std::string json =
+      fmt::format(R"(, "interval_s": {:g}, "intervals": [)", seconds_of(config.interval));
+  for (std::size_t i = 0; i < result.intervals.size(); ++i) {
+    json += fmt::format("{}{{{}}}", i == 0 ? "" : ", ",
+                        interval_json(result.intervals[i], result.start_time));
+  }
+  return json + "]";
+}
+
 // --json: the report as one JSON object; --log-format json: as the
 // "report" line, with "time" and "event" first.
 void print_json(const BenchConfig& config, const BenchResult& result, Output& out) {
   std::string members = run_json(config, result);
   if (measures_of(config.mode).latency) members += latency_json(result.latency_ns);
   members += errors_json(result) + R"(, "tls": )" + tls_json(result);
+  members += fmt::format(R"(, "start": {:.6f})", result.start_time);
+  if (config.interval.count() > 0) members += intervals_json(config, result);
   if (config.log_format == LogFormat::json) {
     out.json_line(JsonLine("report").members(members).str());
   } else {
@@ -219,6 +211,10 @@ ExitStatus report_bench(const BenchConfig& config, const BenchResult& result, Ou
     print_json(config, result, out);
   } else {
     print_text(config, result, out);
+  }
+  if (!result.output_failure.empty()) {
+    out.print_error("tcpecho: {}", result.output_failure);
+    return ExitStatus::output_failed;
   }
   if (!result.internal_failure.empty()) {
     out.print_error("tcpecho: internal error in bench: {}", result.internal_failure);

@@ -18,12 +18,14 @@ BenchWorker::BenchWorker(const BenchConfig& config, std::vector<Endpoint> endpoi
       watches_(connections),
       stop_timer_(io_),
       watchdog_timer_(io_),
+      interval_timer_(io_),
       tls_(config.tls ? make_tls_client(*config.tls) : nullptr) {}
 
 void BenchWorker::run(Clock::time_point measure_from, Clock::time_point stop) {
   measure_from_ = measure_from;
   stop_ = stop;
   stop_timer_.expires_at(stop);
+  window_start_ = measure_from;
   running_ = watches_.size();
   for (std::size_t i = 0; i < watches_.size(); ++i) {
     co_spawn(io_, connection(watches_[i], first_id_ + i), [this](std::exception_ptr failure) {
@@ -31,14 +33,17 @@ void BenchWorker::run(Clock::time_point measure_from, Clock::time_point stop) {
       connection_finished();
     });
   }
-  co_spawn(io_, watchdog(), [this](std::exception_ptr failure) {
+  const auto count_failure = [this](std::exception_ptr failure) {
     if (failure) fail_internally(failure);
-  });
+  };
+  co_spawn(io_, watchdog(), count_failure);
+  if (on_interval) co_spawn(io_, intervals(), count_failure);
   io_.run();
   // The window as measured: to -d, to the signal, or to when the last
   // connection ended, whichever came first.
-  const auto end = std::min(stop_, Clock::now());
-  result.seconds = std::max(0.0, std::chrono::duration<double>(end - measure_from_).count());
+  const auto end = std::max(measure_from_, std::min(stop_, Clock::now()));
+  result.seconds = std::chrono::duration<double>(end - measure_from_).count();
+  close_window(end);
 }
 
 awaitable<void> BenchWorker::connection(Watch& watch, std::size_t id) {
@@ -84,6 +89,7 @@ void BenchWorker::connection_finished() {
 
 void BenchWorker::fail_internally(const std::exception_ptr& failure) {
   ++result.errors[static_cast<std::size_t>(BenchError::other)];
+  ++window_.errors;
   if (result.internal_failure.empty()) result.internal_failure = failure_text(failure);
 }
 
@@ -137,6 +143,27 @@ awaitable<void> BenchWorker::watchdog() {
   }
 }
 
+awaitable<void> BenchWorker::intervals() {
+  for (auto boundary = measure_from_ + config_.interval; running_ > 0 && boundary < stop_;
+       boundary += config_.interval) {
+    co_await wait_until(interval_timer_, boundary);
+    if (Clock::now() < boundary) co_return;  // the run ended first
+    close_window(boundary);
+  }
+}
+
+void BenchWorker::close_window(Clock::time_point end) {
+  const auto seconds = [](Clock::duration d) { return std::chrono::duration<double>(d).count(); };
+  window_.offset = seconds(window_start_ - measure_from_);
+  window_.seconds = seconds(end - window_start_);
+  result.latency_ns.add(window_.latency_ns);
+  result.operations += window_.operations;
+  result.bytes += window_.bytes;
+  if (on_interval) on_interval(windows_closed_++, std::move(window_));
+  window_ = BenchInterval{};
+  window_start_ = end;
+}
+
 void BenchWorker::cut_short() {
   cut_short_ = true;
   stop_ = std::min(stop_, Clock::now());
@@ -165,6 +192,7 @@ void BenchWorker::fail(Watch& watch, BenchError kind, const std::string& words) 
   if (timed_out && kind != BenchError::connect_failed) kind = BenchError::timeout;
   const auto i = static_cast<std::size_t>(kind);
   ++result.errors[i];
+  ++window_.errors;
   if (result.first_error[i].empty()) {
     result.first_error[i] =
         timed_out ? fmt::format("no answer within {}", seconds_text(config_.timeout)) : words;
@@ -187,10 +215,10 @@ void BenchWorker::record(Clock::time_point started, std::size_t bytes, bool alwa
   const auto now = Clock::now();
   completed.fetch_add(1, std::memory_order_relaxed);
   if (!always && (now < measure_from_ || now >= stop_)) return;
-  result.latency_ns.record(static_cast<std::uint64_t>(
+  window_.latency_ns.record(static_cast<std::uint64_t>(
       std::chrono::duration_cast<std::chrono::nanoseconds>(now - started).count()));
-  ++result.operations;
-  result.bytes += bytes;
+  ++window_.operations;
+  window_.bytes += bytes;
 }
 
 }  // namespace tcpecho::bench_load

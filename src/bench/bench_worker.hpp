@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -74,6 +75,9 @@ class BenchWorker {
 
   BenchResult result;
   std::atomic<std::uint64_t> completed{0};  // for the live display
+  // With --interval: called on the worker's thread with each interval it
+  // closes, numbered from 0.
+  std::function<void(std::size_t, BenchInterval)> on_interval;
 
  private:
   // A connection slot: connects, runs the mode over the connection, and
@@ -152,6 +156,13 @@ class BenchWorker {
 
   awaitable<void> watchdog();
 
+  // Closes an interval at each --interval boundary of the measured window.
+  awaitable<void> intervals();
+
+  // The current interval ends at `end`: its counts join the run's, and with
+  // --interval it goes to on_interval.
+  void close_window(Clock::time_point end);
+
   static BenchError classify(const asio::error_code& error);
 
   // Counts an error (none after a signal cut the run short: those are
@@ -178,6 +189,12 @@ class BenchWorker {
   Clock::time_point stop_;
   asio::steady_timer stop_timer_;  // idle connections wait on it
   asio::steady_timer watchdog_timer_;
+  asio::steady_timer interval_timer_;
+  // What the current interval has counted; the run's totals are its
+  // intervals' sums, so an operation is recorded once.
+  BenchInterval window_;
+  Clock::time_point window_start_;
+  std::size_t windows_closed_ = 0;
   // Each worker its own: the session to resume is the last this worker saw.
   std::unique_ptr<TlsClient> tls_;
 };

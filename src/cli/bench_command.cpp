@@ -19,7 +19,8 @@ void describe_load(CLI::App& bench, BenchConfig& config) {
        {"flood", BenchConfig::Mode::flood}},
       "rr: request/response of SIZE bytes against an echo server; stream: a window "
       "of SIZE-byte writes in flight, echoed stream verified; exchange: connect, send "
-      "--message, half-close, read the reply to the end, compare with --expect; flood: send --message, then SIZE-byte "
+      "--message, half-close, read the reply to the end, compare with --expect; flood: send "
+      "--message, then SIZE-byte "
       "writes without reading (load beside another bench); idle: hold the connections, then "
       "check each still answers");
   bench.add_option("-c,--connections", config.connections, "Connections open at once")
@@ -35,8 +36,9 @@ void describe_load(CLI::App& bench, BenchConfig& config) {
 
 // What each of bench's connections sends, and what it must get back.
 void describe_traffic(CLI::App& bench, BenchConfig& config) {
-  bench.add_option("-s,--size", config.size,
-                   "rr: bytes per request; stream and flood: bytes per write; 1 to 1048576")
+  bench
+      .add_option("-s,--size", config.size,
+                  "rr: bytes per request; stream and flood: bytes per write; 1 to 1048576")
       ->type_name("BYTES")
       ->check(CLI::Range(std::size_t{1}, max_slice).description(""))
       ->capture_default_str();
@@ -62,6 +64,25 @@ void describe_traffic(CLI::App& bench, BenchConfig& config) {
                    "exchange and idle: the reply required (with --echo-first, the message)");
 }
 
+// What bench reports as it goes, and the files it writes in HdrHistogram's
+// formats.
+void describe_files(CLI::App& bench, BenchConfig& config) {
+  add_seconds_option(bench, "--interval", config.interval,
+                     "Print a line per interval of this many seconds (operations/s, MB/s, p50, "
+                     "p99, errors) while the run goes on; --json carries the series",
+                     0.001);
+  bench
+      .add_option("--percentiles", config.percentiles_path,
+                  "Write the percentile distribution as HdrHistogram prints it (.hgrm, "
+                  "microseconds)")
+      ->type_name("FILE");
+  bench
+      .add_option("--hdr-log", config.hdr_log_path,
+                  "Write each interval's latency histogram as an HdrHistogram interval log "
+                  "(.hlog, nanoseconds); with no --interval, the run is one interval")
+      ->type_name("FILE");
+}
+
 }  // namespace
 
 CLI::App* add_bench(CLI::App& app, BenchConfig& config, TlsRequest<TlsClientOptions>& tls,
@@ -83,9 +104,12 @@ CLI::App* add_bench(CLI::App& app, BenchConfig& config, TlsRequest<TlsClientOpti
                                "Print one JSON object: rates, percentiles, errors by kind and "
                                "the histogram in HdrHistogram's compressed form");
   auto* log_format = add_log_format_option(*bench, config.log_format);
-  bench->add_flag("--histogram", config.histogram, "Draw the latency histogram: log-spaced bars from p0.1 to p99.9")
+  bench
+      ->add_flag("--histogram", config.histogram,
+                 "Draw the latency histogram: log-spaced bars from p0.1 to p99.9")
       ->excludes(json)
       ->excludes(log_format);
+  describe_files(*bench, config);
   add_tls_client_options(*bench, tls, true);
   return bench;
 }
@@ -93,7 +117,9 @@ CLI::App* add_bench(CLI::App& app, BenchConfig& config, TlsRequest<TlsClientOpti
 void settle_bench(const CLI::App& bench, BenchConfig& config) {
   using Mode = BenchConfig::Mode;
   const auto mode = config.mode;
-  const auto only = [](const char* modes) { return fmt::format("applies to --mode {} only", modes); };
+  const auto only = [](const char* modes) {
+    return fmt::format("applies to --mode {} only", modes);
+  };
   refuse_unless(bench, "--rate", mode == Mode::rr, only("rr"));
   refuse_unless(bench, "--window", mode == Mode::stream, only("stream"));
   refuse_unless(bench, "--echo-first", mode == Mode::idle, only("idle"));

@@ -29,7 +29,7 @@ struct BenchConfig {
   std::string host = "127.0.0.1";
   std::uint16_t port = 3000;
   AddressFamily family = AddressFamily::any;  // -4, -6: only addresses of that family
-  std::string unix_path;  // instead of host and port, when given
+  std::string unix_path;                      // instead of host and port, when given
   std::size_t connections = 50;
   std::chrono::milliseconds duration = 5s;
   std::chrono::milliseconds warmup = 1s;
@@ -44,7 +44,10 @@ struct BenchConfig {
   bool json = false;
   LogFormat log_format = LogFormat::transcript;  // json: the report, as JSON, is one line too
   bool histogram = false;
-  std::optional<TlsClientOptions> tls;  // none: plain TCP
+  std::chrono::milliseconds interval{0};  // a report line per interval; 0: none
+  std::string percentiles_path;           // .hgrm: the percentile distribution
+  std::string hdr_log_path;               // .hlog: each interval's histogram
+  std::optional<TlsClientOptions> tls;    // none: plain TCP
 };
 
 }  // namespace tcpecho

@@ -1,0 +1,90 @@
+// bench's --interval series: see interval_series.hpp.
+#include "bench/interval_series.hpp"
+
+#include "bench/latency_text.hpp"
+#include "net/endpoints.hpp"
+#include "output/json_line.hpp"
+
+namespace tcpecho {
+namespace {
+
+double per_second(std::uint64_t count, double seconds) {
+  return seconds > 0 ? static_cast<double>(count) / seconds : 0.0;
+}
+
+}  // namespace
+
+std::string interval_json(const BenchInterval& interval, double start_time) {
+  const auto& latency = interval.latency_ns;
+  return fmt::format(
+      R"("start": {:.6f}, "seconds": {:.6f}, "operations": {}, "ops_per_s": {:.3f}, )"
+      R"("bytes": {}, "mb_per_s": {:.6f}, "errors": {}, "p50_us": {:.3f}, "p99_us": {:.3f}, )"
+      R"("histogram": {{"unit": "ns", "hdr": "{}"}})",
+      start_time + interval.offset, interval.seconds, interval.operations,
+      per_second(interval.operations, interval.seconds), interval.bytes,
+      per_second(interval.bytes, interval.seconds) / 1e6, interval.errors,
+      static_cast<double>(latency.percentile(0.50)) / 1000.0,
+      static_cast<double>(latency.percentile(0.99)) / 1000.0, latency.encoded());
+}
+
+IntervalSeries::IntervalSeries(const BenchConfig& config, std::size_t threads, double start_time,
+                               Output& out, HdrFiles& files)
+    : config_(config),
+      threads_(threads),
+      start_time_(start_time),
+      out_(out),
+      files_(files),
+      tag_(config.unix_path.empty() ? fmt::format("{}:{}", config.host, config.port)
+                                    : "unix:" + config.unix_path) {
+  files_.begin_log(start_time);
+}
+
+void IntervalSeries::add(std::size_t index, BenchInterval share) {
+  if (intervals_.size() <= index) {
+    intervals_.resize(index + 1);
+    shares_.resize(index + 1);
+  }
+  intervals_[index].add(share);
+  ++shares_[index];
+  while (completed_ < intervals_.size() && shares_[completed_] == threads_) {
+    complete(intervals_[completed_++]);
+  }
+}
+
+std::vector<BenchInterval> IntervalSeries::finish(const BenchResult& run) {
+  if (config_.interval.count() == 0) {
+    BenchInterval whole;
+    whole.seconds = run.seconds;
+    whole.operations = run.operations;
+    whole.bytes = run.bytes;
+    whole.errors = run.error_total();
+    whole.latency_ns = run.latency_ns;
+    files_.log(whole, start_time_, tag_);
+    return {};
+  }
+  while (completed_ < intervals_.size()) complete(intervals_[completed_++]);
+  return std::move(intervals_);
+}
+
+void IntervalSeries::complete(const BenchInterval& interval) {
+  files_.log(interval, start_time_, tag_);
+  if (config_.json) return;  // the series is in the one object at the end
+  if (config_.log_format == LogFormat::json) {
+    out_.json_line(JsonLine("interval").members(interval_json(interval, start_time_)).str());
+    return;
+  }
+  const auto measures = measures_of(config_.mode);
+  std::string line = fmt::format("  {:7.1f}s-{:.1f}s  {:10.1f} ops/s", interval.offset,
+                                 interval.offset + interval.seconds,
+                                 per_second(interval.operations, interval.seconds));
+  if (measures.throughput) {
+    line += fmt::format("  {:8.2f} MB/s", per_second(interval.bytes, interval.seconds) / 1e6);
+  }
+  if (measures.latency) {
+    line += fmt::format("  p50 {}  p99 {}", duration_text(interval.latency_ns.percentile(0.50)),
+                        duration_text(interval.latency_ns.percentile(0.99)));
+  }
+  out_.line(fmt::format("{}  {} error{}", line, interval.errors, interval.errors == 1 ? "" : "s"));
+}
+
+}  // namespace tcpecho
