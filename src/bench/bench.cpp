@@ -112,6 +112,8 @@ void BenchResult::merge(const BenchResult& other) {
   }
   seconds = std::max(seconds, other.seconds);
   if (!tls) tls = other.tls;
+  connect_ns.add(other.connect_ns);
+  first_byte_ns.add(other.first_byte_ns);
   full_handshake_ns.add(other.full_handshake_ns);
   resumed_handshake_ns.add(other.resumed_handshake_ns);
   if (internal_failure.empty()) internal_failure = other.internal_failure;

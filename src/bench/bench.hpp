@@ -59,6 +59,8 @@ struct BenchResult {
   // TLS: what the first handshake settled, and every handshake in the
   // measured window, full and resumed apart.
   std::optional<TlsFacts> tls;
+  Histogram connect_ns;     // connect() until established
+  Histogram first_byte_ns;  // exchange: the message sent until the reply's first byte
   Histogram full_handshake_ns;
   Histogram resumed_handshake_ns;
 

@@ -113,7 +113,9 @@ awaitable<void> BenchWorker::read_stream(Link& link, Watch& watch, StreamState& 
 
 awaitable<void> BenchWorker::exchange(Link& link, Watch& watch, Clock::time_point connecting) {
   std::string reply;
-  if (co_await check_reply(link, watch, reply)) record(connecting, reply.size());
+  if (co_await check_reply(link, watch, reply, &result.first_byte_ns)) {
+    record(connecting, reply.size());
+  }
 }
 
 awaitable<void> BenchWorker::hold(Link& link, Watch& watch) {
@@ -160,7 +162,8 @@ awaitable<void> BenchWorker::flood(Link& link, Watch& watch) {
   if (error) fail(watch, error);
 }
 
-awaitable<bool> BenchWorker::check_reply(Link& link, Watch& watch, std::string& reply) {
+awaitable<bool> BenchWorker::check_reply(Link& link, Watch& watch, std::string& reply,
+                                         Histogram* first_byte) {
   watch.busy();
   auto [write_error, written] = co_await write_all(link, asio::buffer(config_.message));
   if (write_error) {
@@ -168,9 +171,16 @@ awaitable<bool> BenchWorker::check_reply(Link& link, Watch& watch, std::string& 
     co_return false;
   }
   shutdown_send(link);
-  reply.clear();
+  const auto sent = Clock::now();
   // A reply longer than the expected one is judged a mismatch below.
-  const auto read_error = co_await read_to_end(link, reply, config_.expect.size() + 1);
+  const auto limit = config_.expect.size() + 1;
+  reply.resize(limit);
+  auto [read_error, first] = co_await read_some(link, asio::buffer(reply));
+  reply.resize(first);
+  if (!read_error) {
+    if (first_byte != nullptr) time(*first_byte, sent);
+    read_error = co_await read_to_end(link, reply, limit);
+  }
   watch.idle();
   if (read_error && read_error != asio::error::eof && read_error != asio::error::message_size) {
     fail(watch, read_error);

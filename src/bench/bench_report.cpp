@@ -107,18 +107,28 @@ void print_text(const BenchConfig& config, const BenchResult& result, Output& ou
     out.print("  throughput  {:.2f} MB/s", per_second(result.bytes, result.seconds) / 1e6);
   }
   if (measures.latency) out.print("  latency    {}", percentiles_text(latency));
+  const auto& connects = result.connect_ns;
+  if (connects.count() > 0) {
+    out.print("  connect     {} ({:.1f}/s), latency{}", connects.count(),
+              per_second(connects.count(), result.seconds), percentiles_text(connects));
+  }
+  if (config.mode == BenchConfig::Mode::exchange && result.first_byte_ns.count() > 0) {
+    out.print("  first byte {}", percentiles_text(result.first_byte_ns));
+  }
   if (result.tls) print_tls_text(result, out);
   print_errors(result, out);
   if (measures.latency && config.histogram && latency.count() > 0) draw_latency_bars(latency, out);
 }
 
-std::string handshakes_json(const Histogram& latency, double seconds) {
+// Something timed apart (connects, first bytes, handshakes): how many, how
+// often, how long, and the histogram.
+std::string timing_json(const Histogram& latency, double seconds) {
   return fmt::format(
       R"({{"count": {}, "per_s": {:.3f}, "p50_us": {:.3f}, "p90_us": {:.3f}, "p99_us": {:.3f}, )"
-      R"("max_us": {:.3f}}})",
+      R"("max_us": {:.3f}, "histogram": {{"unit": "ns", "hdr": "{}"}}}})",
       latency.count(), per_second(latency.count(), seconds), microseconds(latency.percentile(0.50)),
       microseconds(latency.percentile(0.90)), microseconds(latency.percentile(0.99)),
-      microseconds(latency.max()));
+      microseconds(latency.max()), latency.encoded());
 }
 
 // "tls": null without TLS.
@@ -129,8 +139,8 @@ std::string tls_json(const BenchResult& result) {
                      R"("full_handshakes": {}, "resumed_handshakes": {}}})",
                      json_string(facts.protocol), json_string(facts.cipher),
                      json_string(facts.group), json_string(facts.peer_key),
-                     handshakes_json(result.full_handshake_ns, result.seconds),
-                     handshakes_json(result.resumed_handshake_ns, result.seconds));
+                     timing_json(result.full_handshake_ns, result.seconds),
+                     timing_json(result.resumed_handshake_ns, result.seconds));
 }
 
 // The run and its counts: what was asked, what was measured and in how long.
@@ -194,6 +204,10 @@ std::string intervals_json(const BenchConfig& config, const BenchResult& result)
 void print_json(const BenchConfig& config, const BenchResult& result, Output& out) {
   std::string members = run_json(config, result);
   if (measures_of(config.mode).latency) members += latency_json(result.latency_ns);
+  members += R"("connect": )" + timing_json(result.connect_ns, result.seconds) + ", ";
+  if (config.mode == BenchConfig::Mode::exchange) {
+    members += R"("first_byte": )" + timing_json(result.first_byte_ns, result.seconds) + ", ";
+  }
   members += errors_json(result) + R"(, "tls": )" + tls_json(result);
   members += fmt::format(R"(, "start": {:.6f})", result.start_time);
   if (config.interval.count() > 0) members += intervals_json(config, result);

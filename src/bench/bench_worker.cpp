@@ -19,6 +19,13 @@ BenchWorker::BenchWorker(const BenchConfig& config, std::vector<Endpoint> endpoi
       stop_timer_(io_),
       watchdog_timer_(io_),
       interval_timer_(io_),
+      // --connect-rate in all, shared by the threads as their connections are.
+      connect_interval_(
+          config.connect_rate > 0
+              ? std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
+                    static_cast<double>(config.connections) /
+                    (config.connect_rate * static_cast<double>(connections))))
+              : Clock::duration::zero()),
       tls_(config.tls ? make_tls_client(*config.tls) : nullptr) {}
 
 void BenchWorker::run(Clock::time_point measure_from, Clock::time_point stop) {
@@ -49,13 +56,22 @@ void BenchWorker::run(Clock::time_point measure_from, Clock::time_point stop) {
 awaitable<void> BenchWorker::connection(Watch& watch, std::size_t id) {
   // Every slot connects at least once, however short the run, so that a
   // server that cannot be reached is always reported.
+  asio::steady_timer pacer(io_);
   do {
+    if (connect_interval_.count() > 0 && !co_await wait_connect_turn(pacer)) co_return;
     const auto connecting = Clock::now();
     Link link(io_.get_executor());
     Watching watching(watch, link.socket);
     if (!co_await connect(link, watch)) co_return;
     co_await load(link, watch, id, connecting);
   } while (Clock::now() < stop_);
+}
+
+awaitable<bool> BenchWorker::wait_connect_turn(asio::steady_timer& pacer) {
+  const auto due = std::max(next_connect_, Clock::now());
+  next_connect_ = due + connect_interval_;
+  if (due > Clock::now()) co_await wait_until(pacer, due);
+  co_return Clock::now() < stop_;
 }
 
 awaitable<void> BenchWorker::load(Link& link, Watch& watch, std::size_t id,
@@ -95,7 +111,9 @@ void BenchWorker::fail_internally(const std::exception_ptr& failure) {
 
 awaitable<bool> BenchWorker::connect(Link& link, Watch& watch) {
   watch.busy();
+  const auto started = Clock::now();
   auto [error, endpoint] = co_await connect_first(link.socket, endpoints_);
+  if (!error) time(result.connect_ns, started);
   if (!error && !is_unix(endpoint)) link.socket.set_option(tcp::no_delay(true), error);
   if (!error && tls_) error = co_await secure(link);
   watch.idle();
@@ -113,12 +131,7 @@ awaitable<asio::error_code> BenchWorker::secure(Link& link) {
   const auto error = co_await handshake(link);
   if (error) co_return error;
   auto facts = link.tls->facts();
-  const auto now = Clock::now();
-  if (now >= measure_from_ && now < stop_) {
-    auto& latency = facts.resumed ? result.resumed_handshake_ns : result.full_handshake_ns;
-    latency.record(static_cast<std::uint64_t>(
-        std::chrono::duration_cast<std::chrono::nanoseconds>(now - started).count()));
-  }
+  time(facts.resumed ? result.resumed_handshake_ns : result.full_handshake_ns, started);
   if (!result.tls) result.tls = std::move(facts);
   co_return error;
 }
@@ -209,6 +222,13 @@ std::string first_difference(std::string_view expected, std::string_view got,
     return at < bytes.size() ? python::bytes_repr(bytes.substr(at, shown)) : std::string("the end");
   };
   return fmt::format("at byte {}: expected {}, got {}", offset + at, part(expected), part(got));
+}
+
+void BenchWorker::time(Histogram& latency, Clock::time_point started) {
+  const auto now = Clock::now();
+  if (now < measure_from_ || now >= stop_) return;
+  latency.record(static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(now - started).count()));
 }
 
 void BenchWorker::record(Clock::time_point started, std::size_t bytes, bool always) {

@@ -89,6 +89,10 @@ class BenchWorker {
   // `connecting`: when its connect() began.
   awaitable<void> load(Link& link, Watch& watch, std::size_t id, Clock::time_point connecting);
 
+  // --connect-rate: waits for this connect's turn on the worker's schedule;
+  // false if the run ended first.
+  awaitable<bool> wait_connect_turn(asio::steady_timer& pacer);
+
   // Waits for `timer` (set to `when`) or the end of the run, whichever is first.
   awaitable<void> wait_until(asio::steady_timer& timer, Clock::time_point when);
 
@@ -151,8 +155,10 @@ class BenchWorker {
   // another bench.
   awaitable<void> flood(Link& link, Watch& watch);
 
-  // Sends the message, half-closes, reads to EOF, compares with --expect.
-  awaitable<bool> check_reply(Link& link, Watch& watch, std::string& reply);
+  // Sends the message, half-closes, reads to EOF, compares with --expect;
+  // times the reply's first byte in `first_byte` if given.
+  awaitable<bool> check_reply(Link& link, Watch& watch, std::string& reply,
+                              Histogram* first_byte = nullptr);
 
   awaitable<void> watchdog();
 
@@ -172,6 +178,10 @@ class BenchWorker {
 
   // The signal's stop, on the worker's thread.
   void cut_short();
+
+  // Records in `latency` how long since `started`, if now is in the
+  // measured window.
+  void time(Histogram& latency, Clock::time_point started);
 
   // Counts an operation that ended now; only the measured window counts
   // (idle mode checks after the window, so it always counts).
@@ -195,6 +205,8 @@ class BenchWorker {
   BenchInterval window_;
   Clock::time_point window_start_;
   std::size_t windows_closed_ = 0;
+  Clock::duration connect_interval_;  // between this worker's connects; 0: no limit
+  Clock::time_point next_connect_;
   // Each worker its own: the session to resume is the last this worker saw.
   std::unique_ptr<TlsClient> tls_;
 };

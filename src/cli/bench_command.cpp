@@ -27,6 +27,13 @@ void describe_load(CLI::App& bench, BenchConfig& config) {
       ->type_name("N")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}).description(""))
       ->capture_default_str();
+  bench
+      .add_option("--connect-rate", config.connect_rate,
+                  "Open at most this many connections per second in all, in every mode "
+                  "(exchange: exchanges per second). 0: as fast as they complete")
+      ->type_name("PER_SECOND")
+      ->check(number_from(0.0, 1e7, ""))
+      ->capture_default_str();
   add_threads_option(bench, config.threads,
                      "Threads generating load, each with its own connections");
   // A thousandth of a second at least: a rate over no time at all is no rate.

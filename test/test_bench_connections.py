@@ -1,0 +1,101 @@
+"""bench's connections over real sockets: --connect-rate holds the pace, and
+exchange times the connect, the reply's first byte and the whole exchange
+apart, against a server that delays its first byte by a known amount."""
+import json
+import socket
+import threading
+import time
+import unittest
+
+from processes import WAIT, hdr_read_encoded, tcpecho, tcpecho_server
+
+DELAY = 0.2  # seconds the slow server waits before its reply's first byte
+
+
+class SlowReplyServer:
+    """Reads each client's message to its end, waits DELAY, replies, closes."""
+
+    def __init__(self):
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener.settimeout(WAIT)
+        self.port = self.listener.getsockname()[1]
+        self.stopping = False
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self):
+        while not self.stopping:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self.answer, args=(client,), daemon=True).start()
+
+    def answer(self, client):
+        with client:
+            client.settimeout(WAIT)
+            try:
+                while client.recv(4096):
+                    pass
+                time.sleep(DELAY)  # the delay under test, not a synchronisation
+                client.sendall(b"Greetings, client")
+            except OSError:
+                pass
+
+    def close(self):
+        self.stopping = True
+        self.listener.close()
+        self.thread.join(WAIT)
+
+
+class Connections(unittest.TestCase):
+    def test_exchange_times_connect_first_byte_and_exchange_apart(self):
+        server = SlowReplyServer()
+        self.addCleanup(server.close)
+        result = tcpecho("bench", "--port", str(server.port), "--mode", "exchange", "-c", "4",
+                         "-d", "1", "--warmup", "0", "--expect", "Greetings, client", "--json",
+                         timeout=60)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        report = json.loads(result.stdout)
+        connect, first_byte = report["connect"], report["first_byte"]
+        self.assertGreater(report["operations"], 0)
+        self.assertGreaterEqual(connect["count"], report["operations"])
+        self.assertEqual(first_byte["count"], report["operations"])
+        # The delay is in the first byte and the exchange, not the connect.
+        self.assertGreaterEqual(first_byte["p50_us"], DELAY * 1e6 * 0.999)
+        self.assertGreaterEqual(report["p50_us"], first_byte["p50_us"])
+        self.assertLess(connect["p99_us"], DELAY * 1e6)
+        [decoded] = hdr_read_encoded(first_byte["histogram"]["hdr"])
+        self.assertEqual(decoded["count"], first_byte["count"])
+
+    def test_the_connect_rate_holds_in_exchange_mode(self):
+        server = tcpecho_server("127.0.0.1", "--quiet")
+        self.addCleanup(server.kill)
+        result = tcpecho("bench", "--port", str(server.port), "--mode", "exchange", "-c", "4",
+                         "-d", "1", "--warmup", "0", "--connect-rate", "20", "--json",
+                         timeout=60)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        report = json.loads(result.stdout)
+        # 20 a second for a second, judged loosely: a loaded machine runs late,
+        # never early.
+        self.assertGreaterEqual(report["connect"]["count"], 10)
+        self.assertLessEqual(report["connect"]["count"], 21)
+        self.assertLessEqual(report["operations"], 21)
+
+    def test_the_connect_rate_spreads_the_first_connections_of_every_mode(self):
+        server = tcpecho_server("127.0.0.1", "--mode", "echo", "--quiet")
+        self.addCleanup(server.kill)
+        result = tcpecho("bench", "--port", str(server.port), "--mode", "rr", "-c", "20",
+                         "--threads", "2", "-d", "0.5", "--warmup", "0", "--connect-rate", "10",
+                         "--json", timeout=60)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        report = json.loads(result.stdout)
+        # 20 connections at 10 a second take two seconds: half a second opens
+        # about five of them.
+        self.assertGreaterEqual(report["connect"]["count"], 1)
+        self.assertLessEqual(report["connect"]["count"], 7)
+        self.assertGreater(report["operations"], 0)
+
+
+if __name__ == "__main__":
+    unittest.main()
