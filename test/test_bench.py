@@ -116,7 +116,7 @@ class BenchProcess(unittest.TestCase):
                 text = tcpecho(*args, timeout=30).stdout
                 self.assertEqual(" B, " in text.splitlines()[0], sized, text)
                 self.assertEqual("throughput" in text, sized, text)
-                self.assertEqual("latency" in text, timed, text)
+                self.assertEqual("\n  latency " in text, timed, text)
 
     def test_idle_echo_first_checks_the_echo_at_the_end(self):
         server = self.start("--mode", "echo", "--quiet")
