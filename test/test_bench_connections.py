@@ -1,13 +1,16 @@
 """bench's connections over real sockets: --connect-rate holds the pace, and
 exchange times the connect, the reply's first byte and the whole exchange
-apart, against a server that delays its first byte by a known amount."""
+apart, against a server that delays its first byte by a known amount; each
+TCP connection's TCP_INFO is summarised."""
 import json
+import os
 import socket
+import tempfile
 import threading
 import time
 import unittest
 
-from processes import WAIT, hdr_read_encoded, tcpecho, tcpecho_server
+from processes import TCPECHO, WAIT, Server, hdr_read_encoded, tcpecho, tcpecho_server
 
 DELAY = 0.2  # seconds the slow server waits before its reply's first byte
 
@@ -95,6 +98,42 @@ class Connections(unittest.TestCase):
         self.assertGreaterEqual(report["connect"]["count"], 1)
         self.assertLessEqual(report["connect"]["count"], 7)
         self.assertGreater(report["operations"], 0)
+
+    def test_tcp_info_of_each_connection_is_summarised(self):
+        server = tcpecho_server("127.0.0.1", "--mode", "echo", "--quiet")
+        self.addCleanup(server.kill)
+        for mode in ("rr", "stream"):
+            with self.subTest(mode=mode):
+                result = tcpecho("bench", "--port", str(server.port), "--mode", mode, "-c", "3",
+                                 "-d", "0.3", "--warmup", "0", "--json", timeout=60)
+                self.assertEqual(result.returncode, 0, result.stderr)
+                report = json.loads(result.stdout)
+                tcp = report["tcp"]
+                self.assertEqual(tcp["connections"], 3)
+                self.assertGreaterEqual(tcp["retransmits"], 0)
+                rtt = tcp["rtt_us"]
+                self.assertGreater(rtt["p50"], 0)
+                self.assertLess(rtt["max"], 1e6)  # loopback: well under a second
+                self.assertLessEqual(tcp["min_rtt_us"], rtt["max"])
+                self.assertGreaterEqual(tcp["rtt_var_us_mean"], 0)
+                self.assertGreaterEqual(tcp["cwnd"]["min"], 1)
+                self.assertLessEqual(tcp["cwnd"]["min"], tcp["cwnd"]["mean"])
+                self.assertLessEqual(tcp["cwnd"]["mean"], tcp["cwnd"]["max"])
+                [decoded] = hdr_read_encoded(rtt["histogram"]["hdr"])
+                self.assertEqual(decoded["count"], 3)
+                text = tcpecho("bench", "--port", str(server.port), "--mode", mode, "-c", "3",
+                               "-d", "0.2", "--warmup", "0", timeout=60).stdout
+                self.assertIn("  tcp         3 connections, ", text)
+
+    def test_a_unix_socket_has_no_tcp_info(self):
+        with tempfile.TemporaryDirectory() as folder:
+            path = os.path.join(folder, "echo.sock")
+            server = Server([TCPECHO, "serve", "--unix", path, "--mode", "echo", "--quiet"])
+            self.addCleanup(server.kill)
+            report = json.loads(tcpecho("bench", "--unix", path, "-c", "2", "-d", "0.2",
+                                        "--warmup", "0", "--json", timeout=60).stdout)
+            self.assertGreater(report["operations"], 0)
+            self.assertIsNone(report["tcp"])
 
 
 if __name__ == "__main__":

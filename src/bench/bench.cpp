@@ -113,6 +113,7 @@ void BenchResult::merge(const BenchResult& other) {
   seconds = std::max(seconds, other.seconds);
   if (!tls) tls = other.tls;
   connect_ns.add(other.connect_ns);
+  tcp.add(other.tcp);
   first_byte_ns.add(other.first_byte_ns);
   full_handshake_ns.add(other.full_handshake_ns);
   resumed_handshake_ns.add(other.resumed_handshake_ns);

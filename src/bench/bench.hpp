@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "bench/histogram.hpp"
+#include "bench/tcp_summary.hpp"
 #include "config/bench_config.hpp"
 #include "exit_status.hpp"
 #include "output/output.hpp"
@@ -61,6 +62,7 @@ struct BenchResult {
   std::optional<TlsFacts> tls;
   Histogram connect_ns;     // connect() until established
   Histogram first_byte_ns;  // exchange: the message sent until the reply's first byte
+  TcpSummary tcp;           // TCP_INFO of each TCP connection at its end
   Histogram full_handshake_ns;
   Histogram resumed_handshake_ns;
 

@@ -115,6 +115,7 @@ void print_text(const BenchConfig& config, const BenchResult& result, Output& ou
   if (config.mode == BenchConfig::Mode::exchange && result.first_byte_ns.count() > 0) {
     out.print("  first byte {}", percentiles_text(result.first_byte_ns));
   }
+  if (result.tcp.connections > 0) out.print("  tcp         {}", result.tcp.text());
   if (result.tls) print_tls_text(result, out);
   print_errors(result, out);
   if (measures.latency && config.histogram && latency.count() > 0) draw_latency_bars(latency, out);
@@ -208,6 +209,7 @@ void print_json(const BenchConfig& config, const BenchResult& result, Output& ou
   if (config.mode == BenchConfig::Mode::exchange) {
     members += R"("first_byte": )" + timing_json(result.first_byte_ns, result.seconds) + ", ";
   }
+  members += R"("tcp": )" + result.tcp.json() + ", ";
   members += errors_json(result) + R"(, "tls": )" + tls_json(result);
   members += fmt::format(R"(, "start": {:.6f})", result.start_time);
   if (config.interval.count() > 0) members += intervals_json(config, result);

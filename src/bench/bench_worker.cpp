@@ -6,6 +6,7 @@
 
 #include "failure.hpp"
 #include "net/connect.hpp"
+#include "net/tcp_info.hpp"
 #include "output/python_format.hpp"
 
 namespace tcpecho::bench_load {
@@ -64,6 +65,7 @@ awaitable<void> BenchWorker::connection(Watch& watch, std::size_t id) {
     Watching watching(watch, link.socket);
     if (!co_await connect(link, watch)) co_return;
     co_await load(link, watch, id, connecting);
+    if (auto facts = tcp_facts(link.socket.native_handle())) result.tcp.add(*facts);
   } while (Clock::now() < stop_);
 }
 
