@@ -2,6 +2,7 @@
 exchange times the connect, the reply's first byte and the whole exchange
 apart, against a server that delays its first byte by a known amount; each
 TCP connection's TCP_INFO is summarised."""
+import ast
 import json
 import os
 import socket
@@ -124,6 +125,27 @@ class Connections(unittest.TestCase):
                 text = tcpecho("bench", "--port", str(server.port), "--mode", mode, "-c", "3",
                                "-d", "0.2", "--warmup", "0", timeout=60).stdout
                 self.assertIn("  tcp         3 connections, ", text)
+
+    def test_each_connection_comes_from_the_next_source_address(self):
+        server = tcpecho_server("127.0.0.1")
+        self.addCleanup(server.kill)
+        result = tcpecho("bench", "--port", str(server.port), "--mode", "exchange", "-c", "3",
+                         "-d", "0.5", "--warmup", "0", "--connect-rate", "20",
+                         "--source", "127.0.0.2-127.0.0.4", "--json", timeout=60)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        connects = json.loads(result.stdout)["connect"]["count"]
+        self.assertGreaterEqual(connects, 3)
+        peers = [ast.literal_eval(server.read_until_prefix("Connection from ")
+                                  [len("Connection from "):])[0] for _ in range(connects)]
+        # In turn: .2, .3, .4, .2, ...
+        self.assertEqual(peers, [f"127.0.0.{2 + i % 3}" for i in range(connects)])
+
+    def test_a_source_that_is_not_an_address_or_a_range_is_refused(self):
+        for source in ("localhost", "127.0.0.5-127.0.0.2", "127.0.0.1-::1", "::1-2001:db8::1"):
+            with self.subTest(source=source):
+                result = tcpecho("bench", "--source", source, "-d", "0.1")
+                self.assertEqual(result.returncode, 2, result)
+                self.assertIn(f"--source: '{source}': ", result.stderr)
 
     def test_a_unix_socket_has_no_tcp_info(self):
         with tempfile.TemporaryDirectory() as folder:

@@ -60,6 +60,8 @@ class UsageErrors(unittest.TestCase):
             (["bench", "--mode", "stream", "--rate", "100"], "--rate: applies to --mode rr only"),
             (["bench", "--echo-first"], "--echo-first: applies to --mode idle only"),
             (["bench", "--window", "4096"], "--window: applies to --mode stream only"),
+            (["bench", "--unix", "/tmp/x.sock", "--source", "127.0.0.2"],
+             "--source: applies to TCP only, not --unix"),
             (["bench", "--mode", "exchange", "-s", "64"],
              "--size: applies to --mode rr, stream and flood only"),
             (["bench", "--message", "x"], "--message: applies to --mode exchange, idle and flood"),

@@ -114,7 +114,9 @@ void BenchWorker::fail_internally(const std::exception_ptr& failure) {
 awaitable<bool> BenchWorker::connect(Link& link, Watch& watch) {
   watch.busy();
   const auto started = Clock::now();
-  auto [error, endpoint] = co_await connect_first(link.socket, endpoints_);
+  auto [error, endpoint] = config_.source
+                               ? co_await connect_from(link.socket, next_source(), endpoints_)
+                               : co_await connect_first(link.socket, endpoints_);
   if (!error) time(result.connect_ns, started);
   if (!error && !is_unix(endpoint)) link.socket.set_option(tcp::no_delay(true), error);
   if (!error && tls_) error = co_await secure(link);
@@ -125,6 +127,10 @@ awaitable<bool> BenchWorker::connect(Link& link, Watch& watch) {
     co_return false;
   }
   co_return true;
+}
+
+asio::ip::address BenchWorker::next_source() {
+  return asio::ip::make_address(config_.source->at(first_id_ + sources_used_++));
 }
 
 awaitable<asio::error_code> BenchWorker::secure(Link& link) {

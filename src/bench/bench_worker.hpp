@@ -103,6 +103,8 @@ class BenchWorker {
   void fail_internally(const std::exception_ptr& failure);
 
   awaitable<bool> connect(Link& link, Watch& watch);
+  // --source: the next address of the range, the workers starting apart.
+  asio::ip::address next_source();
 
   // The TLS handshake, timed: full and resumed ones are counted apart.
   awaitable<asio::error_code> secure(Link& link);
@@ -207,6 +209,7 @@ class BenchWorker {
   std::size_t windows_closed_ = 0;
   Clock::duration connect_interval_;  // between this worker's connects; 0: no limit
   Clock::time_point next_connect_;
+  std::uint64_t sources_used_ = 0;
   // Each worker its own: the session to resume is the last this worker saw.
   std::unique_ptr<TlsClient> tls_;
 };

@@ -34,6 +34,17 @@ void describe_load(CLI::App& bench, BenchConfig& config) {
       ->type_name("PER_SECOND")
       ->check(number_from(0.0, 1e7, ""))
       ->capture_default_str();
+  bench
+      .add_option_function<std::string>(
+          "--source",
+          [&config](const std::string& text) {
+            std::string why;
+            config.source = AddressRange::parse(text, why);
+            if (!config.source) throw CLI::ValidationError("--source", "'" + text + "': " + why);
+          },
+          "Bind each connection to the next of these source addresses, in turn: ADDRESS or "
+          "ADDRESS-ADDRESS (past one address's ephemeral ports)")
+      ->type_name("ADDRESS[-ADDRESS]");
   add_threads_option(bench, config.threads,
                      "Threads generating load, each with its own connections");
   // A thousandth of a second at least: a rate over no time at all is no rate.
@@ -138,6 +149,7 @@ void settle_bench(const CLI::App& bench, BenchConfig& config) {
   refuse_unless(bench, "--expect", mode == Mode::exchange || mode == Mode::idle,
                 only("exchange and idle"));
   refuse_unless(bench, "--tls-resume", mode == Mode::exchange, only("exchange"));
+  refuse_unless(bench, "--source", config.unix_path.empty(), "applies to TCP only, not --unix");
   // An echo server's answer to the closing check is the message itself.
   if (config.echo_first && bench.get_option("--expect")->count() == 0) {
     config.expect = config.message;

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "config/address_family.hpp"
+#include "config/address_range.hpp"
 #include "config/log_format.hpp"
 #include "config/tls_config.hpp"
 #include "seed.hpp"
@@ -30,6 +31,7 @@ struct BenchConfig {
   std::uint16_t port = 3000;
   AddressFamily family = AddressFamily::any;  // -4, -6: only addresses of that family
   std::string unix_path;                      // instead of host and port, when given
+  std::optional<AddressRange> source;         // bind each connection to the next of these
   std::size_t connections = 50;
   std::chrono::milliseconds duration = 5s;
   std::chrono::milliseconds warmup = 1s;

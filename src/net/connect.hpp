@@ -15,4 +15,11 @@ namespace tcpecho {
 awaitable<std::tuple<asio::error_code, Endpoint>> connect_first(
     Socket& socket, const std::vector<Endpoint>& endpoints);
 
+// The same from the source address `source` (bench --source): only the
+// endpoints of its family are tried, and the port is chosen at connect(), by
+// the whole 4-tuple, so one source address has its ephemeral ports for each
+// server address rather than once for all.
+awaitable<std::tuple<asio::error_code, Endpoint>> connect_from(
+    Socket& socket, const asio::ip::address& source, const std::vector<Endpoint>& endpoints);
+
 }  // namespace tcpecho
