@@ -172,7 +172,7 @@ class FaultyEchoServer {
 BenchConfig short_run(std::uint16_t port, BenchConfig::Mode mode) {
   BenchConfig config;
   config.mode = mode;
-  config.port = port;
+  config.targets = {{"127.0.0.1", port, ""}};
   config.connections = 4;
   config.duration = 300ms;
   config.warmup = 0ms;
@@ -331,6 +331,7 @@ TEST_CASE("bench counts refused connections as connect failures") {
 
 TEST_CASE("a failure inside bench itself is one line and exit status 1, not a server's error") {
   BenchConfig config;
+  config.targets = {{"127.0.0.1", 3000, ""}};
   BenchResult result;
   result.seconds = 1;
   result.errors[static_cast<std::size_t>(BenchError::other)] = 1;

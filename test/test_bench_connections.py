@@ -11,7 +11,8 @@ import threading
 import time
 import unittest
 
-from processes import TCPECHO, WAIT, Server, hdr_read_encoded, tcpecho, tcpecho_server
+from processes import (TCPECHO, WAIT, Server, hdr_read_encoded, hdr_read_log, tcpecho,
+                       tcpecho_server)
 
 DELAY = 0.2  # seconds the slow server waits before its reply's first byte
 
@@ -156,6 +157,57 @@ class Connections(unittest.TestCase):
                                         "--warmup", "0", "--json", timeout=60).stdout)
             self.assertGreater(report["operations"], 0)
             self.assertIsNone(report["tcp"])
+
+
+class Targets(unittest.TestCase):
+    def test_connections_spread_over_the_targets_in_turn_reported_apart_and_in_all(self):
+        with tempfile.TemporaryDirectory() as folder:
+            path = os.path.join(folder, "echo.sock")
+            log = os.path.join(folder, "run.hlog")
+            tcp = tcpecho_server("127.0.0.1", "--mode", "echo")
+            self.addCleanup(tcp.kill)
+            local = Server([TCPECHO, "serve", "--unix", path, "--mode", "echo"])
+            self.addCleanup(local.kill)
+            targets = [f"127.0.0.1:{tcp.port}", f"unix:{path}"]
+            result = tcpecho("bench", "--target", targets[0], "--target", targets[1], "-c", "4",
+                             "--threads", "2", "-d", "0.4", "--warmup", "0", "--interval", "0.2",
+                             "--hdr-log", log, "--json", timeout=60)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            report = json.loads(result.stdout)
+            # Connections 0 and 2 go to the first target, 1 and 3 to the second.
+            for server in (tcp, local):
+                for _ in range(2):
+                    server.read_until_prefix("Connection from ")
+            shares = report["targets"]
+            self.assertEqual([s["target"] for s in shares], targets)
+            for share in shares:
+                self.assertGreater(share["operations"], 0)
+                self.assertEqual(share["errors"], 0)
+            self.assertEqual(sum(s["operations"] for s in shares), report["operations"])
+            self.assertEqual(sum(s["bytes"] for s in shares), report["bytes"])
+            # The .hlog has a line per target per interval, tagged with it.
+            _, entries = hdr_read_log(log)
+            self.assertEqual(sorted({e["tag"] for e in entries}), sorted(targets))
+            for target, share in zip(targets, shares):
+                self.assertEqual(sum(e["count"] for e in entries if e["tag"] == target),
+                                 share["operations"])
+            text = tcpecho("bench", "--target", targets[0], "--target", targets[1], "-c", "2",
+                           "-d", "0.2", "--warmup", "0", timeout=60).stdout
+            self.assertIn(": 2 targets, ", text.splitlines()[0])
+            for target in targets:
+                self.assertIn(f"  target {target}: ", text)
+
+    def test_target_replaces_host_port_and_unix(self):
+        for other in (["--port", "5"], ["--host", "127.0.0.1"], ["--unix", "/tmp/x.sock"]):
+            with self.subTest(other=other):
+                result = tcpecho("bench", "--target", "127.0.0.1:5", *other, "-d", "0.1")
+                self.assertEqual(result.returncode, 2, result)
+                self.assertIn("does not apply with --target", result.stderr)
+        for spec in ("127.0.0.1", "::1:5", "unix:", "host:port-name-that-is-not-a-service"):
+            with self.subTest(spec=spec):
+                result = tcpecho("bench", "--target", spec, "-d", "0.1")
+                self.assertEqual(result.returncode, 2, result)
+                self.assertIn("--target", result.stderr)
 
 
 if __name__ == "__main__":

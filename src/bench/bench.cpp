@@ -20,33 +20,41 @@ namespace {
 using bench_load::BenchWorker;
 using bench_load::Clock;
 
-std::vector<Endpoint> resolve(const BenchConfig& config) {
-  if (!config.unix_path.empty()) return {unix_endpoint(config.unix_path)};
+std::vector<Endpoint> resolve(const BenchTarget& target, AddressFamily family) {
+  if (!target.unix_path.empty()) return {unix_endpoint(target.unix_path)};
   asio::io_context io;
   tcp::resolver resolver(io);
   asio::error_code error;
-  auto results = resolver.resolve(config.host, std::to_string(config.port),
+  auto results = resolver.resolve(target.host, std::to_string(target.port),
                                   tcp::resolver::numeric_service, error);
-  auto endpoints = endpoints_of(results, config.family);
-  if (!error && endpoints.empty()) error = no_address_of(config.family);
+  auto endpoints = endpoints_of(results, family);
+  if (!error && endpoints.empty()) error = no_address_of(family);
   if (error) {
     throw StartupError(
         ExitStatus::resolve_failed,
-        fmt::format("cannot resolve {} port {}: {}", config.host, config.port, error.message()));
+        fmt::format("cannot resolve {} port {}: {}", target.host, target.port, error.message()));
   }
   return endpoints;
 }
 
+// Each target's addresses, in the targets' order.
+std::vector<std::vector<Endpoint>> resolve(const BenchConfig& config) {
+  if (config.targets.empty()) throw std::invalid_argument("bench has no target");
+  std::vector<std::vector<Endpoint>> targets;
+  for (const auto& target : config.targets) targets.push_back(resolve(target, config.family));
+  return targets;
+}
+
 // A worker per thread (no more threads than connections), each with its
 // share of the connections, numbered on from the one before.
-std::vector<std::unique_ptr<BenchWorker>> make_workers(const BenchConfig& config,
-                                                       const std::vector<Endpoint>& endpoints) {
+std::vector<std::unique_ptr<BenchWorker>> make_workers(
+    const BenchConfig& config, const std::vector<std::vector<Endpoint>>& targets) {
   const std::size_t thread_count = std::clamp<std::size_t>(config.threads, 1, config.connections);
   std::vector<std::unique_ptr<BenchWorker>> workers;
   for (std::size_t t = 0, first = 0; t < thread_count; ++t) {
     const std::size_t share =
         config.connections / thread_count + (t < config.connections % thread_count ? 1 : 0);
-    workers.push_back(std::make_unique<BenchWorker>(config, endpoints, first, share));
+    workers.push_back(std::make_unique<BenchWorker>(config, targets, first, share));
     first += share;
   }
   return workers;
@@ -111,6 +119,8 @@ void BenchResult::merge(const BenchResult& other) {
     if (first_error[i].empty()) first_error[i] = other.first_error[i];
   }
   seconds = std::max(seconds, other.seconds);
+  targets.resize(std::max(targets.size(), other.targets.size()));
+  for (std::size_t t = 0; t < other.targets.size(); ++t) targets[t].add(other.targets[t]);
   if (!tls) tls = other.tls;
   connect_ns.add(other.connect_ns);
   tcp.add(other.tcp);
@@ -147,7 +157,7 @@ awaitable<void> show_progress(asio::steady_timer& tick, const Workers& workers, 
 // interval as it closes it.
 void report_intervals(const Workers& workers, asio::io_context& io, IntervalSeries& series) {
   for (const auto& worker : workers) {
-    worker->on_interval = [&io, &series](std::size_t index, BenchInterval share) {
+    worker->on_interval = [&io, &series](std::size_t index, std::vector<BenchInterval> share) {
       asio::post(io, [&series, index, share = std::move(share)] { series.add(index, share); });
     };
   }

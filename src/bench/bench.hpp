@@ -27,7 +27,8 @@ enum class BenchError { mismatch, short_reply, reset, timeout, connect_failed, o
 std::string_view error_name(BenchError kind);
 
 // One --interval of the measured window, from every thread: its counts and
-// latencies. The last may be shorter.
+// latencies. The last may be shorter. (A target's share of the whole run is
+// counted the same way.)
 struct BenchInterval {
   double offset = 0;   // seconds from the start of the measured window
   double seconds = 0;  // its length
@@ -52,6 +53,7 @@ struct BenchResult {
   double seconds = 0;
   double start_time = 0;                 // when the measured window began, Unix time in seconds
   std::vector<BenchInterval> intervals;  // with --interval
+  std::vector<BenchInterval> targets;    // each target's share of the run, in order
   int stopped_by_signal = 0;             // SIGINT, SIGTERM, SIGHUP: the run was cut short
   // What went wrong inside bench itself, if anything did.
   std::string internal_failure;

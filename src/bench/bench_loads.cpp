@@ -44,7 +44,7 @@ awaitable<void> BenchWorker::request_response(Link& link, Watch& watch, std::siz
           watch, BenchError::mismatch,
           first_difference({request.data(), request.size()}, {response.data(), response.size()}));
     }
-    record(due, response.size());
+    record(watch, due, response.size());
     due += interval;
   }
 }
@@ -97,7 +97,7 @@ awaitable<void> BenchWorker::read_stream(Link& link, Watch& watch, StreamState& 
       const auto chunks_before = state.verified / state.chunk;
       state.verified += n;
       for (auto c = chunks_before; c < state.verified / state.chunk; ++c) {
-        record(state.sent_at[c % state.window_chunks], state.chunk);
+        record(watch, state.sent_at[c % state.window_chunks], state.chunk);
       }
       state.space.cancel();
       continue;
@@ -116,7 +116,7 @@ awaitable<void> BenchWorker::read_stream(Link& link, Watch& watch, StreamState& 
 awaitable<void> BenchWorker::exchange(Link& link, Watch& watch, Clock::time_point connecting) {
   std::string reply;
   if (co_await check_reply(link, watch, reply, &result.first_byte_ns)) {
-    record(connecting, reply.size());
+    record(watch, connecting, reply.size());
   }
 }
 
@@ -126,7 +126,7 @@ awaitable<void> BenchWorker::hold(Link& link, Watch& watch) {
   if (cut_short_) co_return;
   std::string reply;
   const auto started = Clock::now();
-  if (co_await check_reply(link, watch, reply)) record(started, reply.size(), true);
+  if (co_await check_reply(link, watch, reply)) record(watch, started, reply.size(), true);
 }
 
 awaitable<bool> BenchWorker::echo_once(Link& link, Watch& watch) {
@@ -159,7 +159,7 @@ awaitable<void> BenchWorker::flood(Link& link, Watch& watch) {
     if (outcome.index() == 1) break;
     std::tie(error, written) = std::get<0>(outcome);
     offset += written;
-    record(Clock::now(), written);
+    record(watch, Clock::now(), written);
   }
   if (error) fail(watch, error);
 }

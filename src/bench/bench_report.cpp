@@ -83,6 +83,32 @@ void print_tls_text(const BenchResult& result, Output& out) {
   }
 }
 
+// "127.0.0.1 port 3000", or "3 targets" (each then has its line).
+std::string targets_text(const BenchConfig& config) {
+  if (config.targets.size() > 1) return fmt::format("{} targets", config.targets.size());
+  const auto& target = config.targets.front();
+  return target_text(target.host, target.port, target.unix_path);
+}
+
+// With several targets, a line for each: its share of the run.
+void print_targets_text(const BenchConfig& config, const BenchResult& result, Output& out) {
+  if (config.targets.size() < 2) return;
+  const auto measures = measures_of(config.mode);
+  for (std::size_t t = 0; t < result.targets.size(); ++t) {
+    const auto& share = result.targets[t];
+    std::string line = fmt::format("  target {}: {} ({:.1f}/s)", config.targets[t].name(),
+                                   share.operations, per_second(share.operations, result.seconds));
+    if (measures.throughput) {
+      line += fmt::format(", {:.2f} MB/s", per_second(share.bytes, result.seconds) / 1e6);
+    }
+    if (measures.latency) {
+      line += fmt::format(", p50 {} p99 {}", duration_text(share.latency_ns.percentile(0.50)),
+                          duration_text(share.latency_ns.percentile(0.99)));
+    }
+    out.print("{}, {} error{}", line, share.errors, share.errors == 1 ? "" : "s");
+  }
+}
+
 // "5s measured after 1s warm-up", or what was measured of it and why not all.
 std::string window_text(const BenchConfig& config, const BenchResult& result) {
   std::string text =
@@ -98,8 +124,7 @@ void print_text(const BenchConfig& config, const BenchResult& result, Output& ou
   const auto& latency = result.latency_ns;
   const auto measures = measures_of(config.mode);
   out.print("tcpecho bench {}: {}, {} connection{}{}, {}", mode_name(config.mode),
-            target_text(config.host, config.port, config.unix_path), config.connections,
-            config.connections == 1 ? "" : "s",
+            targets_text(config), config.connections, config.connections == 1 ? "" : "s",
             measures.size ? fmt::format(", {} B", config.size) : "", window_text(config, result));
   out.print("  operations  {}  ({:.1f}/s)", result.operations,
             per_second(result.operations, result.seconds));
@@ -107,6 +132,7 @@ void print_text(const BenchConfig& config, const BenchResult& result, Output& ou
     out.print("  throughput  {:.2f} MB/s", per_second(result.bytes, result.seconds) / 1e6);
   }
   if (measures.latency) out.print("  latency    {}", percentiles_text(latency));
+  print_targets_text(config, result, out);
   const auto& connects = result.connect_ns;
   if (connects.count() > 0) {
     out.print("  connect     {} ({:.1f}/s), latency{}", connects.count(),
@@ -147,12 +173,13 @@ std::string tls_json(const BenchResult& result) {
 // The run and its counts: what was asked, what was measured and in how long.
 std::string run_json(const BenchConfig& config, const BenchResult& result) {
   const auto measures = measures_of(config.mode);
+  const auto& first = config.targets.front();  // "host", "port", "unix": the first target's
   std::string json = fmt::format(
       R"("mode": "{}", "host": {}, "port": {}, "unix": {}, "connections": {}, )"
       R"("duration_s": {:g}, "warmup_s": {:g}, "measured_s": {:.6f}, "cut_short_by": {}, )"
       R"("operations": {}, "ops_per_s": {:.3f}, )",
-      mode_name(config.mode), json_string(config.host), config.port,
-      config.unix_path.empty() ? "null" : json_string(config.unix_path), config.connections,
+      mode_name(config.mode), json_string(first.host), first.port,
+      first.unix_path.empty() ? "null" : json_string(first.unix_path), config.connections,
       seconds_of(config.duration), seconds_of(config.warmup), result.seconds,
       result.stopped_by_signal != 0 ? json_string(signal_name(result.stopped_by_signal)) : "null",
       result.operations, per_second(result.operations, result.seconds));
@@ -189,6 +216,17 @@ std::string errors_json(const BenchResult& result) {
   return fmt::format(R"("errors": {{{}}}, "first_errors": {{{}}})", counts, firsts);
 }
 
+// "targets": each target's share of the run.
+std::string targets_json(const BenchConfig& config, const BenchResult& result) {
+  std::string json = R"(, "targets": [)";
+  for (std::size_t t = 0; t < result.targets.size(); ++t) {
+    json += fmt::format(R"({}{{"target": {}, {}}})", t == 0 ? "" : ", ",
+                        json_string(config.targets[t].name()),
+                        interval_json(result.targets[t], result.start_time));
+  }
+  return json + "]";
+}
+
 // "interval_s" and "intervals", the series in order.
 std::string intervals_json(const BenchConfig& config, const BenchResult& result) {
   std::string json =
@@ -212,6 +250,7 @@ void print_json(const BenchConfig& config, const BenchResult& result, Output& ou
   members += R"("tcp": )" + result.tcp.json() + ", ";
   members += errors_json(result) + R"(, "tls": )" + tls_json(result);
   members += fmt::format(R"(, "start": {:.6f})", result.start_time);
+  members += targets_json(config, result);
   if (config.interval.count() > 0) members += intervals_json(config, result);
   if (config.log_format == LogFormat::json) {
     out.json_line(JsonLine("report").members(members).str());
@@ -239,8 +278,7 @@ ExitStatus report_bench(const BenchConfig& config, const BenchResult& result, Ou
   const auto connect_failures = result.errors[static_cast<std::size_t>(BenchError::connect_failed)];
   if (result.operations == 0 && connect_failures > 0 && connect_failures == result.error_total()) {
     // Nothing was measured: the server is not there. Say so as `send` would.
-    out.print_error("tcpecho: cannot connect to {}: {}",
-                    target_text(config.host, config.port, config.unix_path),
+    out.print_error("tcpecho: cannot connect to {}: {}", targets_text(config),
                     result.first_error[static_cast<std::size_t>(BenchError::connect_failed)]);
     return ExitStatus::connect_failed;
   }

@@ -11,10 +11,10 @@
 
 namespace tcpecho::bench_load {
 
-BenchWorker::BenchWorker(const BenchConfig& config, std::vector<Endpoint> endpoints,
+BenchWorker::BenchWorker(const BenchConfig& config, std::vector<std::vector<Endpoint>> targets,
                          std::size_t first_id, std::size_t connections)
     : config_(config),
-      endpoints_(std::move(endpoints)),
+      targets_(std::move(targets)),
       first_id_(first_id),
       watches_(connections),
       stop_timer_(io_),
@@ -35,7 +35,10 @@ void BenchWorker::run(Clock::time_point measure_from, Clock::time_point stop) {
   stop_timer_.expires_at(stop);
   window_start_ = measure_from;
   running_ = watches_.size();
+  windows_.resize(targets_.size());
+  result.targets.resize(targets_.size());
   for (std::size_t i = 0; i < watches_.size(); ++i) {
+    watches_[i].target = (first_id_ + i) % targets_.size();
     co_spawn(io_, connection(watches_[i], first_id_ + i), [this](std::exception_ptr failure) {
       if (failure) fail_internally(failure);
       connection_finished();
@@ -107,19 +110,20 @@ void BenchWorker::connection_finished() {
 
 void BenchWorker::fail_internally(const std::exception_ptr& failure) {
   ++result.errors[static_cast<std::size_t>(BenchError::other)];
-  ++window_.errors;
+  ++windows_.front().errors;
   if (result.internal_failure.empty()) result.internal_failure = failure_text(failure);
 }
 
 awaitable<bool> BenchWorker::connect(Link& link, Watch& watch) {
   watch.busy();
   const auto started = Clock::now();
+  const auto& endpoints = targets_[watch.target];
   auto [error, endpoint] = config_.source
-                               ? co_await connect_from(link.socket, next_source(), endpoints_)
-                               : co_await connect_first(link.socket, endpoints_);
+                               ? co_await connect_from(link.socket, next_source(), endpoints)
+                               : co_await connect_first(link.socket, endpoints);
   if (!error) time(result.connect_ns, started);
   if (!error && !is_unix(endpoint)) link.socket.set_option(tcp::no_delay(true), error);
-  if (!error && tls_) error = co_await secure(link);
+  if (!error && tls_) error = co_await secure(link, config_.targets[watch.target].host);
   watch.idle();
   if (error) {
     fail(watch, BenchError::connect_failed,
@@ -133,9 +137,9 @@ asio::ip::address BenchWorker::next_source() {
   return asio::ip::make_address(config_.source->at(first_id_ + sources_used_++));
 }
 
-awaitable<asio::error_code> BenchWorker::secure(Link& link) {
+awaitable<asio::error_code> BenchWorker::secure(Link& link, const std::string& host) {
   const auto started = Clock::now();
-  link.tls = tls_->connect(link.socket, config_.host);
+  link.tls = tls_->connect(link.socket, host);
   const auto error = co_await handshake(link);
   if (error) co_return error;
   auto facts = link.tls->facts();
@@ -175,13 +179,18 @@ awaitable<void> BenchWorker::intervals() {
 
 void BenchWorker::close_window(Clock::time_point end) {
   const auto seconds = [](Clock::duration d) { return std::chrono::duration<double>(d).count(); };
-  window_.offset = seconds(window_start_ - measure_from_);
-  window_.seconds = seconds(end - window_start_);
-  result.latency_ns.add(window_.latency_ns);
-  result.operations += window_.operations;
-  result.bytes += window_.bytes;
-  if (on_interval) on_interval(windows_closed_++, std::move(window_));
-  window_ = BenchInterval{};
+  for (std::size_t t = 0; t < windows_.size(); ++t) {
+    auto& window = windows_[t];
+    window.offset = seconds(window_start_ - measure_from_);
+    window.seconds = seconds(end - window_start_);
+    result.latency_ns.add(window.latency_ns);
+    result.operations += window.operations;
+    result.bytes += window.bytes;
+    result.targets[t].add(window);
+    result.targets[t].seconds = seconds(end - measure_from_);
+  }
+  if (on_interval) on_interval(windows_closed_++, std::move(windows_));
+  windows_.assign(targets_.size(), BenchInterval{});
   window_start_ = end;
 }
 
@@ -213,7 +222,7 @@ void BenchWorker::fail(Watch& watch, BenchError kind, const std::string& words) 
   if (timed_out && kind != BenchError::connect_failed) kind = BenchError::timeout;
   const auto i = static_cast<std::size_t>(kind);
   ++result.errors[i];
-  ++window_.errors;
+  ++windows_[watch.target].errors;
   if (result.first_error[i].empty()) {
     result.first_error[i] =
         timed_out ? fmt::format("no answer within {}", seconds_text(config_.timeout)) : words;
@@ -239,14 +248,16 @@ void BenchWorker::time(Histogram& latency, Clock::time_point started) {
       std::chrono::duration_cast<std::chrono::nanoseconds>(now - started).count()));
 }
 
-void BenchWorker::record(Clock::time_point started, std::size_t bytes, bool always) {
+void BenchWorker::record(const Watch& watch, Clock::time_point started, std::size_t bytes,
+                         bool always) {
   const auto now = Clock::now();
   completed.fetch_add(1, std::memory_order_relaxed);
   if (!always && (now < measure_from_ || now >= stop_)) return;
-  window_.latency_ns.record(static_cast<std::uint64_t>(
+  auto& window = windows_[watch.target];
+  window.latency_ns.record(static_cast<std::uint64_t>(
       std::chrono::duration_cast<std::chrono::nanoseconds>(now - started).count()));
-  ++window_.operations;
-  window_.bytes += bytes;
+  ++window.operations;
+  window.bytes += bytes;
 }
 
 }  // namespace tcpecho::bench_load

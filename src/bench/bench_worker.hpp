@@ -23,6 +23,7 @@ using Clock = std::chrono::steady_clock;
 // socket. The watchdog closes a socket that has been busy longer than the
 // timeout, so a stalled server becomes a counted error, not a hung bench.
 struct Watch {
+  std::size_t target = 0;  // which of --target the slot's connections go to
   Socket* socket = nullptr;
   Clock::time_point busy_since = Clock::time_point::max();
   bool timed_out = false;
@@ -60,8 +61,8 @@ std::string first_difference(std::string_view expected, std::string_view got,
 
 class BenchWorker {
  public:
-  BenchWorker(const BenchConfig& config, std::vector<Endpoint> endpoints, std::size_t first_id,
-              std::size_t connections);
+  BenchWorker(const BenchConfig& config, std::vector<std::vector<Endpoint>> targets,
+              std::size_t first_id, std::size_t connections);
 
   // What --tls-insecure has to say, once.
   std::string tls_warning() const { return tls_ ? tls_->warning() : ""; }
@@ -76,8 +77,8 @@ class BenchWorker {
   BenchResult result;
   std::atomic<std::uint64_t> completed{0};  // for the live display
   // With --interval: called on the worker's thread with each interval it
-  // closes, numbered from 0.
-  std::function<void(std::size_t, BenchInterval)> on_interval;
+  // closes, numbered from 0, a share per target.
+  std::function<void(std::size_t, std::vector<BenchInterval>)> on_interval;
 
  private:
   // A connection slot: connects, runs the mode over the connection, and
@@ -107,7 +108,8 @@ class BenchWorker {
   asio::ip::address next_source();
 
   // The TLS handshake, timed: full and resumed ones are counted apart.
-  awaitable<asio::error_code> secure(Link& link);
+  // `host`: the name the server's certificate must have.
+  awaitable<asio::error_code> secure(Link& link, const std::string& host);
 
   // rr: one request in flight per connection. With --rate, requests are due
   // on a fixed schedule and latency counts from when each was due, so a
@@ -187,11 +189,12 @@ class BenchWorker {
 
   // Counts an operation that ended now; only the measured window counts
   // (idle mode checks after the window, so it always counts).
-  void record(Clock::time_point started, std::size_t bytes, bool always = false);
+  void record(const Watch& watch, Clock::time_point started, std::size_t bytes,
+              bool always = false);
 
   asio::io_context io_{one_thread_only};  // no other thread posts to a worker
   const BenchConfig& config_;
-  std::vector<Endpoint> endpoints_;
+  std::vector<std::vector<Endpoint>> targets_;  // each target's addresses
   std::size_t first_id_;
   std::vector<Watch> watches_;
   std::size_t running_ = 0;
@@ -204,7 +207,7 @@ class BenchWorker {
   asio::steady_timer interval_timer_;
   // What the current interval has counted; the run's totals are its
   // intervals' sums, so an operation is recorded once.
-  BenchInterval window_;
+  std::vector<BenchInterval> windows_;  // per target
   Clock::time_point window_start_;
   std::size_t windows_closed_ = 0;
   Clock::duration connect_interval_;  // between this worker's connects; 0: no limit

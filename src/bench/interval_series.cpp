@@ -29,22 +29,16 @@ std::string interval_json(const BenchInterval& interval, double start_time) {
 
 IntervalSeries::IntervalSeries(const BenchConfig& config, std::size_t threads, double start_time,
                                Output& out, HdrFiles& files)
-    : config_(config),
-      threads_(threads),
-      start_time_(start_time),
-      out_(out),
-      files_(files),
-      tag_(config.unix_path.empty() ? fmt::format("{}:{}", config.host, config.port)
-                                    : "unix:" + config.unix_path) {
+    : config_(config), threads_(threads), start_time_(start_time), out_(out), files_(files) {
   files_.begin_log(start_time);
 }
 
-void IntervalSeries::add(std::size_t index, BenchInterval share) {
+void IntervalSeries::add(std::size_t index, const std::vector<BenchInterval>& share) {
   if (intervals_.size() <= index) {
-    intervals_.resize(index + 1);
+    intervals_.resize(index + 1, std::vector<BenchInterval>(config_.targets.size()));
     shares_.resize(index + 1);
   }
-  intervals_[index].add(share);
+  for (std::size_t t = 0; t < share.size(); ++t) intervals_[index][t].add(share[t]);
   ++shares_[index];
   while (completed_ < intervals_.size() && shares_[completed_] == threads_) {
     complete(intervals_[completed_++]);
@@ -53,21 +47,22 @@ void IntervalSeries::add(std::size_t index, BenchInterval share) {
 
 std::vector<BenchInterval> IntervalSeries::finish(const BenchResult& run) {
   if (config_.interval.count() == 0) {
-    BenchInterval whole;
-    whole.seconds = run.seconds;
-    whole.operations = run.operations;
-    whole.bytes = run.bytes;
-    whole.errors = run.error_total();
-    whole.latency_ns = run.latency_ns;
-    files_.log(whole, start_time_, tag_);
+    for (std::size_t t = 0; t < run.targets.size(); ++t) {
+      files_.log(run.targets[t], start_time_, config_.targets[t].name());
+    }
     return {};
   }
   while (completed_ < intervals_.size()) complete(intervals_[completed_++]);
-  return std::move(intervals_);
+  return std::move(totals_);
 }
 
-void IntervalSeries::complete(const BenchInterval& interval) {
-  files_.log(interval, start_time_, tag_);
+void IntervalSeries::complete(const std::vector<BenchInterval>& per_target) {
+  BenchInterval interval;
+  for (std::size_t t = 0; t < per_target.size(); ++t) {
+    files_.log(per_target[t], start_time_, config_.targets[t].name());
+    interval.add(per_target[t]);
+  }
+  totals_.push_back(interval);
   if (config_.json) return;  // the series is in the one object at the end
   if (config_.log_format == LogFormat::json) {
     out_.json_line(JsonLine("interval").members(interval_json(interval, start_time_)).str());

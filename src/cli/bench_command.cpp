@@ -1,6 +1,9 @@
 // `tcpecho bench`'s options: the load (mode, connections, duration), the
 // traffic on each connection, and the report.
+#include <algorithm>
+
 #include "bench/pattern.hpp"  // max_slice
+#include "cli/cli_endpoint.hpp"
 #include "cli/cli_options.hpp"
 #include "cli/cli_tls.hpp"
 #include "cli/subcommands.hpp"
@@ -101,6 +104,32 @@ void describe_files(CLI::App& bench, BenchConfig& config) {
       ->type_name("FILE");
 }
 
+// --target SPEC, repeatable: where connections go, in turn.
+void add_target_option(CLI::App& bench, BenchConfig& config) {
+  bench
+      .add_option_function<std::vector<std::string>>(
+          "--target",
+          [&config](const std::vector<std::string>& specs) {
+            for (const auto& spec : specs) {
+              auto [host, port, path] = parse_address_spec("--target", spec, spec);
+              config.targets.push_back({std::move(host), port, std::move(path)});
+            }
+          },
+          "A server to load: HOST:PORT, [IPV6]:PORT or unix:PATH; repeat it for several, "
+          "the connections spread over them in turn, reported apart and in all. Instead of "
+          "--host, --port and --unix")
+      ->type_name("SPEC");
+}
+
+// Without --target, the one target --host, --port or --unix names.
+void settle_targets(const EndpointRequest& endpoint, BenchConfig& config) {
+  if (config.targets.empty()) {
+    config.targets.push_back({config.host, config.port, config.unix_path});
+  } else if (const auto* given = endpoint.typed_option()) {
+    throw CLI::ValidationError(given->get_name(), "does not apply with --target");
+  }
+}
+
 }  // namespace
 
 CLI::App* add_bench(CLI::App& app, BenchConfig& config, TlsRequest<TlsClientOptions>& tls,
@@ -116,6 +145,7 @@ CLI::App* add_bench(CLI::App& app, BenchConfig& config, TlsRequest<TlsClientOpti
                        "Count an operation that takes longer than this as a timeout error; 0 "
                        "means never");
   add_unix_option(*bench, endpoint, config.unix_path, "Load the server on this Unix domain socket");
+  add_target_option(*bench, config);
   describe_load(*bench, config);
   describe_traffic(*bench, config);
   auto* json = bench->add_flag("--json", config.json,
@@ -132,7 +162,7 @@ CLI::App* add_bench(CLI::App& app, BenchConfig& config, TlsRequest<TlsClientOpti
   return bench;
 }
 
-void settle_bench(const CLI::App& bench, BenchConfig& config) {
+void settle_bench(const CLI::App& bench, const EndpointRequest& endpoint, BenchConfig& config) {
   using Mode = BenchConfig::Mode;
   const auto mode = config.mode;
   const auto only = [](const char* modes) {
@@ -149,7 +179,10 @@ void settle_bench(const CLI::App& bench, BenchConfig& config) {
   refuse_unless(bench, "--expect", mode == Mode::exchange || mode == Mode::idle,
                 only("exchange and idle"));
   refuse_unless(bench, "--tls-resume", mode == Mode::exchange, only("exchange"));
-  refuse_unless(bench, "--source", config.unix_path.empty(), "applies to TCP only, not --unix");
+  settle_targets(endpoint, config);
+  const bool unix_only = std::all_of(config.targets.begin(), config.targets.end(),
+                                     [](const BenchTarget& t) { return !t.unix_path.empty(); });
+  refuse_unless(bench, "--source", !unix_only, "applies to TCP only, not --unix");
   // An echo server's answer to the closing check is the message itself.
   if (config.echo_first && bench.get_option("--expect")->count() == 0) {
     config.expect = config.message;

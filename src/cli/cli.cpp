@@ -2,10 +2,10 @@
 // its three subcommands (subcommands.hpp), and the config of the one to run.
 #include "cli/cli.hpp"
 
+#include <fmt/format.h>
+
 #include <CLI/CLI.hpp>
 #include <cstdlib>
-
-#include <fmt/format.h>
 
 #include "cli/subcommands.hpp"
 #include "listen/socket_activation.hpp"
@@ -48,8 +48,8 @@ void check_environment(const CLI::App& command) {
   }
 }
 
-// --version (of the program and of each subcommand), the footer of --help, and how a mistake is reported: one line,
-// and where to look.
+// --version (of the program and of each subcommand), the footer of --help, and how a mistake is
+// reported: one line, and where to look.
 void describe_program(CLI::App& app) {
   app.set_version_flag("--version", "tcpecho " TCPECHO_VERSION);
   for (CLI::App* subcommand : app.get_subcommands([](const CLI::App*) { return true; })) {
@@ -93,7 +93,7 @@ using BenchLine = Filled<BenchConfig, TlsClientOptions>;
 Command chosen(ServeLine& serve, SendLine& send, BenchLine& bench) {
   if (bench.app->parsed()) {
     bench.endpoint.settle(bench.config);
-    settle_bench(*bench.app, bench.config);
+    settle_bench(*bench.app, bench.endpoint, bench.config);
     bench.config.tls = bench.tls.requested();
     return bench.config;
   }

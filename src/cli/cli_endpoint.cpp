@@ -64,6 +64,28 @@ std::optional<std::uint16_t> port_number(std::string_view text) {
   return ntohs(static_cast<std::uint16_t>(service->s_port));
 }
 
+AddressSpec parse_address_spec(const std::string& option, std::string_view spec,
+                               const std::string& address) {
+  const auto refuse = [&](std::string_view why) {
+    throw CLI::ValidationError(option, fmt::format("'{}': {}", spec, why));
+  };
+  AddressSpec parsed;
+  if (address.starts_with("unix:")) {
+    parsed.unix_path = address.substr(5);
+    if (parsed.unix_path.empty() || parsed.unix_path == "@") refuse("the path is empty");
+    if (parsed.unix_path.size() > unix_path_max)
+      refuse(fmt::format("the path is longer than {} bytes", unix_path_max));
+    return parsed;
+  }
+  auto [host, port] = split_host(option, address);
+  if (host.find(':') != std::string::npos && !address.starts_with('['))
+    refuse("an IPv6 address goes in brackets: [::1]:3000");
+  if (host.empty() || !port) refuse("is neither HOST:PORT, [IPV6]:PORT nor unix:PATH");
+  parsed.host = host;
+  parsed.port = checked_port(option, *port);
+  return parsed;
+}
+
 const CLI::Option* EndpointRequest::typed_option() const {
   for (const auto* option : {host, port, unix_path}) {
     if (option != nullptr && typed(*option)) return option;

@@ -28,6 +28,17 @@ std::uint16_t checked_port(const std::string& option, const std::string& text);
 std::pair<std::string, std::optional<std::string>> split_host(const std::string& option,
                                                               const std::string& text);
 
+// "unix:PATH", "HOST:PORT" or "[IPV6]:PORT", the address of a --listen or
+// --target SPEC (`address`: its part before any options). Throws
+// CLI::ValidationError naming `option` and the whole `spec`.
+struct AddressSpec {
+  std::string host;
+  std::uint16_t port = 0;
+  std::string unix_path;  // instead of host and port
+};
+AddressSpec parse_address_spec(const std::string& option, std::string_view spec,
+                               const std::string& address);
+
 // What the endpoint options fill in while CLI11 parses; settle() puts it
 // together with the config's fields once parsing is over.
 struct EndpointRequest {

@@ -39,19 +39,10 @@ void apply_option(std::string_view spec, std::string_view option, ListenerConfig
 
 // "unix:PATH", "HOST:PORT", "[IPV6]:PORT".
 void apply_address(std::string_view spec, const std::string& address, ListenerConfig& listener) {
-  if (address.starts_with("unix:")) {
-    listener.unix_path = address.substr(5);
-    if (listener.unix_path.empty() || listener.unix_path == "@") refuse(spec, "the path is empty");
-    if (listener.unix_path.size() > unix_path_max)
-      refuse(spec, fmt::format("the path is longer than {} bytes", unix_path_max));
-    return;
-  }
-  auto [host, port] = split_host("--listen", address);
-  if (host.find(':') != std::string::npos && !address.starts_with('['))
-    refuse(spec, "an IPv6 address goes in brackets: [::1]:3000");
-  if (host.empty() || !port) refuse(spec, "is neither HOST:PORT, [IPV6]:PORT nor unix:PATH");
-  listener.host = host;
-  listener.port = checked_port("--listen", *port);
+  auto parsed = parse_address_spec("--listen", spec, address);
+  listener.host = std::move(parsed.host);
+  listener.port = parsed.port;
+  listener.unix_path = std::move(parsed.unix_path);
 }
 
 }  // namespace

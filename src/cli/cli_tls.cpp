@@ -30,7 +30,8 @@ CLI::Option* add_fingerprint_option(CLI::App& client, std::string& fingerprint) 
           [&fingerprint](const std::string& text) {
             fingerprint = normal_fingerprint(text);
             if (fingerprint.empty())
-              throw CLI::ValidationError("--tls-fingerprint", "'" + text + "' is not 64 hex digits");
+              throw CLI::ValidationError("--tls-fingerprint",
+                                         "'" + text + "' is not 64 hex digits");
           },
           "Accept only the certificate with this SHA-256 fingerprint (serve --tls prints its "
           "own), whoever signed it")
@@ -93,8 +94,9 @@ void add_tls_client_options(CLI::App& client, TlsRequest<TlsClientOptions>& requ
   auto* ca = add_file_option(client, "--tls-ca", options.ca_file,
                              "Trust this CA instead of the system's store", tls);
   auto* pin = add_fingerprint_option(client, options.fingerprint)->needs(tls)->excludes(ca);
-  client.add_flag("--tls-insecure", options.insecure,
-                  "Check no certificate at all, and say so on stderr")
+  client
+      .add_flag("--tls-insecure", options.insecure,
+                "Check no certificate at all, and say so on stderr")
       ->needs(tls)
       ->excludes(ca)
       ->excludes(pin);

@@ -182,8 +182,10 @@ void settle_serve(const CLI::App& serve, const EndpointRequest& endpoint,
     return std::any_of(listeners.begin(), listeners.end(), test);
   };
   const bool reply = any([](const auto& l) { return l.mode == ServeMode::reply; });
-  refuse_unless(serve, "--reply", reply, "applies to --mode reply only (or a listener with mode=reply)");
-  refuse_unless(serve, "--length", reply, "applies to --mode reply only (or a listener with mode=reply)");
+  refuse_unless(serve, "--reply", reply,
+                "applies to --mode reply only (or a listener with mode=reply)");
+  refuse_unless(serve, "--length", reply,
+                "applies to --mode reply only (or a listener with mode=reply)");
   const bool unix = any([](const auto& l) { return !l.unix_path.empty(); });
   refuse_unless(serve, "--unix-mode", unix, "applies to a Unix socket (--unix) only");
   const bool proxied = any([](const auto& l) { return l.proxy_protocol; });

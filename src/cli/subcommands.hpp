@@ -25,6 +25,6 @@ CLI::App* add_bench(CLI::App& app, BenchConfig& config, TlsRequest<TlsClientOpti
 // a usage error; defaults that depend on other options are set.
 void settle_serve(const CLI::App& serve, const EndpointRequest& endpoint,
                   const TlsServerOptions& tls, ServerConfig& config);
-void settle_bench(const CLI::App& bench, BenchConfig& config);
+void settle_bench(const CLI::App& bench, const EndpointRequest& endpoint, BenchConfig& config);
 
 }  // namespace tcpecho

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "config/address_family.hpp"
 #include "config/address_range.hpp"
@@ -17,6 +18,21 @@
 namespace tcpecho {
 
 using namespace std::chrono_literals;
+
+// One server bench loads: a host and port, or a Unix socket's path.
+struct BenchTarget {
+  std::string host;
+  std::uint16_t port = 0;
+  std::string unix_path;
+
+  // As --target takes it, and as the report and the .hlog's tags name it:
+  // "127.0.0.1:3000", "[::1]:3000", "unix:/run/echo.sock".
+  std::string name() const {
+    if (!unix_path.empty()) return "unix:" + unix_path;
+    const bool ipv6 = host.find(':') != std::string::npos;
+    return (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+  }
+};
 
 struct BenchConfig {
   enum class Mode {
@@ -31,7 +47,10 @@ struct BenchConfig {
   std::uint16_t port = 3000;
   AddressFamily family = AddressFamily::any;  // -4, -6: only addresses of that family
   std::string unix_path;                      // instead of host and port, when given
-  std::optional<AddressRange> source;         // bind each connection to the next of these
+  // Settled: --target's in order, or the one --host, --port or --unix names;
+  // connection i goes to target i modulo their number.
+  std::vector<BenchTarget> targets;
+  std::optional<AddressRange> source;  // bind each connection to the next of these
   std::size_t connections = 50;
   std::chrono::milliseconds duration = 5s;
   std::chrono::milliseconds warmup = 1s;
