@@ -3,6 +3,7 @@
 #include <exception>
 
 #include "bench/bench.hpp"
+#include "bench/bench_merge.hpp"
 #include "cli/cli.hpp"
 #include "client/client.hpp"
 #include "server/server_group.hpp"
@@ -52,6 +53,9 @@ int run_command(int argc, char** argv, ConsoleOutput& out) {
   try {
     if (const auto* server = std::get_if<ServerConfig>(&command)) return serve(*server, out);
     if (const auto* load = std::get_if<BenchConfig>(&command)) return bench(*load, out);
+    if (const auto* merge = std::get_if<MergeConfig>(&command)) {
+      return static_cast<int>(merge_runs(*merge, out));
+    }
     return send(std::get<ClientConfig>(command), out);
   } catch (const StartupError& error) {
     out.print_error("tcpecho: {}", error.what());

@@ -2,6 +2,7 @@
  * with the library's code, not tcpecho's, and prints what it found as JSON.
  *
  *   hdr_read encoded       one compressed histogram per line of stdin
+ *   hdr_read sum           the same, added up into one (hdr_add)
  *   hdr_read log FILE      an .hlog interval log, one line per entry
  */
 #include <hdr/hdr_histogram.h>
@@ -18,8 +19,9 @@ static void print_histogram(const struct hdr_histogram* h) {
          (long long)hdr_value_at_percentile(h, 99.0), (long long)hdr_value_at_percentile(h, 99.9));
 }
 
-static int read_encoded(void) {
+static int read_encoded(int add_up) {
   static char line[1 << 20];
+  struct hdr_histogram* sum = NULL;
   while (fgets(line, sizeof line, stdin) != NULL) {
     size_t length = strcspn(line, "\r\n");
     line[length] = '\0';
@@ -29,10 +31,24 @@ static int read_encoded(void) {
       fprintf(stderr, "hdr_read: %s\n", hdr_strerror(error));
       return 1;
     }
-    printf("{");
-    print_histogram(h);
-    printf("}\n");
+    if (add_up && sum == NULL) {
+      sum = h;
+      continue;
+    }
+    if (add_up) {
+      if (hdr_add(sum, h) != 0) fprintf(stderr, "hdr_read: values dropped\n");
+    } else {
+      printf("{");
+      print_histogram(h);
+      printf("}\n");
+    }
     hdr_close(h);
+  }
+  if (sum != NULL) {
+    printf("{");
+    print_histogram(sum);
+    printf("}\n");
+    hdr_close(sum);
   }
   return 0;
 }
@@ -77,8 +93,9 @@ static int read_log(const char* path) {
 }
 
 int main(int argc, char** argv) {
-  if (argc == 2 && strcmp(argv[1], "encoded") == 0) return read_encoded();
+  if (argc == 2 && strcmp(argv[1], "encoded") == 0) return read_encoded(0);
+  if (argc == 2 && strcmp(argv[1], "sum") == 0) return read_encoded(1);
   if (argc == 3 && strcmp(argv[1], "log") == 0) return read_log(argv[2]);
-  fprintf(stderr, "usage: hdr_read encoded < LINES | hdr_read log FILE\n");
+  fprintf(stderr, "usage: hdr_read encoded|sum < LINES | hdr_read log FILE\n");
   return 2;
 }

@@ -205,6 +205,13 @@ def hdr_read_encoded(*encoded):
     return [ast.literal_eval(line) for line in result.stdout.splitlines()]
 
 
+def hdr_read_sum(*encoded):
+    """The compressed histograms added up by HdrHistogram_c's hdr_add."""
+    result = subprocess.run([HDR_READ, "sum"], input="".join(e + "\n" for e in encoded),
+                            capture_output=True, text=True, timeout=WAIT, check=True)
+    return ast.literal_eval(result.stdout)
+
+
 def hdr_read_log(path):
     """An .hlog as HdrHistogram_c's log reader reads it: the header's start
     time, then one dict per entry (tag, start, interval and the histogram)."""

@@ -81,6 +81,22 @@ std::string_view error_name(BenchError kind) {
   return "other";
 }
 
+std::string_view mode_name(BenchConfig::Mode mode) {
+  switch (mode) {
+    case BenchConfig::Mode::rr:
+      return "rr";
+    case BenchConfig::Mode::stream:
+      return "stream";
+    case BenchConfig::Mode::exchange:
+      return "exchange";
+    case BenchConfig::Mode::flood:
+      return "flood";
+    case BenchConfig::Mode::idle:
+      break;
+  }
+  return "idle";
+}
+
 Measures measures_of(BenchConfig::Mode mode) {
   switch (mode) {
     case BenchConfig::Mode::exchange:
@@ -172,6 +188,20 @@ double unix_time_at(Clock::time_point when) {
   return std::chrono::duration<double>(wall.time_since_epoch()).count();
 }
 
+// --start-at: before any thread or event loop, so a plain sleep (a signal
+// ends it, and bench, at once). A time already past is said and begun at.
+void wait_for_start(double unix_time, Output& out) {
+  using namespace std::chrono;
+  const auto when =
+      system_clock::time_point(duration_cast<system_clock::duration>(duration<double>(unix_time)));
+  const auto late = system_clock::now() - when;
+  if (late > 0s) {
+    out.print_error("tcpecho: --start-at was {:.3f}s ago; starting now",
+                    duration<double>(late).count());
+  }
+  std::this_thread::sleep_until(when);
+}
+
 // Rethrows what escaped a coroutine of the main thread, out of io.run().
 void rethrow(std::exception_ptr failure) {
   if (failure) std::rethrow_exception(failure);
@@ -185,6 +215,7 @@ BenchResult run_bench(const BenchConfig& config, Output& out) {
   if (auto warning = workers.front()->tls_warning(); !warning.empty()) {
     out.print_error("tcpecho: {}", warning);
   }
+  if (config.start_at) wait_for_start(*config.start_at, out);
   // The clock starts once the workers are ready: loading the system's CA
   // certificates for --tls can take longer than a short run.
   const auto start = Clock::now();

@@ -81,6 +81,9 @@ struct Measures {
 };
 Measures measures_of(BenchConfig::Mode mode);
 
+// "rr", "stream", "exchange", "idle", "flood": as --mode takes them.
+std::string_view mode_name(BenchConfig::Mode mode);
+
 // Runs the load; `out` gets the live progress line. The first SIGINT,
 // SIGTERM or SIGHUP ends the run early (stopped_by_signal); a second exits
 // at once.

@@ -14,22 +14,6 @@
 namespace tcpecho {
 namespace {
 
-std::string_view mode_name(BenchConfig::Mode mode) {
-  switch (mode) {
-    case BenchConfig::Mode::rr:
-      return "rr";
-    case BenchConfig::Mode::stream:
-      return "stream";
-    case BenchConfig::Mode::exchange:
-      return "exchange";
-    case BenchConfig::Mode::flood:
-      return "flood";
-    case BenchConfig::Mode::idle:
-      break;
-  }
-  return "idle";
-}
-
 // An operation count over the window measured; none measured, no rate.
 double per_second(std::uint64_t count, double seconds) {
   return seconds > 0 ? static_cast<double>(count) / seconds : 0.0;
@@ -184,6 +168,9 @@ std::string run_json(const BenchConfig& config, const BenchResult& result) {
       result.stopped_by_signal != 0 ? json_string(signal_name(result.stopped_by_signal)) : "null",
       result.operations, per_second(result.operations, result.seconds));
   if (measures.size) json += fmt::format(R"("size": {}, )", config.size);
+  if (config.mode != BenchConfig::Mode::rr && config.mode != BenchConfig::Mode::stream) {
+    json += fmt::format(R"("message_base64": "{}", )", base64(config.message));
+  }
   if (measures.throughput) {
     json += fmt::format(R"("bytes": {}, "mb_per_s": {:.6f}, )", result.bytes,
                         per_second(result.bytes, result.seconds) / 1e6);

@@ -5,6 +5,7 @@
 #include "bench/pattern.hpp"  // max_slice
 #include "cli/cli_endpoint.hpp"
 #include "cli/cli_options.hpp"
+#include "cli/cli_time.hpp"
 #include "cli/cli_tls.hpp"
 #include "cli/subcommands.hpp"
 
@@ -48,6 +49,21 @@ void describe_load(CLI::App& bench, BenchConfig& config) {
           "Bind each connection to the next of these source addresses, in turn: ADDRESS or "
           "ADDRESS-ADDRESS (past one address's ephemeral ports)")
       ->type_name("ADDRESS[-ADDRESS]");
+  bench
+      .add_option_function<std::string>(
+          "--start-at",
+          [&config](const std::string& text) {
+            config.start_at = unix_time_of(text);
+            if (!config.start_at) {
+              throw CLI::ValidationError("--start-at",
+                                         "'" + text +
+                                             "' is neither RFC 3339 (2026-12-06T20:00:00Z) nor "
+                                             "Unix seconds");
+            }
+          },
+          "Begin (the warm-up, then the run) at this wall-clock time, RFC 3339 or Unix seconds, "
+          "so that bench on several machines runs together; a time past begins at once")
+      ->type_name("TIME");
   add_threads_option(bench, config.threads,
                      "Threads generating load, each with its own connections");
   // A thousandth of a second at least: a rate over no time at all is no rate.

@@ -90,7 +90,9 @@ using BenchLine = Filled<BenchConfig, TlsClientOptions>;
 
 // The config of the subcommand given, with what only the whole command line
 // can tell.
-Command chosen(ServeLine& serve, SendLine& send, BenchLine& bench) {
+Command chosen(ServeLine& serve, SendLine& send, BenchLine& bench,
+               const std::pair<MergeConfig, const CLI::App*>& merge) {
+  if (merge.second->parsed()) return merge.first;
   if (bench.app->parsed()) {
     bench.endpoint.settle(bench.config);
     settle_bench(*bench.app, bench.endpoint, bench.config);
@@ -123,6 +125,8 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv, Output& 
   send.app = add_send(app, send.config, send.tls, send.endpoint);
   BenchLine bench;
   bench.app = add_bench(app, bench.config, bench.tls, bench.endpoint);
+  std::pair<MergeConfig, const CLI::App*> merge;
+  merge.second = add_bench_merge(*app.get_subcommand("bench"), merge.first);
   describe_program(app);
 
   try {
@@ -132,7 +136,7 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv, Output& 
     if (app.get_subcommands().empty())
       throw CLI::RequiredError("A subcommand (serve, send or bench)");
     check_environment(*app.get_subcommands().front());
-    return chosen(serve, send, bench);
+    return chosen(serve, send, bench, merge);
   } catch (const CLI::ParseError& error) {
     return report(app, error, out);
   }

@@ -10,13 +10,14 @@
 
 #include "config/bench_config.hpp"
 #include "config/client_config.hpp"
+#include "config/merge_config.hpp"
 #include "config/server_config.hpp"
 #include "exit_status.hpp"
 #include "output/output.hpp"
 
 namespace tcpecho {
 
-using Command = std::variant<ServerConfig, ClientConfig, BenchConfig>;
+using Command = std::variant<ServerConfig, ClientConfig, BenchConfig, MergeConfig>;
 
 // Either a command to run, or the exit status of a run that is already over:
 // --help or --version printed, or a usage error reported on stderr.

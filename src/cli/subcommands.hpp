@@ -9,6 +9,7 @@
 #include "cli/cli_tls.hpp"
 #include "config/bench_config.hpp"
 #include "config/client_config.hpp"
+#include "config/merge_config.hpp"
 #include "config/server_config.hpp"
 
 namespace tcpecho {
@@ -17,6 +18,8 @@ CLI::App* add_serve(CLI::App& app, ServerConfig& config, TlsRequest<TlsServerOpt
                     EndpointRequest& endpoint);
 CLI::App* add_send(CLI::App& app, ClientConfig& config, TlsRequest<TlsClientOptions>& tls,
                    EndpointRequest& endpoint);
+// `bench merge`, a subcommand of bench's (bench_merge_command.cpp).
+CLI::App* add_bench_merge(CLI::App& bench, MergeConfig& config);
 CLI::App* add_bench(CLI::App& app, BenchConfig& config, TlsRequest<TlsClientOptions>& tls,
                     EndpointRequest& endpoint);
 

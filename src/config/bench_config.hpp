@@ -54,11 +54,12 @@ struct BenchConfig {
   std::size_t connections = 50;
   std::chrono::milliseconds duration = 5s;
   std::chrono::milliseconds warmup = 1s;
-  std::size_t size = 128;   // rr: request size; stream and flood: bytes per write
-  std::size_t window = 0;   // stream: bytes in flight at most; 0: four writes' worth
-  bool echo_first = false;  // idle: have 16 bytes echoed before holding
-  double rate = 0;          // rr: requests per second in all, open loop; 0: closed loop
-  double connect_rate = 0;  // connections opened per second in all, at most; 0: no limit
+  std::optional<double> start_at;  // Unix time to begin at (several machines together)
+  std::size_t size = 128;          // rr: request size; stream and flood: bytes per write
+  std::size_t window = 0;          // stream: bytes in flight at most; 0: four writes' worth
+  bool echo_first = false;         // idle: have 16 bytes echoed before holding
+  double rate = 0;                 // rr: requests per second in all, open loop; 0: closed loop
+  double connect_rate = 0;         // connections opened per second in all, at most; 0: no limit
   std::size_t threads = 1;
   std::string message{seed_greeting};       // exchange and idle
   std::string expect{seed_reply};           // exchange and idle

@@ -24,7 +24,7 @@ struct ClientConfig {
   std::string host = "127.0.0.1";
   std::uint16_t port = 3000;
   AddressFamily family = AddressFamily::any;  // -4, -6: only addresses of that family
-  std::string unix_path;  // instead of host and port, when given
+  std::string unix_path;                      // instead of host and port, when given
   std::string message{seed_greeting};
   std::chrono::milliseconds timeout = 10s;  // for each whole exchange; 0: none
   std::size_t count = 1;                    // exchanges, one after another

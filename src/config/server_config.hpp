@@ -32,10 +32,10 @@ struct ServerConfig {
   using Mode = ServeMode;
   Mode mode = Mode::reply;  // of listeners that do not say
   std::string host = "127.0.0.1";
-  std::uint16_t port = 3000;                          // 0: any free port
+  std::uint16_t port = 3000;                  // 0: any free port
   AddressFamily family = AddressFamily::any;  // -4, -6: only addresses of that family
-  std::string unix_path;              // a Unix domain socket instead of host and port
-  std::optional<mode_t> unix_mode;    // its file's permissions; none: as the umask leaves them
+  std::string unix_path;                      // a Unix domain socket instead of host and port
+  std::optional<mode_t> unix_mode;  // its file's permissions; none: as the umask leaves them
   std::size_t message_length = seed_greeting.size();  // len(b"Greetings, server")
   std::string reply{seed_reply};
   // Reply mode: from accept to close. Echo mode: without progress. 0: none.
@@ -50,8 +50,8 @@ struct ServerConfig {
   std::vector<ListenerConfig> listeners;
   std::size_t threads = 1;  // each with its own io_context, sockets and connections
   LogFormat log_format = LogFormat::transcript;
-  bool quiet = false;       // no per-connection lines
-  bool verbose = false;     // echo mode: a line per chunk; TLS: a line per handshake
+  bool quiet = false;    // no per-connection lines
+  bool verbose = false;  // echo mode: a line per chunk; TLS: a line per handshake
   // The certificate and what may be negotiated, when some listener serves
   // TLS: every one that does not say otherwise (--tls) when given here and
   // `listeners` is empty.

@@ -34,6 +34,19 @@ void append_string(std::string& out, std::string_view text) {
   out += '"';
 }
 
+std::string now_rfc3339() {
+  const auto now = std::chrono::floor<std::chrono::microseconds>(std::chrono::system_clock::now());
+  const auto seconds = std::chrono::floor<std::chrono::seconds>(now);
+  const std::time_t time = std::chrono::system_clock::to_time_t(seconds);
+  std::tm utc{};
+  gmtime_r(&time, &utc);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z", utc.tm_year + 1900,
+                     utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
+                     (now - seconds).count());
+}
+
+}  // namespace
+
 std::string base64(std::string_view bytes) {
   static constexpr char digits[] =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -51,19 +64,6 @@ std::string base64(std::string_view bytes) {
   }
   return out;
 }
-
-std::string now_rfc3339() {
-  const auto now = std::chrono::floor<std::chrono::microseconds>(std::chrono::system_clock::now());
-  const auto seconds = std::chrono::floor<std::chrono::seconds>(now);
-  const std::time_t time = std::chrono::system_clock::to_time_t(seconds);
-  std::tm utc{};
-  gmtime_r(&time, &utc);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z", utc.tm_year + 1900,
-                     utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
-                     (now - seconds).count());
-}
-
-}  // namespace
 
 JsonLine::JsonLine(std::string_view event) : line_("{") {
   text("time", now_rfc3339());

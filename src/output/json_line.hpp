@@ -12,6 +12,9 @@
 
 namespace tcpecho {
 
+// Standard base64 (RFC 4648, with padding).
+std::string base64(std::string_view bytes);
+
 class JsonLine {
  public:
   explicit JsonLine(std::string_view event);
