@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "bench/bench_worker.hpp"
-#include "bench/hdr_files.hpp"
 #include "bench/interval_series.hpp"
+#include "bench/report_files.hpp"
 #include "net/endpoints.hpp"
 #include "stop_on_signals.hpp"
 
@@ -210,7 +210,7 @@ void rethrow(std::exception_ptr failure) {
 }  // namespace
 
 BenchResult run_bench(const BenchConfig& config, Output& out) {
-  HdrFiles files(config);
+  ReportFiles files(config);
   auto workers = make_workers(config, resolve(config));
   if (auto warning = workers.front()->tls_warning(); !warning.empty()) {
     out.print_error("tcpecho: {}", warning);
@@ -263,7 +263,7 @@ BenchResult run_bench(const BenchConfig& config, Output& out) {
   result.stopped_by_signal = stopped_by;
   result.start_time = start_time;
   result.intervals = series.finish(result);
-  files.write_percentiles(result.latency_ns);
+  files.finish(result);
   result.output_failure = files.failure();
   return result;
 }

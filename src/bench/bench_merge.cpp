@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "bench/hdr_files.hpp"
+#include "bench/report_files.hpp"
 #include "bench/run_file.hpp"
 
 namespace tcpecho {
@@ -90,6 +90,7 @@ ExitStatus merge_runs(const MergeConfig& options, Output& out) {
   config.histogram = options.histogram;
   config.log_format = options.log_format;
   config.percentiles_path = options.percentiles_path;
+  config.svg_path = options.svg_path;
   BenchResult merged;
   double end = 0;
   merged.start_time = runs.front().result.start_time;
@@ -102,8 +103,8 @@ ExitStatus merge_runs(const MergeConfig& options, Output& out) {
   merged.seconds = end - merged.start_time;
   for (auto& target : merged.targets) target.seconds = merged.seconds;
 
-  HdrFiles files(config);
-  files.write_percentiles(merged.latency_ns);
+  ReportFiles files(config);
+  files.finish(merged);
   merged.output_failure = files.failure();
   return report_bench(config, merged, out);
 }

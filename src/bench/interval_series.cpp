@@ -28,7 +28,7 @@ std::string interval_json(const BenchInterval& interval, double start_time) {
 }
 
 IntervalSeries::IntervalSeries(const BenchConfig& config, std::size_t threads, double start_time,
-                               Output& out, HdrFiles& files)
+                               Output& out, ReportFiles& files)
     : config_(config), threads_(threads), start_time_(start_time), out_(out), files_(files) {
   files_.begin_log(start_time);
 }

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "bench/bench.hpp"
-#include "bench/hdr_files.hpp"
+#include "bench/report_files.hpp"
 
 namespace tcpecho {
 
@@ -21,7 +21,7 @@ std::string interval_json(const BenchInterval& interval, double start_time);
 class IntervalSeries {
  public:
   IntervalSeries(const BenchConfig& config, std::size_t threads, double start_time, Output& out,
-                 HdrFiles& files);
+                 ReportFiles& files);
 
   void add(std::size_t index, const std::vector<BenchInterval>& share);
   // The run is over: what is still incomplete is complete as it is. With
@@ -35,7 +35,7 @@ class IntervalSeries {
   std::size_t threads_;
   double start_time_;
   Output& out_;
-  HdrFiles& files_;
+  ReportFiles& files_;
   std::vector<std::vector<BenchInterval>> intervals_;  // per target
   std::vector<BenchInterval> totals_;                  // of those complete
   std::vector<std::size_t> shares_;                    // how many threads' shares each has

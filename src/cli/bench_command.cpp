@@ -114,6 +114,11 @@ void describe_files(CLI::App& bench, BenchConfig& config) {
                   "microseconds)")
       ->type_name("FILE");
   bench
+      .add_option("--svg", config.svg_path,
+                  "Draw the latency percentile spectrum, per target (and with --interval, "
+                  "operations/s and p99 over time) as one self-contained SVG")
+      ->type_name("FILE");
+  bench
       .add_option("--hdr-log", config.hdr_log_path,
                   "Write each interval's latency histogram as an HdrHistogram interval log "
                   "(.hlog, nanoseconds); with no --interval, the run is one interval")

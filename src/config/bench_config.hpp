@@ -70,6 +70,7 @@ struct BenchConfig {
   std::chrono::milliseconds interval{0};  // a report line per interval; 0: none
   std::string percentiles_path;           // .hgrm: the percentile distribution
   std::string hdr_log_path;               // .hlog: each interval's histogram
+  std::string svg_path;                   // the picture
   std::optional<TlsClientOptions> tls;    // none: plain TCP
 };
 

@@ -1,5 +1,5 @@
-// bench's .hgrm and .hlog files: see hdr_files.hpp.
-#include "bench/hdr_files.hpp"
+// bench's .hgrm, .hlog and .svg files: see report_files.hpp.
+#include "bench/report_files.hpp"
 
 #include <hdr/hdr_histogram.h>
 #include <hdr/hdr_histogram_log.h>
@@ -8,6 +8,8 @@
 #include <cmath>
 #include <cstring>
 #include <ctime>
+
+#include "bench/svg_plot.hpp"
 
 namespace tcpecho {
 namespace {
@@ -24,12 +26,13 @@ hdr_timespec timespec_of(double seconds) {
 
 }  // namespace
 
-HdrFiles::HdrFiles(const BenchConfig& config)
+ReportFiles::ReportFiles(const BenchConfig& config)
     : config_(config),
       percentiles_(open(config.percentiles_path, "--percentiles")),
-      log_(open(config.hdr_log_path, "--hdr-log")) {}
+      log_(open(config.hdr_log_path, "--hdr-log")),
+      svg_(open(config.svg_path, "--svg")) {}
 
-HdrFiles::File HdrFiles::open(const std::string& path, const char* option) {
+ReportFiles::File ReportFiles::open(const std::string& path, const char* option) {
   if (path.empty()) return nullptr;
   File file(std::fopen(path.c_str(), "w"));
   if (!file) {
@@ -39,7 +42,7 @@ HdrFiles::File HdrFiles::open(const std::string& path, const char* option) {
   return file;
 }
 
-void HdrFiles::check(int result, const std::string& path) {
+void ReportFiles::check(int result, const std::string& path) {
   if (result != 0 && failure_.empty()) {
     failure_ = fmt::format("cannot write {}: {}", path, hdr_strerror(result));
   }
@@ -48,7 +51,7 @@ void HdrFiles::check(int result, const std::string& path) {
 // HdrHistogram's Java log header, which its readers (C and Java) parse:
 // timestamps on the entries are absolute, as BaseTime 0 says, so logs from
 // several machines line up.
-void HdrFiles::begin_log(double start_time) {
+void ReportFiles::begin_log(double start_time) {
   if (!log_) return;
   const auto seconds = static_cast<std::time_t>(start_time);
   std::tm utc{};
@@ -64,7 +67,7 @@ void HdrFiles::begin_log(double start_time) {
   check(written < 0 ? EIO : 0, config_.hdr_log_path);
 }
 
-void HdrFiles::log(const BenchInterval& interval, double start_time, const std::string& tag) {
+void ReportFiles::log(const BenchInterval& interval, double start_time, const std::string& tag) {
   if (!log_) return;
   hdr_log_writer writer;
   hdr_log_writer_init(&writer);
@@ -78,12 +81,20 @@ void HdrFiles::log(const BenchInterval& interval, double start_time, const std::
   std::fflush(log_.get());
 }
 
-void HdrFiles::write_percentiles(const Histogram& latency) {
-  if (!percentiles_) return;
-  check(hdr_percentiles_print(latency.hdr(), percentiles_.get(), ticks_per_half_distance,
-                              nanoseconds_per_microsecond, CLASSIC),
-        config_.percentiles_path);
-  check(std::fflush(percentiles_.get()) != 0 ? EIO : 0, config_.percentiles_path);
+void ReportFiles::finish(const BenchResult& result) {
+  if (percentiles_) {
+    check(hdr_percentiles_print(result.latency_ns.hdr(), percentiles_.get(),
+                                ticks_per_half_distance, nanoseconds_per_microsecond, CLASSIC),
+          config_.percentiles_path);
+    check(std::fflush(percentiles_.get()) != 0 ? EIO : 0, config_.percentiles_path);
+  }
+  if (svg_) {
+    const auto picture = svg_plot(config_, result);
+    const bool written =
+        std::fwrite(picture.data(), 1, picture.size(), svg_.get()) == picture.size() &&
+        std::fflush(svg_.get()) == 0;
+    check(written ? 0 : EIO, config_.svg_path);
+  }
 }
 
 }  // namespace tcpecho
