@@ -62,90 +62,6 @@ std::vector<std::unique_ptr<BenchWorker>> make_workers(
 
 }  // namespace
 
-std::string_view error_name(BenchError kind) {
-  switch (kind) {
-    case BenchError::mismatch:
-      return "mismatch";
-    case BenchError::short_reply:
-      return "short_reply";
-    case BenchError::reset:
-      return "reset";
-    case BenchError::timeout:
-      return "timeout";
-    case BenchError::connect_failed:
-      return "connect_failed";
-    case BenchError::other:
-    case BenchError::count:
-      break;
-  }
-  return "other";
-}
-
-std::string_view mode_name(BenchConfig::Mode mode) {
-  switch (mode) {
-    case BenchConfig::Mode::rr:
-      return "rr";
-    case BenchConfig::Mode::stream:
-      return "stream";
-    case BenchConfig::Mode::exchange:
-      return "exchange";
-    case BenchConfig::Mode::flood:
-      return "flood";
-    case BenchConfig::Mode::idle:
-      break;
-  }
-  return "idle";
-}
-
-Measures measures_of(BenchConfig::Mode mode) {
-  switch (mode) {
-    case BenchConfig::Mode::exchange:
-    case BenchConfig::Mode::idle:
-      return {false, false, true};
-    case BenchConfig::Mode::flood:
-      return {true, true, false};
-    case BenchConfig::Mode::rr:
-    case BenchConfig::Mode::stream:
-      break;
-  }
-  return {true, true, true};
-}
-
-std::uint64_t BenchResult::error_total() const {
-  std::uint64_t total = 0;
-  for (auto n : errors) total += n;
-  return total;
-}
-
-void BenchInterval::add(const BenchInterval& other) {
-  offset = other.offset;
-  seconds = std::max(seconds, other.seconds);
-  operations += other.operations;
-  bytes += other.bytes;
-  errors += other.errors;
-  latency_ns.add(other.latency_ns);
-}
-
-void BenchResult::merge(const BenchResult& other) {
-  latency_ns.add(other.latency_ns);
-  operations += other.operations;
-  bytes += other.bytes;
-  for (std::size_t i = 0; i < errors.size(); ++i) {
-    errors[i] += other.errors[i];
-    if (first_error[i].empty()) first_error[i] = other.first_error[i];
-  }
-  seconds = std::max(seconds, other.seconds);
-  targets.resize(std::max(targets.size(), other.targets.size()));
-  for (std::size_t t = 0; t < other.targets.size(); ++t) targets[t].add(other.targets[t]);
-  if (!tls) tls = other.tls;
-  connect_ns.add(other.connect_ns);
-  tcp.add(other.tcp);
-  first_byte_ns.add(other.first_byte_ns);
-  full_handshake_ns.add(other.full_handshake_ns);
-  resumed_handshake_ns.add(other.resumed_handshake_ns);
-  if (internal_failure.empty()) internal_failure = other.internal_failure;
-}
-
 namespace {
 
 using Workers = std::vector<std::unique_ptr<BenchWorker>>;
@@ -207,6 +123,44 @@ void rethrow(std::exception_ptr failure) {
   if (failure) std::rethrow_exception(failure);
 }
 
+// The main thread watches while the workers run: the live line, the
+// signals, the workers' ends. The first signal ends the run, and the report
+// still comes; a second one ends the process at once. Returns the signal
+// that ended the run, or 0.
+int watch_workers(const BenchConfig& config, const Workers& workers, asio::io_context& io,
+                  Output& out, Clock::time_point start, Clock::time_point measure_from) {
+  int stopped_by = 0;
+  StopOnSignals signals(
+      io.get_executor(),
+      [&](int signal) {
+        stopped_by = signal;
+        for (const auto& worker : workers) worker->request_stop();
+      },
+      [](int signal) { std::_Exit(signal_exit_status(signal)); });
+  asio::steady_timer tick(io);
+  bool done = false;
+  if (config.interval.count() == 0) {  // the intervals' lines say more
+    co_spawn(io, show_progress(tick, workers, done, out, start, measure_from), rethrow);
+  }
+  std::size_t finished = 0;
+  std::vector<std::jthread> threads;
+  for (const auto& worker : workers) {
+    threads.emplace_back([&, w = worker.get()] {
+      w->run(measure_from, measure_from + config.duration);
+      asio::post(io, [&] {
+        if (++finished < workers.size()) return;
+        done = true;
+        signals.cancel();
+        tick.cancel();
+      });
+    });
+  }
+  io.run();
+  threads.clear();
+  out.progress("");
+  return stopped_by;
+}
+
 }  // namespace
 
 BenchResult run_bench(const BenchConfig& config, Output& out) {
@@ -222,41 +176,10 @@ BenchResult run_bench(const BenchConfig& config, Output& out) {
   const auto measure_from = start + config.warmup;
   const double start_time = unix_time_at(measure_from);
 
-  // The main thread watches: the live line, the signals, the workers' ends.
-  // The first signal ends the run, and the report still comes; a second one
-  // ends the process at once.
   asio::io_context io(1);
   IntervalSeries series(config, workers.size(), start_time, out, files);
   if (config.interval.count() > 0) report_intervals(workers, io, series);
-  int stopped_by = 0;
-  StopOnSignals signals(
-      io.get_executor(),
-      [&](int signal) {
-        stopped_by = signal;
-        for (auto& worker : workers) worker->request_stop();
-      },
-      [](int signal) { std::_Exit(signal_exit_status(signal)); });
-  asio::steady_timer tick(io);
-  bool done = false;
-  if (config.interval.count() == 0) {  // the intervals' lines say more
-    co_spawn(io, show_progress(tick, workers, done, out, start, measure_from), rethrow);
-  }
-  std::size_t finished = 0;
-  std::vector<std::jthread> threads;
-  for (auto& worker : workers) {
-    threads.emplace_back([&, w = worker.get()] {
-      w->run(measure_from, measure_from + config.duration);
-      asio::post(io, [&] {
-        if (++finished < workers.size()) return;
-        done = true;
-        signals.cancel();
-        tick.cancel();
-      });
-    });
-  }
-  io.run();
-  threads.clear();
-  out.progress("");
+  const int stopped_by = watch_workers(config, workers, io, out, start, measure_from);
 
   BenchResult result;
   for (auto& worker : workers) result.merge(worker->result);

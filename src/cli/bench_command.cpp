@@ -1,11 +1,11 @@
-// `tcpecho bench`'s options: the load (mode, connections, duration), the
-// traffic on each connection, and the report.
+// `tcpecho bench`'s options, in groups as --help shows them: the target, the
+// load (mode, connections, duration), how connections are made
+// (bench_connections.cpp), the traffic on each, the report, TLS.
 #include <algorithm>
 
 #include "bench/pattern.hpp"  // max_slice
-#include "cli/cli_endpoint.hpp"
+#include "cli/bench_connections.hpp"
 #include "cli/cli_options.hpp"
-#include "cli/cli_time.hpp"
 #include "cli/cli_tls.hpp"
 #include "cli/subcommands.hpp"
 
@@ -31,39 +31,6 @@ void describe_load(CLI::App& bench, BenchConfig& config) {
       ->type_name("N")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}).description(""))
       ->capture_default_str();
-  bench
-      .add_option("--connect-rate", config.connect_rate,
-                  "Open at most this many connections per second in all, in every mode "
-                  "(exchange: exchanges per second). 0: as fast as they complete")
-      ->type_name("PER_SECOND")
-      ->check(number_from(0.0, 1e7, ""))
-      ->capture_default_str();
-  bench
-      .add_option_function<std::string>(
-          "--source",
-          [&config](const std::string& text) {
-            std::string why;
-            config.source = AddressRange::parse(text, why);
-            if (!config.source) throw CLI::ValidationError("--source", "'" + text + "': " + why);
-          },
-          "Bind each connection to the next of these source addresses, in turn: ADDRESS or "
-          "ADDRESS-ADDRESS (past one address's ephemeral ports)")
-      ->type_name("ADDRESS[-ADDRESS]");
-  bench
-      .add_option_function<std::string>(
-          "--start-at",
-          [&config](const std::string& text) {
-            config.start_at = unix_time_of(text);
-            if (!config.start_at) {
-              throw CLI::ValidationError("--start-at",
-                                         "'" + text +
-                                             "' is neither RFC 3339 (2026-12-06T20:00:00Z) nor "
-                                             "Unix seconds");
-            }
-          },
-          "Begin (the warm-up, then the run) at this wall-clock time, RFC 3339 or Unix seconds, "
-          "so that bench on several machines runs together; a time past begins at once")
-      ->type_name("TIME");
   add_threads_option(bench, config.threads,
                      "Threads generating load, each with its own connections");
   // A thousandth of a second at least: a rate over no time at all is no rate.
@@ -125,32 +92,6 @@ void describe_files(CLI::App& bench, BenchConfig& config) {
       ->type_name("FILE");
 }
 
-// --target SPEC, repeatable: where connections go, in turn.
-void add_target_option(CLI::App& bench, BenchConfig& config) {
-  bench
-      .add_option_function<std::vector<std::string>>(
-          "--target",
-          [&config](const std::vector<std::string>& specs) {
-            for (const auto& spec : specs) {
-              auto [host, port, path] = parse_address_spec("--target", spec, spec);
-              config.targets.push_back({std::move(host), port, std::move(path)});
-            }
-          },
-          "A server to load: HOST:PORT, [IPV6]:PORT or unix:PATH; repeat it for several, "
-          "the connections spread over them in turn, reported apart and in all. Instead of "
-          "--host, --port and --unix")
-      ->type_name("SPEC");
-}
-
-// Without --target, the one target --host, --port or --unix names.
-void settle_targets(const EndpointRequest& endpoint, BenchConfig& config) {
-  if (config.targets.empty()) {
-    config.targets.push_back({config.host, config.port, config.unix_path});
-  } else if (const auto* given = endpoint.typed_option()) {
-    throw CLI::ValidationError(given->get_name(), "does not apply with --target");
-  }
-}
-
 }  // namespace
 
 CLI::App* add_bench(CLI::App& app, BenchConfig& config, TlsRequest<TlsClientOptions>& tls,
@@ -161,14 +102,20 @@ CLI::App* add_bench(CLI::App& app, BenchConfig& config, TlsRequest<TlsClientOpti
       "kind; every byte that comes back is checked. Any error makes the exit status 5; 4 if no "
       "connection could be made at all.");
   endpoint.port_zero_allowed = false;
+  bench->option_defaults()->group("Target");
   add_endpoint_options(*bench, endpoint, config.host, config.port, config.timeout,
                        "Server name or IPv4/IPv6 address", "Port the server listens on",
                        "Count an operation that takes longer than this as a timeout error; 0 "
                        "means never");
   add_unix_option(*bench, endpoint, config.unix_path, "Load the server on this Unix domain socket");
   add_target_option(*bench, config);
+  bench->option_defaults()->group("Load");
   describe_load(*bench, config);
+  bench->option_defaults()->group("Connections");
+  describe_connections(*bench, config);
+  bench->option_defaults()->group("Traffic");
   describe_traffic(*bench, config);
+  bench->option_defaults()->group("Report");
   auto* json = bench->add_flag("--json", config.json,
                                "Print one JSON object: rates, percentiles, errors by kind and "
                                "the histogram in HdrHistogram's compressed form");
@@ -179,6 +126,7 @@ CLI::App* add_bench(CLI::App& app, BenchConfig& config, TlsRequest<TlsClientOpti
       ->excludes(json)
       ->excludes(log_format);
   describe_files(*bench, config);
+  bench->option_defaults()->group("TLS");
   add_tls_client_options(*bench, tls, true);
   return bench;
 }
