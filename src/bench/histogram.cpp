@@ -39,7 +39,11 @@ void Histogram::record(std::uint64_t value) {
 }
 
 // Same range and precision on both sides, so nothing falls out of range.
-void Histogram::add(const Histogram& other) { hdr_add(hdr_.get(), other.hdr_.get()); }
+// hdr_add walks every bucket: an empty histogram (a run without TLS has its
+// handshakes') is not walked at all.
+void Histogram::add(const Histogram& other) {
+  if (other.count() > 0) hdr_add(hdr_.get(), other.hdr_.get());
+}
 
 void Histogram::reset() { hdr_reset(hdr_.get()); }
 
