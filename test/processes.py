@@ -8,8 +8,10 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+import unittest
 
 TCPECHO = os.environ.get("TCPECHO", "build/src/tcpecho")
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -192,6 +194,18 @@ def refusing_port():
     probe = socket.socket()
     probe.bind(("127.0.0.1", 0))
     return probe
+
+
+class EchoServerTest(unittest.TestCase):
+    """A test with a quiet echo server on 127.0.0.1 (self.server) and a
+    temporary folder (self.folder), both gone after it."""
+
+    def setUp(self):
+        self.server = tcpecho_server("127.0.0.1", "--mode", "echo", "--quiet")
+        self.addCleanup(self.server.kill)
+        folder = tempfile.TemporaryDirectory()
+        self.addCleanup(folder.cleanup)
+        self.folder = folder.name
 
 
 HDR_READ = os.environ.get("TCPECHO_HDR_READ", "build/test/hdr_read")

@@ -3,20 +3,12 @@ the run, and the .hgrm and .hlog files it writes are what HdrHistogram's own
 reader (HdrHistogram_c, built beside the tests) finds in them."""
 import json
 import os
-import tempfile
 import unittest
 
-from processes import hdr_read_encoded, hdr_read_log, tcpecho, tcpecho_server
+from processes import EchoServerTest, hdr_read_encoded, hdr_read_log, tcpecho
 
 
-class BenchFiles(unittest.TestCase):
-    def setUp(self):
-        self.server = tcpecho_server("127.0.0.1", "--mode", "echo", "--quiet")
-        self.addCleanup(self.server.kill)
-        folder = tempfile.TemporaryDirectory()
-        self.addCleanup(folder.cleanup)
-        self.folder = folder.name
-
+class BenchFiles(EchoServerTest):
     def bench(self, *args):
         result = tcpecho("bench", "--port", str(self.server.port), "-c", "4", "--threads", "2",
                          "--warmup", "0.1", *args, timeout=60)

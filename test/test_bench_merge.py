@@ -16,8 +16,8 @@ try:
 except ImportError:  # Debian python3-yaml
     yaml = None
 
-from processes import (TCPECHO, WAIT, Server, hdr_read_encoded, hdr_read_sum, tcpecho,
-                       tcpecho_server)
+from processes import (TCPECHO, WAIT, EchoServerTest, Server, hdr_read_encoded, hdr_read_sum,
+                       tcpecho, tcpecho_server)
 from test_metrics import BUILT_WITH_METRICS, samples, scrape, value
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -40,14 +40,7 @@ def bench_together(*commands, envs=None):
     return outputs
 
 
-class Merge(unittest.TestCase):
-    def setUp(self):
-        self.server = tcpecho_server("127.0.0.1", "--mode", "echo", "--quiet")
-        self.addCleanup(self.server.kill)
-        folder = tempfile.TemporaryDirectory()
-        self.addCleanup(folder.cleanup)
-        self.folder = folder.name
-
+class Merge(EchoServerTest):
     def run_file(self, name, *args):
         path = os.path.join(self.folder, name)
         with open(path, "w") as f:

@@ -46,13 +46,9 @@ void describe_traffic(CLI::App& bench, BenchConfig& config) {
       ->type_name("BYTES")
       ->check(CLI::Range(std::size_t{1}, max_slice).description(""))
       ->capture_default_str();
-  bench
-      .add_option("--rate", config.rate,
-                  "rr: requests per second in all, sent on schedule (open loop); latency counts "
-                  "from when each was due. 0: as fast as replies come")
-      ->type_name("PER_SECOND")
-      ->check(number_from(0.0, 1e9, ""))
-      ->capture_default_str();
+  add_per_second_option(bench, "--rate", config.rate, 1e9,
+                        "rr: requests per second in all, sent on schedule (open loop); latency "
+                        "counts from when each was due. 0: as fast as replies come");
   bench
       .add_option("--window", config.window,
                   "stream: bytes in flight per connection at most; 0 means four writes' worth")
@@ -116,15 +112,10 @@ CLI::App* add_bench(CLI::App& app, BenchConfig& config, TlsRequest<TlsClientOpti
   bench->option_defaults()->group("Traffic");
   describe_traffic(*bench, config);
   bench->option_defaults()->group("Report");
-  auto* json = bench->add_flag("--json", config.json,
-                               "Print one JSON object: rates, percentiles, errors by kind and "
-                               "the histogram in HdrHistogram's compressed form");
-  auto* log_format = add_log_format_option(*bench, config.log_format);
-  bench
-      ->add_flag("--histogram", config.histogram,
-                 "Draw the latency histogram: log-spaced bars from p0.1 to p99.9")
-      ->excludes(json)
-      ->excludes(log_format);
+  add_report_format_options(*bench, config.json, config.log_format, config.histogram,
+                            "Print one JSON object: rates, percentiles, errors by kind and the "
+                            "histogram in HdrHistogram's compressed form",
+                            "Draw the latency histogram: log-spaced bars from p0.1 to p99.9");
   describe_files(*bench, config);
   bench->option_defaults()->group("TLS");
   add_tls_client_options(*bench, tls, true);

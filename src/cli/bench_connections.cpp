@@ -32,13 +32,9 @@ void settle_targets(const EndpointRequest& endpoint, BenchConfig& config) {
 }
 
 void describe_connections(CLI::App& bench, BenchConfig& config) {
-  bench
-      .add_option("--connect-rate", config.connect_rate,
-                  "Open at most this many connections per second in all, in every mode "
-                  "(exchange: exchanges per second). 0: as fast as they complete")
-      ->type_name("PER_SECOND")
-      ->check(number_from(0.0, 1e7, ""))
-      ->capture_default_str();
+  add_per_second_option(bench, "--connect-rate", config.connect_rate, 1e7,
+                        "Open at most this many connections per second in all, in every mode "
+                        "(exchange: exchanges per second). 0: as fast as they complete");
   bench
       .add_option_function<std::string>(
           "--source",

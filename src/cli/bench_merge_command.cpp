@@ -15,13 +15,10 @@ CLI::App* add_bench_merge(CLI::App& bench, MergeConfig& config) {
   merge->add_option("FILE", config.files, "bench --json output; - for standard input")
       ->required()
       ->type_name("FILE...");
-  auto* json = merge->add_flag("--json", config.json, "Print the merged report as one JSON object");
-  auto* log_format = add_log_format_option(*merge, config.log_format);
-  merge
-      ->add_flag("--histogram", config.histogram,
-                 "Draw the merged latency histogram: log-spaced bars from p0.1 to p99.9")
-      ->excludes(json)
-      ->excludes(log_format);
+  add_report_format_options(
+      *merge, config.json, config.log_format, config.histogram,
+      "Print the merged report as one JSON object",
+      "Draw the merged latency histogram: log-spaced bars from p0.1 to p99.9");
   merge
       ->add_option("--percentiles", config.percentiles_path,
                    "Write the merged percentile distribution as HdrHistogram prints it (.hgrm, "

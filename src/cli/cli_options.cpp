@@ -117,6 +117,21 @@ CLI::Option* add_log_format_option(CLI::App& app, LogFormat& target) {
       "stdout and stderr alike, errors included (fields in the man page)");
 }
 
+void add_report_format_options(CLI::App& app, bool& json, LogFormat& log_format, bool& histogram,
+                               const std::string& json_help, const std::string& histogram_help) {
+  auto* one_object = app.add_flag("--json", json, json_help);
+  auto* lines = add_log_format_option(app, log_format);
+  app.add_flag("--histogram", histogram, histogram_help)->excludes(one_object)->excludes(lines);
+}
+
+CLI::Option* add_per_second_option(CLI::App& app, const std::string& name, double& target,
+                                   double highest, const std::string& help) {
+  return app.add_option(name, target, help)
+      ->type_name("PER_SECOND")
+      ->check(number_from(0.0, highest, ""))
+      ->capture_default_str();
+}
+
 void refuse_unless(const CLI::App& app, const std::string& name, bool applies,
                    const std::string& why) {
   const CLI::Option* option = app.get_option_no_throw(name);

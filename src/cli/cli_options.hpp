@@ -74,6 +74,15 @@ void add_threads_option(CLI::App& app, std::size_t& target, const std::string& h
 // --log-format transcript|json, for every subcommand.
 CLI::Option* add_log_format_option(CLI::App& app, LogFormat& target);
 
+// How bench and bench merge report: --json (one object), --log-format, and
+// --histogram (bars in the terminal, so neither of the others).
+void add_report_format_options(CLI::App& app, bool& json, LogFormat& log_format, bool& histogram,
+                               const std::string& json_help, const std::string& histogram_help);
+
+// A rate, PER_SECOND from 0 (none: as fast as it goes) to `highest`.
+CLI::Option* add_per_second_option(CLI::App& app, const std::string& name, double& target,
+                                   double highest, const std::string& help);
+
 // Refuses `name`, if it was given, where it does not apply (`why`).
 void refuse_unless(const CLI::App& app, const std::string& name, bool applies,
                    const std::string& why);
