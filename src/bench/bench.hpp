@@ -72,6 +72,9 @@ struct BenchResult {
   void merge(const BenchResult& other);
 };
 
+// A count over a window of `seconds`; none measured, no rate.
+double per_second(std::uint64_t count, double seconds);
+
 // What a mode measures: a size per operation, bytes, and a latency. The
 // report gives these and leaves out what the mode does not measure.
 struct Measures {

@@ -14,13 +14,6 @@
 namespace tcpecho {
 namespace {
 
-// An operation count over the window measured; none measured, no rate.
-double per_second(std::uint64_t count, double seconds) {
-  return seconds > 0 ? static_cast<double>(count) / seconds : 0.0;
-}
-
-double microseconds(std::uint64_t nanoseconds) { return static_cast<double>(nanoseconds) / 1000.0; }
-
 // A JSON string: what the user typed (a host, a path) may hold any byte.
 std::string json_string(std::string_view text) {
   std::string quoted = "\"";

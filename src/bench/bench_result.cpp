@@ -7,6 +7,10 @@
 
 namespace tcpecho {
 
+double per_second(std::uint64_t count, double seconds) {
+  return seconds > 0 ? static_cast<double>(count) / seconds : 0.0;
+}
+
 std::string_view error_name(BenchError kind) {
   switch (kind) {
     case BenchError::mismatch:

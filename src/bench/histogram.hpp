@@ -15,6 +15,11 @@ struct hdr_histogram;
 
 namespace tcpecho {
 
+// Nanoseconds, as the reports give latencies: in microseconds.
+inline double microseconds(std::uint64_t nanoseconds) {
+  return static_cast<double>(nanoseconds) / 1000.0;
+}
+
 class Histogram {
  public:
   static constexpr std::int64_t highest = 3'600'000'000'000;  // an hour, in ns

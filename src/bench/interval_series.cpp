@@ -6,14 +6,6 @@
 #include "output/json_line.hpp"
 
 namespace tcpecho {
-namespace {
-
-double per_second(std::uint64_t count, double seconds) {
-  return seconds > 0 ? static_cast<double>(count) / seconds : 0.0;
-}
-
-}  // namespace
-
 std::string interval_json(const BenchInterval& interval, double start_time) {
   const auto& latency = interval.latency_ns;
   return fmt::format(
@@ -23,8 +15,8 @@ std::string interval_json(const BenchInterval& interval, double start_time) {
       start_time + interval.offset, interval.seconds, interval.operations,
       per_second(interval.operations, interval.seconds), interval.bytes,
       per_second(interval.bytes, interval.seconds) / 1e6, interval.errors,
-      static_cast<double>(latency.percentile(0.50)) / 1000.0,
-      static_cast<double>(latency.percentile(0.99)) / 1000.0, latency.encoded());
+      microseconds(latency.percentile(0.50)), microseconds(latency.percentile(0.99)),
+      latency.encoded());
 }
 
 IntervalSeries::IntervalSeries(const BenchConfig& config, std::size_t threads, double start_time,

@@ -127,8 +127,7 @@ std::string intervals_panel(const BenchResult& result, double y0) {
   double x_high = 0, rate_high = 1, p99_high = 1;
   for (const auto& slice : result.intervals) {
     const double x = slice.offset + slice.seconds;
-    const double per_s =
-        slice.seconds > 0 ? static_cast<double>(slice.operations) / slice.seconds : 0.0;
+    const double per_s = per_second(slice.operations, slice.seconds);
     rate.emplace_back(x, per_s);
     p99.emplace_back(x, static_cast<double>(slice.latency_ns.percentile(0.99)));
     x_high = std::max(x_high, x);

@@ -55,9 +55,8 @@ std::string TcpSummary::json() const {
       R"("max": {:.3f}, "histogram": {{"unit": "ns", "hdr": "{}"}}}}, "rtt_var_us_mean": {:.3f}, )"
       R"("rtt_var_us_sum": {}, "min_rtt_us": {}, )"
       R"("cwnd": {{"min": {}, "mean": {:.3f}, "max": {}, "sum": {}}}}})",
-      connections, retransmits, static_cast<double>(rtt_ns.percentile(0.50)) / 1000.0,
-      static_cast<double>(rtt_ns.percentile(0.99)) / 1000.0,
-      static_cast<double>(rtt_ns.max()) / 1000.0, rtt_ns.encoded(),
+      connections, retransmits, microseconds(rtt_ns.percentile(0.50)),
+      microseconds(rtt_ns.percentile(0.99)), microseconds(rtt_ns.max()), rtt_ns.encoded(),
       mean(rtt_var_us_sum, connections), rtt_var_us_sum, min_rtt_us, cwnd_min,
       mean(cwnd_sum, connections), cwnd_max, cwnd_sum);
 }
