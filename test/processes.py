@@ -23,10 +23,10 @@ WAIT = 10  # seconds: the bound on any single wait
 class Server:
     """A server process whose stdout is read as it is written."""
 
-    def __init__(self, args, preexec_fn=None, pass_fds=()):
+    def __init__(self, args, preexec_fn=None, pass_fds=(), wait=WAIT):
         self._attach(subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                       preexec_fn=preexec_fn, pass_fds=pass_fds))
-        first = self.next_line()
+        first = self.next_line(wait)
         assert first.startswith("Listening at "), first
         self._listening(first)
 
