@@ -35,9 +35,6 @@ def copy_source(destination):
     shutil.copytree(SOURCE, destination, ignore=ignored, symlinks=True)
 
 
-def report(what, path):
+def report(what, name, size):
     """Prints what a test built and its size, for CI's log."""
-    size = os.path.getsize(path)
-    print(f"built {what}: {os.path.basename(path)}, {size} bytes ({size / 1e6:.1f} MB)",
-          flush=True)
-    return size
+    print(f"built {what}: {name}, {size} bytes ({size / 1e6:.1f} MB)", flush=True)

@@ -14,7 +14,7 @@ import tempfile
 import unittest
 
 from certificates import Certificates
-from packaging import SOURCE, WAIT_BUILD, needs
+from packaging import SOURCE, WAIT_BUILD, needs, report
 from processes import TCPECHO, WAIT, Server, assigned_socket, run, seed_send, tcpecho_server
 
 CONTAINER = os.path.join(SOURCE, "deploy", "container")
@@ -51,8 +51,7 @@ class Image(unittest.TestCase):
                        os.path.join(CONTAINER, "Containerfile"), rootfs)
         assert built.returncode == 0, built.stderr
         cls.size = int(podman("image", "inspect", "--format", "{{.Size}}", IMAGE).stdout)
-        print(f"built container image {IMAGE}: {cls.size} bytes ({cls.size / 1e6:.1f} MB)",
-              flush=True)
+        report("container image", IMAGE, cls.size)
 
     @classmethod
     def tearDownClass(cls):

@@ -53,7 +53,7 @@ class DebianPackage(unittest.TestCase):
     def setUpClass(cls):
         cls.folder = tempfile.TemporaryDirectory()
         cls.deb = built_package(cls.folder.name)
-        report("Debian package", cls.deb)
+        report("Debian package", os.path.basename(cls.deb), os.path.getsize(cls.deb))
 
     @classmethod
     def tearDownClass(cls):

@@ -2,6 +2,7 @@
 the subprojects the build used (HdrHistogram_c has no Debian 12 package), and
 builds and tests what it unpacks; the version tcpecho prints, the tarball's
 name and the Debian package's version all come from meson.build's."""
+import glob
 import os
 import re
 import subprocess
@@ -20,11 +21,17 @@ def project_version():
 
 
 class OneVersion(unittest.TestCase):
-    def test_tcpecho_meson_and_the_debian_changelog_agree(self):
-        self.assertEqual(tcpecho("--version").stdout, f"tcpecho {project_version()}\n")
-        self.assertEqual(VERSION, project_version())
+    def test_tcpecho_meson_the_debian_changelog_and_the_manifests_agree(self):
+        version = project_version()
+        self.assertEqual(tcpecho("--version").stdout, f"tcpecho {version}\n")
+        self.assertEqual(VERSION, version)
         with open(os.path.join(SOURCE, "debian", "changelog")) as f:
-            self.assertEqual(f.readline().split()[1], f"({project_version()})")
+            self.assertEqual(f.readline().split()[1], f"({version})")
+        images = []
+        for manifest in glob.glob(os.path.join(SOURCE, "deploy", "k8s", "*.yaml")):
+            with open(manifest) as f:
+                images += re.findall(r"^ +image: (\S+)$", f.read(), re.MULTILINE)
+        self.assertEqual(images, [f"tcpecho:{version}"] * 2)  # the Deployment and the Job
 
 
 @unittest.skipUnless(os.path.isdir(os.path.join(SOURCE, ".git")),
@@ -42,7 +49,7 @@ class Tarball(unittest.TestCase):
         tarball = os.path.join(BUILD, "meson-dist", f"tcpecho-{VERSION}.tar.xz")
         self.assertRegex(result.stdout, rf"Distribution package \S*/tcpecho-{VERSION}"
                                         r"\.tar\.xz tested")
-        report("release tarball", tarball)
+        report("release tarball", os.path.basename(tarball), os.path.getsize(tarball))
         with tarfile.open(tarball) as tar:
             names = tar.getnames()
         top = f"tcpecho-{VERSION}/"
