@@ -20,12 +20,17 @@ from processes import TCPECHO, WAIT, Server, assigned_socket, run, seed_send, tc
 CONTAINER = os.path.join(SOURCE, "deploy", "container")
 IMAGE = f"localhost/tcpecho-test:{os.getpid()}"
 LIMIT = 15_000_000  # bytes
-# crun refuses this machine's cgroups and its ulimits cannot be raised.
+# crun refuses this machine's cgroups and its ulimits cannot be raised. The
+# published port goes through slirp4netns, in user space: podman's bridge
+# network would add NAT rules to the machine's firewall, and with them
+# connection tracking on loopback, whose table the suite's benches then fill.
 CONTAINERS_CONF = """[containers]
 default_ulimits = []
+netns = "slirp4netns"
 [engine]
 cgroup_manager = "cgroupfs"
 runtime = "runc"
+network_cmd_options = ["port_handler=slirp4netns"]
 """
 SANITIZED = os.environ.get("TCPECHO_SANITIZERS", "none") not in ("", "none")
 
@@ -35,7 +40,7 @@ def podman(*args, timeout=WAIT_BUILD):
 
 
 @unittest.skipIf(SANITIZED, "a sanitizer build's binary is not what the image ships")
-@needs("podman", "runc", "strip", "ldd", root=True)
+@needs("podman", "runc", "slirp4netns", "strip", "ldd", root=True)
 class Image(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
