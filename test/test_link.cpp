@@ -10,6 +10,8 @@
 #include <sys/socket.h>
 
 #include <functional>
+#include <string>
+#include <vector>
 
 #include "harness.hpp"
 #include "transport/link.hpp"
@@ -95,7 +97,7 @@ TEST_CASE("read_some: the end that came with the last bytes is read after them, 
 TEST_CASE("read_exactly and read_up_to fill what they are asked for across reads, or say why not") {
   with_link([&](Link& server, Socket& client) -> awaitable<void> {
     // More than the inbox takes in one wait, in two pieces.
-    const std::string message(3 * Inbox::size, 'm');
+    const std::string message(3 * Inbox::largest, 'm');
     co_await send_bytes(client, std::string_view(message).substr(0, 100));
     asio::post(client.get_executor(), [&] {
       asio::write(client, asio::buffer(message.data() + 100, message.size() - 100));
@@ -113,6 +115,36 @@ TEST_CASE("read_exactly and read_up_to fill what they are asked for across reads
     std::string rest;
     CHECK(std::get<0>(co_await read_up_to(server, rest, 1024)) == asio::error::eof);
     CHECK(rest == " here");
+  });
+}
+
+TEST_CASE("the inbox a wait reads into starts small and doubles while waits fill it") {
+  with_link([&](Link& server, Socket& client) -> awaitable<void> {
+    char buffer[512];
+    // The message, sent once `server` waits for it, as read_some returns it.
+    const auto receive = [&](std::string message) -> awaitable<std::string> {
+      asio::post(client.get_executor(),
+                 [&client, message] { asio::write(client, asio::buffer(message)); });
+      std::string got;
+      while (got.size() < message.size()) {
+        auto [error, n] = co_await read_some(server, asio::buffer(buffer));
+        CHECK_FALSE(error);
+        got.append(buffer, n);
+      }
+      co_return got;
+    };
+    // Before the first bytes, the wait leaves them in the kernel.
+    CHECK(co_await receive("Greetings, server") == "Greetings, server");
+    CHECK(server.inbox.capacity() == 0);
+    CHECK(co_await receive("Greetings again") == "Greetings again");
+    CHECK(server.inbox.capacity() == Inbox::smallest);
+    const std::string message(128, 'm');
+    std::vector<std::size_t> capacities;
+    for (int i = 0; i < 5; ++i) {
+      CHECK(co_await receive(message) == message);
+      capacities.push_back(server.inbox.capacity());
+    }
+    CHECK(capacities == std::vector<std::size_t>{32, 64, 128, 256, 256});
   });
 }
 

@@ -95,7 +95,7 @@ awaitable<IoResult> write_all(Link& link, asio::const_buffer bytes,
 
 // Bytes read ahead of what their reader wanted (the end of a PROXY header's
 // read), returned first by the reads that follow, TLS's handshake included.
-// At most Inbox::size, before any wait has filled the inbox.
+// At most Inbox::largest, before any wait has filled the inbox.
 void unread(Link& link, asio::const_buffer bytes);
 
 // The end of what this side sends: TLS's close_notify, then the socket's

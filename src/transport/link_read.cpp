@@ -49,7 +49,8 @@ std::size_t tls_ready(Link& link, asio::mutable_buffer buffer, asio::error_code&
     return 0;
   }
   const std::size_t n = link.tls->read_now(buffer, error);
-  link.drained = error == asio::error::would_block || (n < Inbox::size && !link.tls->has_pending());
+  link.drained =
+      error == asio::error::would_block || (n < Inbox::largest && !link.tls->has_pending());
   return n;
 }
 
@@ -80,7 +81,7 @@ class ReadSome {
   template <typename Self>
   void operator()(Self& self, asio::error_code error, std::size_t n) {
     link_.inbox.filled(n);
-    link_.drained = n < Inbox::size;
+    link_.drained = n < link_.inbox.capacity();
     // Over TLS, whether the end is clean (close_notify first) is OpenSSL's
     // to say: it reads the end again.
     if (link_.tls && error == asio::error::eof) {
