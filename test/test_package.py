@@ -14,7 +14,7 @@ import tempfile
 import threading
 import unittest
 
-from packaging import SOURCE, VERSION, WAIT_BUILD, copy_source, needs, report
+from packaging import VERSION, WAIT_BUILD, copy_source, needs, report
 from processes import WAIT, Server, run, seed_send
 
 UNITS = "/lib/systemd/system/"
@@ -85,7 +85,7 @@ class DebianPackage(unittest.TestCase):
 
     def test_installed_it_serves_the_seed_by_socket_activation_and_enables_nothing(self):
         self.install()
-        self.assertEqual(run(["tcpecho", "--version"]).stdout, f"tcpecho {VERSION}\n")
+        self.assertEqual(run(["/usr/bin/tcpecho", "--version"]).stdout, f"tcpecho {VERSION}\n")
         for unit in ("tcpecho.socket", "tcpecho.service"):
             enabled = run(["systemctl", "is-enabled", unit]).stdout.strip()
             self.assertIn(enabled, ("disabled", "indirect"), unit)
