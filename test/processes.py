@@ -20,6 +20,20 @@ SEED_CLIENT = [sys.executable, "-u", os.path.join(HERE, "seed_client.py")]
 WAIT = 10  # seconds: the bound on any single wait
 
 
+def lines_of(stream):
+    """The lines a process writes to `stream`, on a queue as they come, then
+    None at its end: read them with bounded waits (queue.get(timeout=...))."""
+    lines = queue.Queue()
+
+    def pump():
+        for raw in stream:
+            lines.put(raw.decode("ascii").rstrip("\n"))
+        lines.put(None)
+
+    threading.Thread(target=pump, daemon=True).start()
+    return lines
+
+
 class Server:
     """A server process whose stdout is read as it is written."""
 
@@ -40,23 +54,13 @@ class Server:
 
     def _attach(self, process):
         self.process = process
-        self.lines = queue.Queue()
-        self.errors = queue.Queue()
-        threading.Thread(target=self._pump, args=(self.process.stdout, self.lines),
-                         daemon=True).start()
-        threading.Thread(target=self._pump, args=(self.process.stderr, self.errors),
-                         daemon=True).start()
+        self.lines = lines_of(process.stdout)
+        self.errors = lines_of(process.stderr)
 
     def _listening(self, first):
         self.address, _ = listening_at(first)
         self.port = self.address[1] if isinstance(self.address, tuple) else None
         self.transcript = [first]
-
-    @staticmethod
-    def _pump(stream, lines):
-        for raw in stream:
-            lines.put(raw.decode("ascii").rstrip("\n"))
-        lines.put(None)
 
     def next_line(self, timeout=WAIT):
         line = self.lines.get(timeout=timeout)

@@ -6,16 +6,14 @@ tcpecho.socket (systemd-socket-activate), serves the seed's exchange before
 the package is removed again."""
 import glob
 import os
-import queue
 import re
 import socket
 import subprocess
 import tempfile
-import threading
 import unittest
 
 from packaging import VERSION, WAIT_BUILD, copy_source, needs, report
-from processes import WAIT, Server, run, seed_send
+from processes import WAIT, lines_of, run, seed_send
 
 UNITS = "/lib/systemd/system/"
 
@@ -98,8 +96,7 @@ class DebianPackage(unittest.TestCase):
         self.addCleanup(activator.stderr.close)
         self.addCleanup(activator.wait, WAIT)
         self.addCleanup(activator.terminate)
-        said = queue.Queue()
-        threading.Thread(target=Server._pump, args=(activator.stderr, said), daemon=True).start()
+        said = lines_of(activator.stderr)
         # It listens before it says so, and accepts before it starts tcpecho.
         self.assertEqual(said.get(timeout=WAIT), f"Listening on 127.0.0.1:{port} as 3.")
         reply = seed_send(port)
