@@ -36,7 +36,7 @@ void Server::serve(Socket socket, const Endpoint& peer, Permit permit, const Lis
   co_spawn(executor_,
            echoes ? echo(std::move(connection), listener)
                   : exchange(std::move(connection), listener),
-           report_failure("connection", false));
+           ConnectionFailure{this});
 }
 
 // Who the client is (with --proxy-protocol, its header says), where it came

@@ -114,13 +114,15 @@ void Server::add_listener(ListeningSocket socket) {
                                    endpoint, std::move(screen), asio::steady_timer(executor_)});
 }
 
-void Server::FailureReport::operator()(const std::exception_ptr& failure) const {
+void Server::ConnectionFailure::operator()(const std::exception_ptr& failure) const {
+  if (failure) server->report(events::Failed{"connection", failure_text(failure)});
+}
+
+void Server::MachineryFailure::operator()(const std::exception_ptr& failure) const {
   if (!failure) return;
-  server->report(events::Failed{what, failure_text(failure)});
-  if (stops_server) {
-    server->healthy_ = false;
-    server->shared_.stop_all("internal error");
-  }
+  server->report(events::Failed{part, failure_text(failure)});
+  server->healthy_ = false;
+  server->shared_.stop_all("internal error");
 }
 
 awaitable<void> Server::run() {
@@ -133,10 +135,10 @@ awaitable<void> Server::run() {
     report(events::Waiting{});
   }
   for (auto& listener : listeners_) {
-    co_spawn(executor_, accept_clients(listener), report_failure("accept loop", true));
+    co_spawn(executor_, accept_clients(listener), MachineryFailure{this, "accept loop"});
   }
   if (config_.timeout.count() > 0) {
-    co_spawn(executor_, enforce_deadlines(), report_failure("deadline watchdog", true));
+    co_spawn(executor_, enforce_deadlines(), MachineryFailure{this, "deadline watchdog"});
   }
 
   while (!stopping_) co_await stop_requested_.async_wait(nothrow_awaitable);

@@ -146,18 +146,19 @@ class Server {
     log_->on(happened);
     if (metrics_) metrics_->on(happened);
   }
-  // Completion handler for co_spawn: a coroutine's failure is logged instead
-  // of vanishing, and a failure of the server's own machinery stops it.
-  // `what` is a string literal: nothing is allocated for it per connection.
-  struct FailureReport {
+  // Completion handlers for co_spawn, so that no coroutine's failure
+  // vanishes. A connection's is said and ends that connection alone (every
+  // connection's coroutine holds one: a pointer, no more); one of the
+  // server's own machinery (`part`, a string literal) is said and stops it.
+  struct ConnectionFailure {
     Server* server;
-    const char* what;
-    bool stops_server;
     void operator()(const std::exception_ptr& failure) const;
   };
-  FailureReport report_failure(const char* what, bool stops_server) {
-    return {this, what, stops_server};
-  }
+  struct MachineryFailure {
+    Server* server;
+    const char* part;
+    void operator()(const std::exception_ptr& failure) const;
+  };
 
   io_executor executor_;
   ServerConfig config_;

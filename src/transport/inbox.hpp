@@ -5,8 +5,9 @@
 // The bytes are allocated at the first wait that reads: a connection that
 // has not spoken yet (waits for it leave the bytes in the kernel) holds
 // none. They start few and double each time a wait fills them, up to
-// `largest`: a quiet connection that said a greeting holds 32 bytes, one
-// that trades 128-byte messages grows to 256 in its first round trips.
+// `largest`: a quiet connection that said a greeting holds 24 bytes (the
+// smallest block malloc hands out holds as many), one that trades 128-byte
+// messages grows to 192 in its first round trips.
 #pragma once
 
 #include <algorithm>
@@ -20,7 +21,7 @@ namespace tcpecho {
 
 class Inbox {
  public:
-  static constexpr std::size_t smallest = 32;
+  static constexpr std::size_t smallest = 24;
   static constexpr std::size_t largest = 256;
 
   // Room for the next wait to read into, at least `wanted` bytes (up to

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 
 #include "net/socket_io.hpp"
 
@@ -21,14 +22,16 @@ class TurnBudget {
  public:
   // Two full scratch buffers: an echo of the largest chunk a read takes fits
   // in a turn with room to spare, a flood of them yields every other write.
-  static constexpr std::size_t per_turn = 2 * ScratchBuffer::size;
+  static constexpr std::uint32_t per_turn = 2 * ScratchBuffer::size;
 
   bool spent() const { return left_ == 0; }
-  void spend(std::size_t bytes) { left_ -= std::min(left_, bytes); }
+  void spend(std::size_t bytes) {
+    left_ -= static_cast<std::uint32_t>(std::min<std::size_t>(left_, bytes));
+  }
   void renew() { left_ = per_turn; }
 
  private:
-  std::size_t left_ = per_turn;
+  std::uint32_t left_ = per_turn;
 };
 
 }  // namespace tcpecho
