@@ -3,11 +3,11 @@
 // close) over a socket, with TLS over it when the connection has a
 // TlsLayer. The code above them reads like blocking code and never asks
 // which kind of connection it has, nor how the bytes move; the speed,
-// fairness and small memory live here, in link.cpp and link_read.cpp:
+// fairness and small memory live here, in link.cpp and link_read.hpp:
 //
 // - A read takes what is there at once and waits only when there is
 //   nothing, the way a hand-written epoll server does; a read that emptied
-//   the socket does not try it again before the wait (link_read.cpp). The
+//   the socket does not try it again before the wait (link_read.hpp). The
 //   wait is itself a read, into the connection's small Inbox: Asio's
 //   reactor re-arms a socket with an epoll_ctl() for every async_wait(),
 //   never for a read.
@@ -74,14 +74,15 @@ awaitable<asio::error_code> handshake(Link& link);
 
 // Reads what there is, at most `buffer.size()` bytes, waiting until there is
 // something: eof once the peer has ended (over TLS with close_notify;
-// tls_truncated() without).
-awaitable<IoResult> read_some(Link& link, asio::mutable_buffer buffer);
+// tls_truncated() without). Like the others, co_await on it gives an
+// IoResult.
+inline auto read_some(Link& link, asio::mutable_buffer buffer);
 // Fills `buffer` whole, or fails (eof if the peer ended first).
 awaitable<IoResult> read_exactly(Link& link, asio::mutable_buffer buffer);
 // Reads into `bytes` until `limit` bytes (no error) or the peer's end (eof),
 // its room growing with what arrives: `limit` caps memory, it does not
 // allocate it. The count is the size `bytes` came to.
-awaitable<IoResult> read_up_to(Link& link, std::string& bytes, std::size_t limit);
+inline auto read_up_to(Link& link, std::string& bytes, std::size_t limit);
 // Reads until the peer's end (eof, the success) or an error, at most `limit`
 // bytes (more: message_size).
 awaitable<asio::error_code> read_to_end(Link& link, std::string& bytes, std::size_t limit);
@@ -105,3 +106,7 @@ void shutdown_send(Link& link);
 void close(Link& link);
 
 }  // namespace tcpecho
+
+// read_some() and read_up_to() themselves, which the coroutines that await
+// them instantiate.
+#include "transport/link_read.hpp"

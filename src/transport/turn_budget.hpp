@@ -1,5 +1,5 @@
 // How much a connection may do in one turn of the event loop. A read always
-// completes through the loop (link_read.cpp), but a write that the kernel
+// completes through the loop (link_read.hpp), but a write that the kernel
 // takes at once returns at once: a connection that only writes, and keeps
 // finding room (a client flooding a server that reads fast), would write in
 // a loop that never lets the other connections on its thread run. So a write
