@@ -38,10 +38,6 @@ std::size_t tls_ready(Link& link, asio::mutable_buffer buffer, asio::error_code&
 
 }  // namespace
 
-bool nothing_held(const Link& link) {
-  return link.drained && link.inbox.empty() && !(link.tls && link.tls->has_pending());
-}
-
 std::size_t take_now(Link& link, asio::mutable_buffer buffer, asio::error_code& error) {
   const std::size_t n = (link.tls ? tls_ready : plain_ready)(link, buffer, error);
   if (error == asio::error::would_block) return n;
@@ -62,12 +58,6 @@ void inbox_filled(Link& link, asio::error_code& error, std::size_t n) {
     link.drained = false;
     error = {};
   }
-}
-
-Wait next_wait(const Link& link) {
-  if (link.tls && link.tls->wants_write()) return Wait::writable;
-  if (!link.spoken) return Wait::readable;
-  return Wait::into_inbox;
 }
 
 }  // namespace tcpecho::reading

@@ -15,7 +15,8 @@
 // socket full cannot keep the others waiting; it reads only then, and
 // completes at once: the bytes go into the caller's buffer (the thread's
 // scratch buffer, which the others read into too) only on the way back to
-// the caller. What the steps do is in link_read.cpp; only their order is here.
+// the caller. The longer steps are in link_read.cpp; the one-line tests a
+// read makes each time stay here, where the operation inlines them.
 #pragma once
 
 #include <string>
@@ -27,7 +28,9 @@ namespace reading {
 
 // Nothing to find without a wait: the last read emptied the socket, and
 // neither the inbox nor TLS holds bytes.
-bool nothing_held(const Link& link);
+inline bool nothing_held(const Link& link) {
+  return link.drained && link.inbox.empty() && !(link.tls && link.tls->has_pending());
+}
 // What there is now, moved into `buffer`; would_block if nothing.
 std::size_t take_now(Link& link, asio::mutable_buffer buffer, asio::error_code& error);
 // A wait read `n` bytes into the inbox, or ended with `error` (which it
@@ -40,7 +43,10 @@ enum class Wait { writable, readable, into_inbox };
 // client has said anything before it closes the connection as one that owes
 // nothing. After that, the wait is a read into the inbox, which Asio's
 // reactor does without the epoll_ctl() an async_wait() costs.
-Wait next_wait(const Link& link);
+inline Wait next_wait(const Link& link) {
+  if (link.tls && link.tls->wants_write()) return Wait::writable;
+  return link.spoken ? Wait::into_inbox : Wait::readable;
+}
 
 class ReadSome {
  public:
