@@ -1,6 +1,8 @@
 """Echo over TLS, record by record: records sent in one segment are each
 echoed, a record longer than the server's first read of it is echoed whole,
-and a client's end with close_notify and one without are told apart. The
+a client's end with close_notify and one without are told apart, also when
+the end comes in the same segment as the last records, and a record that
+fails is told after those before it are echoed. The
 client is Python's ssl module over memory BIOs, so that the test decides
 which records go out in one send()."""
 import socket
@@ -86,6 +88,45 @@ class EchoRecords(unittest.TestCase):
         self.assertEqual(self.client.read(len(long_record) + 5), long_record + b"after")
         self.client.close_notify()
         self.assertEqual(self.closing_line(), "  Closing socket after echoing 4101 bytes")
+
+    def test_records_and_the_end_sent_together_are_each_echoed_then_the_end_told(self):
+        for word in (b"first", b"second", b"third"):
+            self.client.tls.write(word)
+        self.client.close_notify()  # the records and close_notify in one send(), then FIN
+        self.assertEqual(self.client.read(16), b"firstsecondthird")
+        self.assertEqual(self.closing_line(), "  Closing socket after echoing 16 bytes")
+
+    def test_records_then_an_end_without_close_notify_are_echoed_then_told(self):
+        for word in (b"first", b"second"):
+            self.client.tls.write(word)
+        self.client.flush()
+        self.client.raw.shutdown(socket.SHUT_WR)  # straight after them, without close_notify
+        self.assertEqual(self.client.read(11), b"firstsecond")
+        self.assertRegex(self.closing_line(),
+                         r"^  Closing socket \('127\.0\.0\.1', \d+\): "
+                         r"closed without TLS close_notify; echoed 11 bytes$")
+
+    def test_a_record_cut_short_by_the_end_is_told_after_the_whole_ones_are_echoed(self):
+        self.client.tls.write(b"whole")
+        self.client.tls.write(b"cut short")
+        records = self.client.outgoing.read()
+        self.client.raw.sendall(records[:-4])  # the second record without its last bytes
+        self.client.raw.shutdown(socket.SHUT_WR)
+        self.assertEqual(self.client.read(5), b"whole")
+        self.assertRegex(self.closing_line(),
+                         r"^  Closing socket \('127\.0\.0\.1', \d+\): "
+                         r"closed without TLS close_notify; echoed 5 bytes$")
+
+    def test_a_corrupt_record_is_told_after_the_whole_ones_before_it_are_echoed(self):
+        self.client.tls.write(b"whole")
+        self.client.tls.write(b"corrupt")
+        records = bytearray(self.client.outgoing.read())
+        records[-1] ^= 1  # the second record's tag no longer matches
+        self.client.raw.sendall(records)  # both in one segment
+        self.assertEqual(self.client.read(5), b"whole")
+        self.assertRegex(self.closing_line(),
+                         r"^  Closing socket \('127\.0\.0\.1', \d+\): "
+                         r"decryption failed or bad record mac \(SSL routines\); echoed 5 bytes$")
 
     def test_an_end_without_close_notify_is_reported_as_such(self):
         self.client.tls.write(b"hello")

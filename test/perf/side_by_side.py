@@ -10,7 +10,7 @@ core is not saturated as it is alone, so this is not what the targets mean.
 
 Usage: side_by_side.py A B [--rounds 4] [--seconds 3] [--tls] [--unix]
                          [--serve-mode reply] [--a-args ARGS] [--b-args ARGS] [-- BENCH ARGS]
-A and B: a tcpecho binary, or test/perf's echo_epoll or tls_echo_epoll; the
+A and B: a tcpecho binary, or test/perf's echo_epoll, tls_echo_epoll or go_tls_echo; the
 same binary twice with --b-args (say "--metrics 127.0.0.1:0") tells what an
 option costs. Bench args default to `--mode rr -c 50 -s 128`.
 """
@@ -29,7 +29,7 @@ from compare import cpu_seconds, make_certificate, start_server
 
 def server_command(binary, where, credentials, mode="echo", extra=""):
     name = os.path.basename(binary)
-    if name == "tls_echo_epoll":
+    if name in ("tls_echo_epoll", "go_tls_echo"):
         return [binary, *credentials, where]
     if name == "echo_epoll":
         return [binary, where]
