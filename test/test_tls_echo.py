@@ -5,6 +5,7 @@ the end comes in the same segment as the last records, and a record that
 fails is told after those before it are echoed. The
 client is Python's ssl module over memory BIOs, so that the test decides
 which records go out in one send()."""
+import re
 import socket
 import ssl
 import unittest
@@ -72,6 +73,17 @@ class EchoRecords(unittest.TestCase):
     def closing_line(self):
         return self.server.read_until_prefix("  Closing socket")
 
+    def assert_closed_for(self, reason):
+        """The closing line of a connection that ended for `reason`."""
+        self.assertRegex(self.closing_line(),
+                         r"^  Closing socket \('127\.0\.0\.1', \d+\): " + re.escape(reason) + "$")
+
+    def records(self, *words):
+        """A record for each word, as they would go out in one send()."""
+        for word in words:
+            self.client.tls.write(word)
+        return self.client.outgoing.read()
+
     def test_records_sent_in_one_segment_are_each_echoed(self):
         for word in (b"first", b"second", b"third"):
             self.client.tls.write(word)  # a record each
@@ -97,45 +109,31 @@ class EchoRecords(unittest.TestCase):
         self.assertEqual(self.closing_line(), "  Closing socket after echoing 16 bytes")
 
     def test_records_then_an_end_without_close_notify_are_echoed_then_told(self):
-        for word in (b"first", b"second"):
-            self.client.tls.write(word)
-        self.client.flush()
+        self.client.raw.sendall(self.records(b"first", b"second"))
         self.client.raw.shutdown(socket.SHUT_WR)  # straight after them, without close_notify
         self.assertEqual(self.client.read(11), b"firstsecond")
-        self.assertRegex(self.closing_line(),
-                         r"^  Closing socket \('127\.0\.0\.1', \d+\): "
-                         r"closed without TLS close_notify; echoed 11 bytes$")
+        self.assert_closed_for("closed without TLS close_notify; echoed 11 bytes")
 
     def test_a_record_cut_short_by_the_end_is_told_after_the_whole_ones_are_echoed(self):
-        self.client.tls.write(b"whole")
-        self.client.tls.write(b"cut short")
-        records = self.client.outgoing.read()
+        records = self.records(b"whole", b"cut short")
         self.client.raw.sendall(records[:-4])  # the second record without its last bytes
         self.client.raw.shutdown(socket.SHUT_WR)
         self.assertEqual(self.client.read(5), b"whole")
-        self.assertRegex(self.closing_line(),
-                         r"^  Closing socket \('127\.0\.0\.1', \d+\): "
-                         r"closed without TLS close_notify; echoed 5 bytes$")
+        self.assert_closed_for("closed without TLS close_notify; echoed 5 bytes")
 
     def test_a_corrupt_record_is_told_after_the_whole_ones_before_it_are_echoed(self):
-        self.client.tls.write(b"whole")
-        self.client.tls.write(b"corrupt")
-        records = bytearray(self.client.outgoing.read())
+        records = bytearray(self.records(b"whole", b"corrupt"))
         records[-1] ^= 1  # the second record's tag no longer matches
         self.client.raw.sendall(records)  # both in one segment
         self.assertEqual(self.client.read(5), b"whole")
-        self.assertRegex(self.closing_line(),
-                         r"^  Closing socket \('127\.0\.0\.1', \d+\): "
-                         r"decryption failed or bad record mac \(SSL routines\); echoed 5 bytes$")
+        self.assert_closed_for("decryption failed or bad record mac (SSL routines); echoed 5 bytes")
 
     def test_an_end_without_close_notify_is_reported_as_such(self):
         self.client.tls.write(b"hello")
         self.client.flush()
         self.assertEqual(self.client.read(5), b"hello")
         self.client.raw.shutdown(socket.SHUT_WR)  # the end, without close_notify
-        self.assertRegex(self.closing_line(),
-                         r"^  Closing socket \('127\.0\.0\.1', \d+\): "
-                         r"closed without TLS close_notify; echoed 5 bytes$")
+        self.assert_closed_for("closed without TLS close_notify; echoed 5 bytes")
 
 
 if __name__ == "__main__":
