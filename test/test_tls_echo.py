@@ -2,9 +2,9 @@
 echoed, a record longer than the server's first read of it is echoed whole,
 a client's end with close_notify and one without are told apart, also when
 the end comes in the same segment as the last records, and a record that
-fails is told after those before it are echoed. The
-client is Python's ssl module over memory BIOs, so that the test decides
-which records go out in one send()."""
+fails is told after those before it are echoed. The client is Python's ssl
+module over memory BIOs, so that the test decides which records go out in
+one send()."""
 import re
 import socket
 import ssl
@@ -78,15 +78,18 @@ class EchoRecords(unittest.TestCase):
         self.assertRegex(self.closing_line(),
                          r"^  Closing socket \('127\.0\.0\.1', \d+\): " + re.escape(reason) + "$")
 
-    def records(self, *words):
-        """A record for each word, as they would go out in one send()."""
+    def write_records(self, *words):
+        """A record for each word, held until the next send()."""
         for word in words:
             self.client.tls.write(word)
+
+    def records(self, *words):
+        """A record for each word, as they would go out in one send()."""
+        self.write_records(*words)
         return self.client.outgoing.read()
 
     def test_records_sent_in_one_segment_are_each_echoed(self):
-        for word in (b"first", b"second", b"third"):
-            self.client.tls.write(word)  # a record each
+        self.write_records(b"first", b"second", b"third")
         self.client.flush()  # 81 bytes in one send()
         self.assertEqual(self.client.read(16), b"firstsecondthird")
         self.client.close_notify()
@@ -102,8 +105,7 @@ class EchoRecords(unittest.TestCase):
         self.assertEqual(self.closing_line(), "  Closing socket after echoing 4101 bytes")
 
     def test_records_and_the_end_sent_together_are_each_echoed_then_the_end_told(self):
-        for word in (b"first", b"second", b"third"):
-            self.client.tls.write(word)
+        self.write_records(b"first", b"second", b"third")
         self.client.close_notify()  # the records and close_notify in one send(), then FIN
         self.assertEqual(self.client.read(16), b"firstsecondthird")
         self.assertEqual(self.closing_line(), "  Closing socket after echoing 16 bytes")
