@@ -4,7 +4,9 @@
 #pragma once
 
 #include <doctest/doctest.h>
+#include <fmt/ranges.h>
 
+#include <algorithm>
 #include <exception>
 #include <functional>
 #include <string>
@@ -129,6 +131,18 @@ inline awaitable<Received> read_to_end(Socket& socket) {
       co_await asio::async_read(socket, asio::dynamic_buffer(received.bytes), nothrow_awaitable);
   received.end = error;
   co_return received;
+}
+
+// Whether `out` holds `line`; if not, the transcript goes into the test's report.
+inline bool logged(const CapturedOutput& out, const std::string& line) {
+  if (std::find(out.lines.begin(), out.lines.end(), line) != out.lines.end()) return true;
+  MESSAGE("transcript:\n" << fmt::format("{}", fmt::join(out.lines, "\n")));
+  return false;
+}
+
+// Where `line` first is in `out`, or the number of lines if it is not there.
+inline std::ptrdiff_t position(const CapturedOutput& out, const std::string& line) {
+  return std::find(out.lines.begin(), out.lines.end(), line) - out.lines.begin();
 }
 
 // The seed's server transcript for one client.

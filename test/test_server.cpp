@@ -1,10 +1,8 @@
 // The server in-process: real sockets on loopback, transcripts asserted line
 // by line through a CapturedOutput.
 #include <doctest/doctest.h>
-#include <fmt/ranges.h>
 
 #include <algorithm>
-#include <optional>
 
 #include "harness.hpp"
 
@@ -15,16 +13,6 @@ namespace {
 
 const std::string greeting = "Greetings, server";
 const std::string reply = "Goodbye, client!";
-
-bool logged(const CapturedOutput& out, const std::string& line) {
-  if (std::find(out.lines.begin(), out.lines.end(), line) != out.lines.end()) return true;
-  MESSAGE("transcript:\n" << fmt::format("{}", fmt::join(out.lines, "\n")));
-  return false;
-}
-
-std::ptrdiff_t position(const CapturedOutput& out, const std::string& line) {
-  return std::find(out.lines.begin(), out.lines.end(), line) - out.lines.begin();
-}
 
 awaitable<Received> exchange(Endpoint server, std::string_view message) {
   auto socket = co_await connect_to(server);
@@ -171,94 +159,6 @@ TEST_CASE("a reset in the middle of the message is logged and the server goes on
                           ": Connection reset by peer; message from client: b'Gre'"));
 }
 
-TEST_CASE("past --max-connections, clients wait in the backlog and are served in turn") {
-  auto config = loopback_config();
-  config.max_connections = 1;
-  ServerFixture f(config);
-  std::string first_peer, second_peer;
-  f.run([&]() -> awaitable<void> {
-    auto first = co_await connect_to(f.endpoint());
-    auto second = co_await connect_to(f.endpoint());  // completes in the kernel's backlog
-    first_peer = python::endpoint_repr(first.local_endpoint());
-    second_peer = python::endpoint_repr(second.local_endpoint());
-    co_await send_bytes(second, greeting);
-    co_await send_bytes(first, greeting);
-    CHECK((co_await read_to_end(first)).bytes == reply);
-    first.close();
-    CHECK((co_await read_to_end(second)).bytes == reply);
-  });
-  CHECK(position(f.out, "Connection from " + first_peer) < position(f.out, "  Closing socket"));
-  CHECK(position(f.out, "Connection from " + second_peer) > position(f.out, "  Closing socket"));
-  CHECK(position(f.out, "Connection from " + second_peer) < std::ssize(f.out.lines));
-}
-
-TEST_CASE("shutdown closes idle clients at once and lets an exchange in flight finish") {
-  auto config = loopback_config();
-  config.grace = 5s;
-  ServerFixture f(config);
-  f.run([&]() -> awaitable<void> {
-    auto idle = co_await connect_to(f.endpoint());
-    auto busy = co_await connect_to(f.endpoint());
-    co_await send_bytes(busy, "Greetings");
-    f.server.shutdown("test");
-    CHECK((co_await read_to_end(idle)).bytes.empty());
-    // New clients are refused.
-    Socket late(co_await asio::this_coro::executor);
-    auto [refused] = co_await late.async_connect(f.endpoint(), nothrow_awaitable);
-    CHECK(refused == asio::error::connection_refused);
-    co_await send_bytes(busy, ", server");
-    CHECK((co_await read_to_end(busy)).bytes == reply);
-  });
-  CHECK(logged(f.out, "Shutting down (test): 1 exchange in progress, up to 5s to finish"));
-  CHECK(logged(f.out, "  message from client: b'Greetings, server'"));
-}
-
-TEST_CASE("a client whose message is in when shutdown begins is answered") {
-  auto config = loopback_config();
-  config.grace = 5s;
-  ServerFixture f(config);
-  // The shutdown runs next after the server's first look at the connection,
-  // before anything that look started has completed. The hook outlives the
-  // scenario (the server logs on after it), and so does what it uses.
-  bool posted = false;
-  f.out.on_line = [&](std::string_view line) {
-    if (posted || !line.starts_with("Connection from ")) return;
-    posted = true;
-    asio::post(f.io, [&] { f.server.shutdown("test"); });
-  };
-  f.run([&]() -> awaitable<void> {
-    auto client = co_await connect_to(f.endpoint());
-    co_await send_bytes(client, greeting);
-    client.shutdown(Socket::shutdown_send);
-    CHECK((co_await read_to_end(client)).bytes == reply);
-  });
-  CHECK(logged(f.out, "  message from client: b'Greetings, server'"));
-}
-
-TEST_CASE("the grace period ends an exchange that does not finish, and abort() ends it at once") {
-  for (const bool force : {false, true}) {
-    auto config = loopback_config();
-    config.grace = force ? 60s : 100ms;
-    ServerFixture f(config);
-    f.run([&]() -> awaitable<void> {
-      auto busy = co_await connect_to(f.endpoint());
-      co_await send_bytes(busy, "Greet");
-      f.server.shutdown("test");
-      if (force) f.server.abort("test");
-      const auto received = co_await read_to_end(busy);
-      CHECK(received.bytes.empty());
-    });
-    // Cut at once, the connection may not have read what the kernel holds.
-    const std::string expected = force ? ": server shutting down; message from client: b"
-                                       : ": server shutting down; message from client: b'Greet'";
-    CHECK_MESSAGE(std::any_of(f.out.lines.begin(), f.out.lines.end(),
-                              [&](const std::string& line) {
-                                return line.find(expected) != std::string::npos;
-                              }),
-                  fmt::format("{}", fmt::join(f.out.lines, "\n")));
-  }
-}
-
 TEST_CASE("a client that never reads is bounded by the same deadline while we write") {
   auto config = loopback_config();
   config.timeout = 300ms;
@@ -318,103 +218,4 @@ TEST_CASE("a client that half-closes without sending is answered at once") {
       },
       5s);
   CHECK(logged(f.out, "  message from client: b''"));
-}
-
-namespace {
-
-// What `client` reads back, up to `size` bytes, while `io` (the server's
-// context, on this thread) runs: bounded in steps, each bounded in time.
-std::string echoed_back(asio::io_context& io, Socket& client, std::size_t size) {
-  std::string back;
-  asio::error_code error;
-  for (int steps = 0; back.size() < size && !error && steps < 200'000; ++steps) {
-    io.poll();
-    char chunk[65536];
-    if (client.available() > 0)
-      back.append(chunk, client.read_some(asio::buffer(chunk), error));
-    else
-      io.run_one_for(100ms);
-  }
-  return back;
-}
-
-}  // namespace
-
-TEST_CASE("echo takes turns: a client with more queued than one read holds up no other") {
-  // Both clients' bytes are in the server's sockets before it runs a single
-  // handler: `greedy` more than one read takes, `light` a few bytes. Served
-  // one read per turn, light's echo comes back before greedy's is complete;
-  // a server that read on while a socket stayed readable would echo all of
-  // greedy's first.
-  auto config = loopback_config();
-  config.mode = ServerConfig::Mode::echo;
-  config.quiet = true;
-  asio::io_context io{1};
-  CapturedOutput out;
-  Server server(io.get_executor(), config, out);
-  co_spawn(io, server.run(), [](std::exception_ptr e) { REQUIRE_FALSE(e); });
-
-  asio::io_context clients;
-  Socket greedy(clients), light(clients);
-  greedy.connect(server.local_endpoints().front());
-  light.connect(server.local_endpoints().front());
-  const std::string much(2 * ScratchBuffer::size, 'g');
-  asio::write(greedy, asio::buffer(much));
-  asio::write(light, asio::buffer("light", 5));
-
-  std::size_t steps = 0;
-  while (light.available() < 5 && steps < 100'000) steps += io.run_one_for(100ms);
-  REQUIRE(light.available() == 5);
-  CHECK(greedy.available() < much.size());
-  MESSAGE("greedy had " << greedy.available() << " of " << much.size()
-                        << " bytes back when light had its 5");
-
-  // And greedy gets all of it in the end.
-  greedy.shutdown(Socket::shutdown_send);
-  CHECK(echoed_back(io, greedy, much.size()) == much);
-  server.abort("end of test");
-  io.run_for(10s);
-  CHECK(io.stopped());
-}
-
-namespace {
-
-// What comes back for `message`, read to its length.
-awaitable<std::string> echo_of(Socket& client, const std::string& message) {
-  co_await send_bytes(client, message);
-  co_return co_await read_exactly(client, message.size());
-}
-
-}  // namespace
-
-TEST_CASE("echo answers every small round trip, alone and beside another client") {
-  // 200 round trips alone, then 200 with two clients whose bytes are both
-  // sent before either reads its echo: not one may be lost.
-  auto config = loopback_config();
-  config.mode = ServerConfig::Mode::echo;
-  config.quiet = true;
-  ServerFixture f(config);
-  f.run([&]() -> awaitable<void> {
-    auto first = co_await connect_to(f.endpoint());
-    for (int i = 0; i < 200; ++i) {
-      const auto message = fmt::format("alone {}", i);
-      CHECK(co_await echo_of(first, message) == message);
-    }
-    auto second = co_await connect_to(f.endpoint());
-    for (int i = 0; i < 200; ++i) {
-      // Both in the server's sockets before either is read.
-      const auto message = fmt::format("together {}", i);
-      co_await send_bytes(first, message);
-      co_await send_bytes(second, message + " too");
-      CHECK(co_await read_exactly(first, message.size()) == message);
-      CHECK(co_await read_exactly(second, message.size() + 4) == message + " too");
-    }
-    for (auto* client : {&first, &second}) {
-      client->shutdown(Socket::shutdown_send);
-      const auto rest = co_await read_to_end(*client);
-      CHECK(rest.bytes.empty());
-      CHECK(rest.end == asio::error::eof);
-    }
-  });
-  CHECK(f.out.errors.empty());
 }
