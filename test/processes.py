@@ -200,6 +200,17 @@ def refusing_port():
     return probe
 
 
+class ServerTest(unittest.TestCase):
+    """A test that starts tcpecho servers with start(), each killed after it."""
+
+    def start(self, *args, host="127.0.0.1"):
+        server = tcpecho_server(host, *args)
+        self.addCleanup(server.kill)
+        if "--quiet" not in args:  # --quiet prints no "Waiting" line
+            server.read_until("Waiting for a new connection")
+        return server
+
+
 class EchoServerTest(unittest.TestCase):
     """A test with a quiet echo server on 127.0.0.1 (self.server) and a
     temporary folder (self.folder), both gone after it."""

@@ -1,25 +1,16 @@
-"""serve --mode echo and the reply options, send's options, IPv6 and dual
-stack: the built binary over loopback."""
+"""serve --mode echo over loopback: every byte back, through many
+connections and threads; flow control against a client that stops reading;
+the transcript and the timeout in echo mode; --threads serving and draining."""
 import os
 import random
+import select
 import signal
 import socket
-import subprocess
 import threading
 import time
 import unittest
 
-from processes import (TCPECHO, WAIT, Server, assigned_socket, seed_block, seed_server, tcpecho,
-                       tcpecho_send, tcpecho_server)
-
-
-class ServerTestCase(unittest.TestCase):
-    def start(self, *args, host="127.0.0.1"):
-        server = tcpecho_server(host, *args)
-        self.addCleanup(server.kill)
-        if "--quiet" not in args:
-            server.read_until("Waiting for a new connection")
-        return server
+from processes import WAIT, ServerTest, assigned_socket, tcpecho_send
 
 
 def receive_to_end(sock):
@@ -44,7 +35,7 @@ def pump_through(port, payload, chunk=256 * 1024):
         return received
 
 
-class Echo(ServerTestCase):
+class Echo(ServerTest):
     def test_100_mib_of_random_bytes_through_8_connections(self):
         server = self.start("--mode", "echo", "--quiet")
         rng = random.Random(862)
@@ -77,7 +68,7 @@ class Echo(ServerTestCase):
                     sent += sock.send(payload[sent:sent + 65536])
                 except BlockingIOError:
                     peak = max(peak, server.rss_kib())
-                    socket_wait_writable(sock, 0.05)
+                    select.select([], [sock], [], 0.05)  # until there is room
             peak = max(peak, server.rss_kib())
             # Flow control held the writer back: far less than 64 MiB went out.
             self.assertLess(sent, 32 * 1024 * 1024)
@@ -157,7 +148,7 @@ class Echo(ServerTestCase):
         self.assertTrue(line.endswith(": timed out after 0.3s; echoed 3 bytes"), line)
 
 
-class Threads(ServerTestCase):
+class Threads(ServerTest):
     def test_four_threads_serve_300_clients_at_once_and_drain(self):
         server = self.start("--threads", "4")
         # At least: ThreadSanitizer's runtime adds a thread of its own.
@@ -197,149 +188,6 @@ class Threads(ServerTestCase):
         for t in threads:
             t.join(60)
         self.assertEqual(results, [payload] * 8)
-
-
-class ReplyOptions(ServerTestCase):
-    def test_custom_reply_and_length(self):
-        server = self.start("--reply", "OK\\r\\n\\xff", "--length", "4")
-        client = tcpecho_send(server.port, "127.0.0.1", "--message", "PING",
-                              "--expect", "OK\\r\\n\\xff")
-        self.assertEqual(client.returncode, 0, client.stderr)
-        self.assertEqual(client.stdout.splitlines()[1], "Server:  b'OK\\r\\n\\xff'")
-        server.read_until("  message from client: b'PING'")
-
-    def test_quiet_prints_only_start_and_shutdown(self):
-        server = self.start("--quiet")
-        for _ in range(3):
-            self.assertEqual(tcpecho_send(server.port).returncode, 0)
-        status, rest, errors = server.stop()
-        self.assertEqual(status, 0)
-        self.assertEqual(server.transcript + rest, [
-            f"Listening at {server.address}",
-            "Shutting down (SIGINT): 0 exchanges in progress, up to 3s to finish"])
-
-
-class SendOptions(ServerTestCase):
-    def test_count_runs_exchanges_one_after_another(self):
-        server = self.start()
-        client = tcpecho_send(server.port, "127.0.0.1", "--count", "3")
-        self.assertEqual(client.returncode, 0, client.stderr)
-        lines = client.stdout.splitlines()
-        self.assertEqual(len(lines), 6)
-        self.assertEqual(lines[1::2], ["Server:  b'Goodbye, client!'"] * 3)
-
-    def test_expect_mismatch_exits_7(self):
-        server = self.start()
-        client = tcpecho_send(server.port, "127.0.0.1", "--expect", "Hello")
-        self.assertEqual(client.returncode, 7)
-        self.assertEqual(client.stderr, f"tcpecho: 127.0.0.1 port {server.port} replied "
-                                        "b'Goodbye, client!', expected b'Hello'\n")
-
-    def test_message_from_a_file_and_from_stdin_is_binary_safe(self):
-        server = self.start("--mode", "echo", "--quiet")
-        payload = bytes(range(256)) * 4
-        path = os.path.join(self.tmpdir(), "message.bin")
-        with open(path, "wb") as f:
-            f.write(payload)
-        for args, stdin in [(["--message-file", path], None), (["--message-file", "-"], payload)]:
-            result = subprocess.run(
-                [TCPECHO, "send", "--port", str(server.port), *args, "--expect",
-                 "".join(f"\\x{b:02x}" for b in payload)],
-                input=stdin, capture_output=True, timeout=WAIT)
-            self.assertEqual(result.returncode, 0, result.stderr)
-
-    def test_environment_supplies_host_and_port(self):
-        server = self.start()
-        result = subprocess.run([TCPECHO, "send"], capture_output=True, text=True, timeout=WAIT,
-                                env={**os.environ, "TCPECHO_HOST": "127.0.0.1",
-                                     "TCPECHO_PORT": str(server.port)})
-        self.assertEqual(result.returncode, 0, result.stderr)
-
-    def test_against_an_rfc_862_server(self):
-        server = self.start("--mode", "echo")
-        client = tcpecho_send(server.port)
-        self.assertEqual(client.returncode, 0, client.stderr)
-        self.assertEqual(client.stdout.splitlines()[1], "Server:  b'Greetings, server'")
-
-    def tmpdir(self):
-        import tempfile
-        directory = tempfile.TemporaryDirectory()
-        self.addCleanup(directory.cleanup)
-        return directory.name
-
-
-class DualStack(ServerTestCase):
-    def test_dual_stack_prints_what_python_prints(self):
-        """`--host ::` takes IPv4 clients too; their addresses print as the
-        seed's server (a Python IPv6 socket) prints them."""
-        transcripts = []
-        for start in [lambda: self.start(host="::"), lambda: seed_server("::")]:
-            server = start()
-            self.addCleanup(server.kill)
-            if server.transcript[-1] != "Waiting for a new connection":
-                server.read_until("Waiting for a new connection")
-            blocks = []
-            for host in ["127.0.0.1", "::1"]:
-                client = tcpecho_send(server.port, host)
-                self.assertEqual(client.returncode, 0, client.stderr)
-                me = assigned_socket(client.stdout)
-                block = server.read_until("Waiting for a new connection")
-                peer = block[0][len("Connection from "):]
-                expected_peer = (f"('::ffff:{me[0]}', {me[1]}, 0, 0)" if host == "127.0.0.1"
-                                 else str(me))
-                self.assertEqual(peer, expected_peer)
-                blocks.append([line.replace(str(server.port), "PORT").replace(str(me[1]), "C")
-                               for line in block])
-            transcripts.append(blocks)
-        self.assertEqual(transcripts[0], transcripts[1])
-
-    def test_a_name_listens_on_every_address(self):
-        addresses = sorted({info[4][0] for info in socket.getaddrinfo(
-            "localhost", 0, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)})
-        server = Server([TCPECHO, "serve", "--host", "localhost", "--port", "0"])
-        self.addCleanup(server.kill)
-        listening = server.transcript + [server.next_line() for _ in addresses[1:]]
-        expected = [f"Listening at ('{a}', {server.port})" if ":" not in a
-                    else f"Listening at ('{a}', {server.port}, 0, 0)" for a in addresses]
-        self.assertEqual(sorted(listening), sorted(expected))
-        self.assertEqual(server.next_line(), "Waiting for a new connection")
-        for address in addresses:
-            self.assertEqual(tcpecho_send(server.port, address).returncode, 0)
-
-
-class SocketActivation(unittest.TestCase):
-    def serve_with_passed_socket(self, passed):
-        """Starts tcpecho as systemd would: the socket as descriptor 3,
-        LISTEN_PID and LISTEN_FDS naming it."""
-        script = f'exec 3<&{passed.fileno()}; LISTEN_PID=$$ LISTEN_FDS=1 exec "$0" serve'
-        return Server(["sh", "-c", script, TCPECHO], pass_fds=(passed.fileno(),))
-
-    def test_serves_on_a_socket_handed_over_by_the_service_manager(self):
-        with socket.socket() as passed:
-            passed.bind(("127.0.0.1", 0))
-            passed.listen()
-            port = passed.getsockname()[1]
-            server = self.serve_with_passed_socket(passed)
-            self.addCleanup(server.kill)
-        self.assertEqual(server.transcript[0], f"Listening at ('127.0.0.1', {port})")
-        client = tcpecho_send(port)
-        self.assertEqual(client.returncode, 0, client.stderr)
-        server.read_until("  message from client: b'Greetings, server'")
-
-    def test_a_passed_socket_that_is_not_listening_is_refused(self):
-        with socket.socket() as passed:
-            passed.bind(("127.0.0.1", 0))
-            script = f'exec 3<&{passed.fileno()}; LISTEN_PID=$$ LISTEN_FDS=1 exec "$0" serve'
-            result = subprocess.run(["sh", "-c", script, TCPECHO], pass_fds=(passed.fileno(),),
-                                    capture_output=True, text=True, timeout=WAIT)
-        self.assertEqual(result.returncode, 6)
-        self.assertEqual(result.stderr, "tcpecho: descriptor 3 from the service manager is not "
-                                        "a listening TCP or Unix stream socket\n")
-
-
-def socket_wait_writable(sock, timeout):
-    import select
-    select.select([], [sock], [], timeout)
 
 
 if __name__ == "__main__":
