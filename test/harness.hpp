@@ -22,6 +22,13 @@ namespace tcpecho::testing {
 
 using namespace std::chrono_literals;
 
+// The completion handler for coroutines a test spawns: a failure inside one
+// is thrown out of the io_context's run(), so it fails the test (or, on a
+// thread of its own, stops the test binary) instead of vanishing.
+inline void rethrow(std::exception_ptr failure) {
+  if (failure) std::rethrow_exception(failure);
+}
+
 inline ServerConfig loopback_config() {
   ServerConfig config;
   config.port = 0;

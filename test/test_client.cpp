@@ -119,7 +119,7 @@ TEST_CASE("a reset instead of a reply is one line and the exchange-failed status
         peer.set_option(asio::socket_base::linger(true, 0));
         peer.close();
       },
-      asio::detached);
+      rethrow);
   io.run_for(10s);
   CHECK(status == ExitStatus::exchange_failed);
   CHECK(out.errors == std::vector<std::string>{fmt::format(

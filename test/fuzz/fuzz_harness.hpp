@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,7 +30,10 @@ namespace tcpecho::fuzz {
 struct Harness {
   Harness(ServerConfig::Mode mode, std::optional<TlsServerOptions> tls)
       : server(io.get_executor(), config(mode, std::move(tls)), out) {
-    co_spawn(io, server.run(), asio::detached);
+    // A failure inside the server is thrown out of run(): the fuzzer's crash.
+    co_spawn(io, server.run(), [](std::exception_ptr failure) {
+      if (failure) std::rethrow_exception(failure);
+    });
   }
   static ServerConfig config(ServerConfig::Mode mode, std::optional<TlsServerOptions> tls) {
     ServerConfig config;
