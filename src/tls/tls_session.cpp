@@ -21,6 +21,12 @@ class VerificationCategory final : public asio::error_category {
   }
 };
 
+// SSL_get_error() needs an empty error queue before each call. Clearing one
+// passes over every slot; looking whether there is anything to clear does not.
+void empty_error_queue() {
+  if (ERR_peek_error() != 0) ERR_clear_error();
+}
+
 // What OpenSSL's error queue holds after a failed call, as one error code.
 asio::error_code queued_error(SSL* ssl) {
   const unsigned long code = ERR_get_error();
@@ -110,7 +116,7 @@ asio::error_code TlsSession::error_of(int result) {
 }
 
 void TlsSession::handshake_step(asio::error_code& error) {
-  ERR_clear_error();
+  empty_error_queue();
   const int result = SSL_do_handshake(ssl_.get());
   error = result == 1 ? asio::error_code{} : error_of(result);
 }
@@ -118,7 +124,7 @@ void TlsSession::handshake_step(asio::error_code& error) {
 std::size_t TlsSession::read_now(asio::mutable_buffer buffer, asio::error_code& error) {
   error = {};
   if (buffer.size() == 0) return 0;
-  ERR_clear_error();
+  empty_error_queue();
   std::size_t n = 0;
   const int result = SSL_read_ex(ssl_.get(), buffer.data(), buffer.size(), &n);
   if (result != 1) error = error_of(result);
@@ -128,7 +134,7 @@ std::size_t TlsSession::read_now(asio::mutable_buffer buffer, asio::error_code& 
 std::size_t TlsSession::send_now(asio::const_buffer bytes, asio::error_code& error) {
   error = {};
   if (bytes.size() == 0) return 0;
-  ERR_clear_error();
+  empty_error_queue();
   std::size_t n = 0;
   const int result = SSL_write_ex(ssl_.get(), bytes.data(), bytes.size(), &n);
   if (result == 1) return n;
@@ -150,7 +156,7 @@ bool TlsSession::has_pending() const {
 // to close before the handshake is over.
 void TlsSession::close_notify() {
   if (failed_ || !SSL_is_init_finished(ssl_.get())) return;
-  ERR_clear_error();
+  empty_error_queue();
   SSL_shutdown(ssl_.get());
   ERR_clear_error();
 }
