@@ -9,8 +9,8 @@ import subprocess
 import tempfile
 import unittest
 
-from processes import (TCPECHO, WAIT, Server, assigned_socket, listening_at, seed_block,
-                       seed_send, tcpecho)
+from processes import (TCPECHO, WAIT, Server, assigned_socket, listening_at, mute_listener,
+                       seed_block, seed_send, tcpecho)
 
 TLS = os.environ.get("TCPECHO_TLS", "1") == "1"
 GREETING = b"Greetings, server"
@@ -144,9 +144,7 @@ class CannotListen(unittest.TestCase):
         folder = tempfile.TemporaryDirectory()
         self.addCleanup(folder.cleanup)
         path = os.path.join(folder.name, "first.sock")
-        with socket.socket() as taken:
-            taken.bind(("127.0.0.1", 0))
-            taken.listen()
+        with mute_listener() as taken:  # the port is in use
             spec = f"127.0.0.1:{taken.getsockname()[1]},mode=echo"
             result = tcpecho("serve", "--listen", f"unix:{path}", "--listen", spec)
         self.assertEqual(result.returncode, 6)

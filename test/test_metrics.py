@@ -15,7 +15,7 @@ import unittest
 import urllib.parse
 import urllib.request
 
-from processes import TCPECHO, WAIT, Server, listening_at, seed_send, tcpecho
+from processes import TCPECHO, WAIT, Server, listening_at, mute_listener, seed_send, tcpecho
 
 TLS = os.environ.get("TCPECHO_TLS", "1") == "1"
 BUILT_WITH_METRICS = os.environ.get("TCPECHO_METRICS", "1") == "1"
@@ -222,9 +222,7 @@ class Mistakes(unittest.TestCase):
         folder = tempfile.TemporaryDirectory()
         self.addCleanup(folder.cleanup)
         path = os.path.join(folder.name, "serve.sock")
-        with socket.socket() as taken:
-            taken.bind(("127.0.0.1", 0))
-            taken.listen()
+        with mute_listener() as taken:  # the port is in use
             port = taken.getsockname()[1]
             result = tcpecho("serve", "--unix", path, "--metrics", f"127.0.0.1:{port}")
         self.assertEqual(result.returncode, 6, result.stderr)
