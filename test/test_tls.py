@@ -13,8 +13,8 @@ import unittest
 
 from processes import (SEED_CLIENT, SEED_SERVER, TCPECHO, WAIT, Server, assigned_socket, run,
                        seed_block, tcpecho)
-from tls_peers import (REPLY_LINE, TlsTestCase, python_client_context, python_exchange, send_tls,
-                       setUpModule, tearDownModule)
+from tls_peers import REPLY_LINE, TlsTestCase, python_client_context, python_exchange, send_tls
+from tls_peers import setUpModule, tearDownModule  # noqa: F401 (unittest runs them)
 
 
 class Transcripts(TlsTestCase):
@@ -77,7 +77,8 @@ class Transcripts(TlsTestCase):
         self.addCleanup(server.kill)
         while (line := server.stdout.readline()) and line.strip() != "ACCEPT":
             pass
-        result = send_tls(port, "--tls-ca", self.certificates.ca[0], "--message", "revres ,sgniteerG\\n")
+        result = send_tls(port, "--tls-ca", self.certificates.ca[0],
+                          "--message", "revres ,sgniteerG\\n")
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertTrue(result.stdout.endswith("Server:  b'Greetings, server\\n'\n"), result.stdout)
         server.wait(timeout=WAIT)

@@ -9,7 +9,8 @@ import threading
 import unittest
 
 from processes import TCPECHO, WAIT, Server, tcpecho, tcpecho_send
-from tls_peers import TlsTestCase, send_tls, setUpModule, tearDownModule
+from tls_peers import TlsTestCase, send_tls
+from tls_peers import setUpModule, tearDownModule  # noqa: F401 (unittest runs them)
 
 
 class BadInput(TlsTestCase):

@@ -9,8 +9,8 @@ import threading
 import unittest
 
 from processes import TCPECHO, WAIT, Server, tcpecho
-from tls_peers import (REPLY_LINE, TlsTestCase, python_client_context, send_tls, setUpModule,
-                       tearDownModule)
+from tls_peers import REPLY_LINE, TlsTestCase, python_client_context, send_tls
+from tls_peers import setUpModule, tearDownModule  # noqa: F401 (unittest runs them)
 
 
 class Verification(TlsTestCase):
