@@ -203,8 +203,8 @@ def refusing_port():
 class ServerTest(unittest.TestCase):
     """A test that starts tcpecho servers with start(), each killed after it."""
 
-    def start(self, *args, host="127.0.0.1"):
-        server = tcpecho_server(host, *args)
+    def start(self, *args, host="127.0.0.1", preexec_fn=None):
+        server = tcpecho_server(host, *args, preexec_fn=preexec_fn)
         self.addCleanup(server.kill)
         if "--quiet" not in args:  # --quiet prints no "Waiting" line
             server.read_until("Waiting for a new connection")

@@ -10,7 +10,7 @@ import sys
 import time
 import unittest
 
-from processes import TCPECHO, WAIT, Server, tcpecho_send, tcpecho_server
+from processes import TCPECHO, WAIT, Server, ServerTest, tcpecho_send
 
 
 def connect_many(port, count):
@@ -22,13 +22,7 @@ def close_all(sockets):
         s.close()
 
 
-class Robustness(unittest.TestCase):
-    def start(self, *args, **kwargs):
-        server = tcpecho_server("127.0.0.1", *args, **kwargs)
-        self.addCleanup(server.kill)
-        server.read_until("Waiting for a new connection")
-        return server
-
+class Robustness(ServerTest):
     def test_1000_idle_connections_do_not_hold_up_exchanges(self):
         server = self.start("--timeout", "60")
         before = server.rss_kib()
